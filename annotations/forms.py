@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category
+
+
+class CategorySelect(forms.Select):
+    """A select whose options say whether the category needs reference text (read by the page's script)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-needs-context"] = "true" if instance.needs_context else "false"
+        return option
+
+
+def _text(label, rows, help_text=""):
+    return forms.CharField(
+        label=label, required=False, strip=False, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class DemonstrationForm(forms.Form):
+    """Parses the page's fields; all rules live in ``validation.check_demonstration``."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False,
+        empty_label=_("Choose a category"), widget=CategorySelect, to_field_name="key",
+    )
+    instruction = _text(_("Instruction"), 4, _("What the person asks for: a question, a task, a request."))
+    context = _text(
+        _("Reference text"), 8,
+        _("Needed by closed QA, information extraction and summarization: the passage the response is based on."),
+    )
+    source_url = forms.CharField(
+        label=_("Source address"), required=False, strip=False,
+        help_text=_("Where the reference text comes from, e.g. a Wikipedia page."),
+        widget=forms.URLInput(attrs={"placeholder": "https://en.wikipedia.org/wiki/..."}),
+    )
+    response = _text(_("Response"), 8, _("The answer you would want a helpful assistant to give."))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+    def changes(self):
+        data = self.cleaned_data
+        return {field: data[field] for field in ("category", "instruction", "context", "source_url", "response")}
+
+
+class StatusFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False)
+    category = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, statuses, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *statuses]
+        self.fields["category"].choices = [("", _("Any category")), *((c.key, c.name) for c in categories)]

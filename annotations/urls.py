@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("categories/", views.category_list, name="category-list"),
+    path("categories/<slug:key>/", views.category_detail, name="category-detail"),
+    path("demonstrations/", views.demonstration_list, name="demonstration-list"),
+    path("demonstrations/new/", views.demonstration_create, name="demonstration-create"),
+    path("demonstrations/<uuid:public_id>/", views.demonstration_detail, name="demonstration-detail"),
+    path("demonstrations/<uuid:public_id>/edit/", views.demonstration_edit, name="demonstration-edit"),
+    path("demonstrations/<uuid:public_id>/submit/", views.demonstration_submit, name="demonstration-submit"),
+    path("demonstrations/<uuid:public_id>/delete/", views.demonstration_delete, name="demonstration-delete"),
+]

@@ -1,0 +1,111 @@
+"""The one validation path for demonstration text, used by the form, the API and the importer."""
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+
+TEXT_FIELDS = ("instruction", "context", "source_url", "response")
+_ALLOWED_CONTROL = frozenset("\n\r\t")
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+@dataclass(frozen=True)
+class DemonstrationText:
+    instruction: str
+    context: str
+    source_url: str
+    response: str
+
+    def as_dict(self):
+        return {field: getattr(self, field) for field in TEXT_FIELDS}
+
+
+def max_lengths():
+    return {
+        "instruction": settings.DOLLY_MAX_INSTRUCTION_CHARS,
+        "context": settings.DOLLY_MAX_CONTEXT_CHARS,
+        "source_url": settings.DOLLY_MAX_SOURCE_URL_CHARS,
+        "response": settings.DOLLY_MAX_RESPONSE_CHARS,
+    }
+
+
+def _bad_character(value):
+    """Return a description of the first character that may not be stored, or ``None``."""
+    for position, char in enumerate(value, start=1):
+        if char in _ALLOWED_CONTROL:
+            continue
+        category = unicodedata.category(char)
+        if category == "Cc":
+            return _("control character U+%(code)04X at position %(pos)d") % {"code": ord(char), "pos": position}
+        if category == "Cs":
+            return _("invalid surrogate U+%(code)04X at position %(pos)d") % {"code": ord(char), "pos": position}
+    return None
+
+
+def check_demonstration(*, category, instruction, context="", source_url="", response="",
+                        complete, strip=True, require_source_url=True):
+    """Validate demonstration text and return it cleaned.
+
+    ``complete`` asks for everything a submission needs (response, reference text rule);
+    a draft only needs an instruction and well-formed text.  ``strip`` trims surrounding
+    whitespace, as typed input wants; the importer keeps text exactly.  Raises a
+    ``ValidationError`` whose keys are field names.
+    """
+    errors = {}
+    values = {"instruction": instruction, "context": context, "source_url": source_url, "response": response}
+    for field, value in values.items():
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            errors[field] = _("Must be text.")
+            continue
+        values[field] = value.strip() if strip else value
+
+    if category is None:
+        errors["category"] = _("Choose a category.")
+    elif not category.is_active:
+        errors["category"] = _("The category “%(name)s” is closed to new demonstrations.") % {"name": category.name}
+
+    for field, limit in max_lengths().items():
+        if field in errors:
+            continue
+        value = values[field]
+        if len(value) > limit:
+            errors[field] = _("At most %(limit)s characters (this one has %(length)s).") % {
+                "limit": f"{limit:,}", "length": f"{len(value):,}"}
+            continue
+        bad = _bad_character(value)
+        if bad:
+            errors[field] = _("Contains a character that cannot be stored: %(what)s.") % {"what": bad}
+
+    if "instruction" not in errors and not values["instruction"]:
+        errors["instruction"] = _("This field is required.")
+
+    if "source_url" not in errors and values["source_url"]:
+        try:
+            _url_validator(values["source_url"])
+        except ValidationError:
+            errors["source_url"] = _("Enter a valid http:// or https:// address.")
+
+    if complete and category is not None:
+        if "response" not in errors and not values["response"]:
+            errors["response"] = _("This field is required.")
+        if category.needs_context:
+            if "context" not in errors and not values["context"]:
+                errors["context"] = _("%(name)s needs a reference text.") % {"name": category.name}
+            if require_source_url and "source_url" not in errors and not values["source_url"]:
+                errors["source_url"] = _("Give the address the reference text was taken from.")
+        else:
+            if "context" not in errors and values["context"]:
+                errors["context"] = _("%(name)s does not use a reference text; leave it empty.") % {
+                    "name": category.name}
+            if "source_url" not in errors and values["source_url"]:
+                errors["source_url"] = _("%(name)s does not use a source address; leave it empty.") % {
+                    "name": category.name}
+
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    return DemonstrationText(**values)

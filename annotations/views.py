@@ -1,0 +1,194 @@
+"""Server-rendered pages for contributors.  Thin: parse, call a service or selector, render."""
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .exceptions import StaleEdit, TransitionNotAllowed
+from .forms import DemonstrationForm, StatusFilterForm
+from .models import Category, Origin, Status
+from .validation import max_lengths
+
+
+def _add_service_errors(form, error):
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@login_required
+def home(request):
+    categories = list(selectors.active_categories())
+    counts = selectors.status_counts(user=request.user)
+    return render(request, "annotations/home.html", {
+        "categories": categories,
+        "counts": [(status, label, counts.get(status, 0)) for status, label in Status.choices],
+    })
+
+
+@login_required
+def category_list(request):
+    return render(request, "annotations/category_list.html", {"categories": selectors.active_categories()})
+
+
+@login_required
+def category_detail(request, key):
+    category = get_object_or_404(selectors.active_categories(), key=key)
+    return render(request, "annotations/category_detail.html", {"category": category})
+
+
+@login_required
+def demonstration_list(request):
+    categories = list(Category.objects.all())
+    filters = StatusFilterForm(request.GET or None, statuses=Status.choices, categories=categories)
+    status = category = None
+    if filters.is_valid():
+        status = filters.cleaned_data["status"] or None
+        category = filters.cleaned_data["category"] or None
+    elif filters.is_bound:
+        messages.error(request, _("Unknown filter value ignored: %(fields)s.") % {"fields": ", ".join(filters.errors)})
+    queryset = selectors.own_demonstrations(user=request.user, status=status, category_key=category)
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "annotations/demonstration_list.html", {
+        "page": page, "filters": filters, "query": query.urlencode(),
+    })
+
+
+def _editor_context(form, **extra):
+    return {"form": form, "limits": max_lengths(), "categories": selectors.active_categories(), **extra}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demonstration_create(request):
+    categories = selectors.active_categories()
+    if request.method == "POST":
+        form = DemonstrationForm(request.POST, categories=categories)
+        if form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            try:
+                demonstration, created = services.demonstration_create(
+                    author=request.user, origin=Origin.WEB, submit=submit,
+                    idempotency_key=form.cleaned_data["idempotency_key"], **form.changes(),
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                return _after_save(request, demonstration, submit)
+    else:
+        form = DemonstrationForm(
+            initial={"category": request.GET.get("category"), "idempotency_key": uuid.uuid4().hex},
+            categories=categories,
+        )
+    return render(request, "annotations/demonstration_form.html", _editor_context(form, creating=True))
+
+
+def _after_save(request, demonstration, submitted):
+    if submitted:
+        messages.success(request, _("Submitted for review. Thank you!"))
+        return redirect("demonstration-detail", public_id=demonstration.public_id)
+    messages.success(request, _("Draft saved."))
+    return redirect("demonstration-edit", public_id=demonstration.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demonstration_edit(request, public_id):
+    demonstration = selectors.access_own_demonstration(user=request.user, public_id=public_id)
+    if not demonstration.is_editable:
+        messages.error(request, _("This demonstration is %(status)s and can no longer be edited.") % {
+            "status": demonstration.get_status_display().lower()})
+        return redirect("demonstration-detail", public_id=public_id)
+    categories = selectors.active_categories()
+    stale = None
+    if request.method == "POST":
+        form = DemonstrationForm(request.POST, categories=categories)
+        if form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            try:
+                updated = services.demonstration_update(
+                    demonstration=demonstration, editor=request.user, submit=submit,
+                    expected_version=form.cleaned_data["version"], changes=form.changes(),
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            except StaleEdit as error:
+                stale = error
+                form.add_error(None, _(
+                    "%(problem)s Your text below has NOT been saved: copy what you need, then open the "
+                    "current version."
+                ) % {"problem": error})
+            except TransitionNotAllowed as error:
+                messages.error(request, str(error))
+                return redirect("demonstration-detail", public_id=public_id)
+            else:
+                return _after_save(request, updated, submit)
+    else:
+        form = DemonstrationForm(
+            initial={
+                "category": demonstration.category.key, "instruction": demonstration.instruction,
+                "context": demonstration.context, "source_url": demonstration.source_url,
+                "response": demonstration.response, "version": demonstration.version,
+            },
+            categories=categories,
+        )
+    return render(request, "annotations/demonstration_form.html", _editor_context(
+        form, demonstration=demonstration, stale=stale,
+    ), status=409 if stale else 200)
+
+
+@login_required
+def demonstration_detail(request, public_id):
+    demonstration = selectors.access_demonstration(user=request.user, public_id=public_id)
+    return render(request, "annotations/demonstration_detail.html", {
+        "demonstration": demonstration,
+        "revisions": selectors.revisions_of(demonstration),
+        "is_author": demonstration.author_id == request.user.pk,
+    })
+
+
+@login_required
+@require_POST
+def demonstration_submit(request, public_id):
+    demonstration = selectors.access_own_demonstration(user=request.user, public_id=public_id)
+    version = request.POST.get("version")
+    try:
+        services.demonstration_submit(
+            demonstration=demonstration, actor=request.user,
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
+    except ValidationError as error:
+        messages.error(request, _("Not submitted: complete the highlighted fields first."))
+        for field, problems in error.message_dict.items():
+            messages.error(request, f"{field}: {' '.join(problems)}")
+        return redirect("demonstration-edit", public_id=public_id)
+    except (StaleEdit, TransitionNotAllowed) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Submitted for review. Thank you!"))
+    return redirect("demonstration-detail", public_id=public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demonstration_delete(request, public_id):
+    demonstration = selectors.access_own_demonstration(user=request.user, public_id=public_id)
+    if request.method == "POST":
+        try:
+            services.demonstration_delete(demonstration=demonstration, actor=request.user)
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return redirect("demonstration-detail", public_id=public_id)
+        messages.success(request, _("Draft deleted."))
+        return redirect("demonstration-list")
+    if not demonstration.is_deletable:
+        messages.error(request, _("Only drafts can be deleted."))
+        return redirect("demonstration-detail", public_id=public_id)
+    return render(request, "annotations/demonstration_confirm_delete.html", {"demonstration": demonstration})

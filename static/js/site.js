@@ -1,0 +1,66 @@
+// Progressive enhancements for the writing form: character counts, the reference
+// text fields shown only for categories that use them, the matching guidelines,
+// and a warning before leaving a page with unsaved text.  Without script, every
+// field is shown and the server validates as usual.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function formatCount(n) {
+    return n.toLocaleString(document.documentElement.lang || undefined);
+  }
+
+  function initCounters() {
+    document.querySelectorAll("[data-counter-for]").forEach(function (counter) {
+      var input = document.getElementById(counter.getAttribute("data-counter-for"));
+      var limit = parseInt(counter.getAttribute("data-limit"), 10);
+      var output = counter.querySelector("[data-count]");
+      if (!input || !output) return;
+      function update() {
+        var length = input.value.length;
+        output.textContent = formatCount(length);
+        counter.classList.toggle("over", length > limit);
+      }
+      input.addEventListener("input", update);
+      update();
+    });
+  }
+
+  function initCategorySwitch() {
+    var select = document.getElementById("id_category");
+    var contextFields = document.querySelector("[data-context-fields]");
+    var guides = document.querySelectorAll("[data-guide-for]");
+    if (!select) return;
+    function update() {
+      var option = select.options[select.selectedIndex];
+      var needsContext = option && option.getAttribute("data-needs-context") === "true";
+      var hasContextText = ["id_context", "id_source_url"].some(function (id) {
+        var el = document.getElementById(id);
+        return el && el.value.trim() !== "";
+      });
+      if (contextFields) contextFields.hidden = !needsContext && !hasContextText;
+      guides.forEach(function (guide) {
+        guide.hidden = option && option.value ? guide.getAttribute("data-guide-for") !== option.value : false;
+      });
+    }
+    select.addEventListener("change", update);
+    update();
+  }
+
+  function initDirtyWarning() {
+    var form = document.querySelector("form[data-dirty-warning]");
+    if (!form) return;
+    var dirty = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initCounters();
+    initCategorySwitch();
+    initDirtyWarning();
+  });
+})();
