@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install (if missing) and start PostgreSQL and Redis on this machine, for CI and local runs.
+# Prints the DATABASE_URL and REDIS_URL exports to stdout.  Needs root.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+need=()
+command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v make >/dev/null 2>&1 || need+=(make)
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq >&2
+  apt-get install -y -qq "${need[@]}" >&2
+fi
+
+PG_VERSION=$(ls /usr/lib/postgresql | sort -n | tail -1)
+if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -q "^${PG_VERSION} main$"; then
+  pg_createcluster "$PG_VERSION" main >&2
+fi
+pg_ctlcluster "$PG_VERSION" main start >&2 2>/dev/null || true
+for _ in $(seq 1 30); do
+  pg_isready -q -h 127.0.0.1 -p 5432 && break
+  sleep 1
+done
+su postgres -c "psql -q -tAc \"SELECT 1 FROM pg_roles WHERE rolname='dolly'\"" | grep -q 1 \
+  || su postgres -c "psql -q -c \"CREATE ROLE dolly LOGIN SUPERUSER PASSWORD 'dolly'\"" >&2
+su postgres -c "psql -q -tAc \"SELECT 1 FROM pg_database WHERE datname='dolly'\"" | grep -q 1 \
+  || su postgres -c "createdb -O dolly dolly" >&2
+
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >&2
+  for _ in $(seq 1 30); do
+    redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+fi
+
+echo "export DATABASE_URL=postgres://dolly:dolly@127.0.0.1:5432/dolly"
+echo "export REDIS_URL=redis://127.0.0.1:6379/0"
