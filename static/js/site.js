@@ -58,7 +58,14 @@
     });
   }
 
+  // After a refused form, put the keyboard on the first field that needs attention.
+  function focusFirstError() {
+    var field = document.querySelector(".has-error input, .has-error select, .has-error textarea");
+    if (field && !document.querySelector("[autofocus]")) field.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusFirstError();
     initCounters();
     initCategorySwitch();
     initDirtyWarning();

@@ -1,0 +1,31 @@
+"""Helpers for the browser tests: screenshots and the axe-core accessibility check."""
+import json
+from pathlib import Path
+
+from django.conf import settings
+
+HERE = Path(__file__).resolve().parent
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+AXE = HERE / "vendor" / "axe.min.js"
+BLOCKING_IMPACTS = {"serious", "critical"}
+PASSWORD = "pass-for-tests-1"
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page, *, impacts=BLOCKING_IMPACTS):
+    """Run axe-core on the page and return the violations of the given impacts, as readable strings."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => JSON.stringify((await axe.run(document, {resultTypes: ['violations']})).violations)"
+    )
+    found = []
+    for violation in json.loads(result):
+        if violation["impact"] in impacts:
+            targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
+            found.append(f"{violation['impact']} {violation['id']}: {violation['help']} at {targets}")
+    return found
