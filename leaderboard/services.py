@@ -1,0 +1,529 @@
+"""Every change to contests, the points ledger and the standings.
+
+The ledger is written in the caller's transaction: the review services call
+``on_demonstration_approved``, ``on_approval_reversed`` and ``on_review_recorded`` inside
+the transaction that changes the demonstration, so an approval and its points commit or
+roll back together.
+
+Locks, always taken in this order so that concurrent writers cannot deadlock:
+the demonstration row (held by the caller) → the ``CategoryProgress`` row of the contest and
+category → the person's all-time ``Standing`` (the per-person mutex) → their contest
+``Standing`` → team standings.  Every ledger read that decides what to write happens after
+the locks, so two concurrent calls for the same demonstration see each other and the second
+writes nothing; the unique constraints on ``PointEntry`` are the last line of defence.
+"""
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Profile
+
+from . import scoring
+from .models import CategoryProgress, Contest, Disqualification, PointEntry, Reason, Standing, TeamStanding
+
+DUPLICATE_FLAG_KINDS = ("exact_duplicate", "near_duplicate")
+AWARD_REASONS = (Reason.APPROVAL, Reason.APPROVAL_REVERSED)
+
+
+# --- contests ---------------------------------------------------------------------------
+
+CONTEST_FIELDS = (
+    "name", "slug", "description", "prizes", "starts_at", "ends_at", "time_zone", "base_points",
+    "category_multipliers", "rating_bonus", "open_instruction_bonus", "review_points", "daily_cap",
+    "balance_bonus", "balance_max_multiplier", "category_targets",
+)
+
+
+@transaction.atomic
+def contest_create(*, categories, **fields):
+    """Create a contest.  Raises ``ValidationError`` naming the field; nothing is saved then."""
+    unknown = set(fields) - set(CONTEST_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    contest = Contest(**fields)
+    contest.full_clean()
+    if not categories:
+        raise ValidationError({"categories": _("Choose at least one category.")})
+    contest.save()
+    contest.categories.set(categories)
+    return contest
+
+
+@transaction.atomic
+def contest_update(*, contest, categories=None, **changes):
+    """Change a contest's text, window or rules.  Points already in the ledger stay as they were."""
+    unknown = set(changes) - set(CONTEST_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    for name, value in changes.items():
+        setattr(contest, name, value)
+    contest.full_clean()
+    if categories is not None and not categories:
+        raise ValidationError({"categories": _("Choose at least one category.")})
+    contest.save()
+    if categories is not None:
+        contest.categories.set(categories)
+    return contest
+
+
+# --- anti-gaming ------------------------------------------------------------------------
+
+def check_submission_rate(user, *, now=None):
+    """Refuse a submission when ``user`` already submitted the hourly maximum.
+
+    ``settings.DOLLY_MAX_SUBMISSIONS_PER_HOUR`` (0 turns the limit off).  Counts the
+    demonstrations whose latest submission is less than an hour old.  A soft limit: two
+    submissions at the very same moment may both pass.
+    """
+    limit = getattr(settings, "DOLLY_MAX_SUBMISSIONS_PER_HOUR", 0)
+    if not limit:
+        return
+    from annotations.models import Demonstration
+
+    since = (now or timezone.now()) - datetime.timedelta(hours=1)
+    recent = Demonstration.objects.filter(author=user, submitted_at__gte=since).count()
+    if recent >= limit:
+        raise ValidationError({"__all__": [_(
+            "You have submitted %(limit)s demonstrations in the last hour, the most allowed. "
+            "Your text is kept: save it as a draft and submit it a little later."
+        ) % {"limit": limit}]}, code="rate_limited")
+
+
+# --- the ledger and the running totals ----------------------------------------------------
+
+def local_day(contest, at):
+    return timezone.localtime(at, contest.zone).date() if contest else timezone.localdate(at)
+
+
+def _lock_progress(contest, category_id):
+    row = CategoryProgress.objects.select_for_update().filter(contest=contest, category_id=category_id).first()
+    if row is None:
+        CategoryProgress.objects.get_or_create(contest=contest, category_id=category_id)
+        row = CategoryProgress.objects.select_for_update().get(contest=contest, category_id=category_id)
+    return row
+
+
+def _lock_standing(contest, user_id):
+    """The person's standing row, locked; created (empty) if this is their first entry."""
+    queryset = Standing.objects.select_for_update()
+    row = queryset.filter(contest=contest, user_id=user_id).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = Standing.objects.create(contest=contest, user_id=user_id)
+        except IntegrityError:
+            row = queryset.get(contest=contest, user_id=user_id)
+    return row
+
+
+def lock_person(contest, user_id):
+    """Lock the person's all-time standing (the per-person mutex), then their contest standing."""
+    _lock_standing(None, user_id)
+    return _lock_standing(contest, user_id)
+
+
+def _bump(model, lookup, delta, at):
+    """Add ``delta`` to a running total; ``at`` becomes its ``reached_at`` if later and ``delta`` is not 0."""
+    changes = {"points": F("points") + delta}
+    if delta:
+        changes["reached_at"] = Greatest(Coalesce(F("reached_at"), Value(at)), Value(at))
+    if model.objects.filter(**lookup).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(points=delta, reached_at=at if delta else None, **lookup)
+    except IntegrityError:
+        model.objects.filter(**lookup).update(**changes)
+
+
+def _team_of(user_id):
+    return Profile.objects.filter(user_id=user_id).values_list("team", flat=True).first() or ""
+
+
+def _apply(contest, user_id, delta, at, *, counted=0, category_id=None):
+    """Carry a ledger write over to the running totals.  Caller holds ``lock_person``."""
+    if delta:
+        Standing.objects.filter(contest=contest, user_id=user_id).update(
+            points=F("points") + delta, reached_at=Greatest(Coalesce(F("reached_at"), Value(at)), Value(at)),
+        )
+        Standing.objects.filter(contest=None, user_id=user_id).update(
+            points=F("points") + delta, reached_at=Greatest(Coalesce(F("reached_at"), Value(at)), Value(at)),
+        )
+    team = _team_of(user_id)
+    if team:
+        _bump(TeamStanding, {"contest": contest, "team": team}, delta, at)
+        _bump(TeamStanding, {"contest": None, "team": team}, delta, at)
+    if counted:
+        CategoryProgress.objects.filter(contest=contest, category_id=category_id).update(
+            approved=F("approved") + counted,
+        )
+
+
+def _write(*, contest, user_id, reason, score, day, demonstration_id=None, review_id=None, category_id=None,
+           sequence=1, counted=0):
+    entry = PointEntry.objects.create(
+        contest=contest, user_id=user_id, reason=reason, points=score.points, explanation=score.explanation,
+        day=day, demonstration_id=demonstration_id, review_id=review_id, category_id=category_id,
+        sequence=sequence, counted=counted,
+    )
+    _apply(contest, user_id, entry.points, entry.created_at, counted=counted, category_id=category_id)
+    return entry
+
+
+@dataclass(frozen=True)
+class _AwardState:
+    awards: int
+    reversals: int
+    net_points: int
+
+    @property
+    def awarded(self):
+        return self.awards > self.reversals
+
+
+def _award_state(contest, demonstration_id):
+    row = PointEntry.objects.filter(contest=contest, demonstration_id=demonstration_id, review_id=None).aggregate(
+        awards=Count("id", filter=Q(reason=Reason.APPROVAL)),
+        reversals=Count("id", filter=Q(reason=Reason.APPROVAL_REVERSED)),
+        net=Coalesce(Sum("points"), 0),
+    )
+    return _AwardState(row["awards"], row["reversals"], row["net"])
+
+
+def _used_on(contest, user_id, day):
+    return PointEntry.objects.filter(contest=contest, user_id=user_id, day=day).aggregate(
+        used=Coalesce(Sum("points"), 0),
+    )["used"]
+
+
+def _duplicate_flag(demonstration):
+    """The kind of the first (near) duplicate flag on the demonstration, or None."""
+    flags = getattr(demonstration, "flags", None)
+    if flags is None:
+        return None
+    return flags.filter(kind__in=DUPLICATE_FLAG_KINDS).order_by("id").values_list("kind", flat=True).first()
+
+
+def answered_open_instruction(demonstration):
+    """True when the response author answered an instruction somebody else wrote."""
+    instruction_author_id = getattr(demonstration, "instruction_author_id", None)
+    return instruction_author_id is not None and instruction_author_id != demonstration.author_id
+
+
+def award_demonstration(*, contest, demonstration, review=None):
+    """Award ``demonstration`` in ``contest`` unless it already holds an award there.
+
+    Precondition: inside a transaction, the demonstration row locked by the caller and approved.
+    Returns the new entry, or None when there was nothing to do.
+    """
+    _lock_progress(contest, demonstration.category_id)
+    state = _award_state(contest, demonstration.pk)
+    if state.awarded:
+        return None
+    standing = lock_person(contest, demonstration.author_id)
+    rules = scoring.Rules.of(contest)
+    day = local_day(contest, demonstration.submitted_at)
+    approved_before = CategoryProgress.objects.filter(
+        contest=contest, category_id=demonstration.category_id,
+    ).values_list("approved", flat=True).get()
+    score = scoring.score_approval(
+        rules,
+        category_key=demonstration.category.key,
+        approved_before=approved_before,
+        rating=getattr(review, "rating", None),
+        answered_open_instruction=answered_open_instruction(demonstration),
+        used_today=_used_on(contest, demonstration.author_id, day) if rules.daily_cap is not None else 0,
+        duplicate_of=_duplicate_flag(demonstration),
+        disqualified=standing.disqualified,
+    )
+    return _write(
+        contest=contest, user_id=demonstration.author_id, reason=Reason.APPROVAL, score=score, day=day,
+        demonstration_id=demonstration.pk, category_id=demonstration.category_id,
+        sequence=state.awards + 1, counted=1,
+    )
+
+
+def on_demonstration_approved(demonstration, review=None):
+    """Award points in every contest the demonstration counts for.
+
+    Call inside the approval's transaction, with the demonstration row locked and its status
+    already approved; ``review`` (the approving review) supplies the quality rating.  Calling
+    it twice for the same approval awards nothing the second time.  Returns the new entries.
+    """
+    if demonstration.submitted_at is None:
+        return []
+    contests = Contest.objects.counting(category_id=demonstration.category_id, at=demonstration.submitted_at)
+    entries = []
+    for contest in contests.order_by("id"):
+        entry = award_demonstration(contest=contest, demonstration=demonstration, review=review)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def on_approval_reversed(demonstration):
+    """Write the opposite of every award the demonstration still holds (reopened or later rejected).
+
+    Same preconditions as ``on_demonstration_approved``; calling it when nothing is awarded
+    writes nothing.  Returns the new entries.
+    """
+    awarded = (
+        PointEntry.objects.filter(demonstration_id=demonstration.pk, review_id=None, reason__in=AWARD_REASONS)
+        .values("contest_id")
+        .annotate(
+            awards=Count("id", filter=Q(reason=Reason.APPROVAL)),
+            reversals=Count("id", filter=Q(reason=Reason.APPROVAL_REVERSED)),
+        )
+        .filter(awards__gt=F("reversals"))
+        .order_by("contest_id")
+    )
+    entries = []
+    for contest in Contest.objects.filter(pk__in=[row["contest_id"] for row in awarded]).order_by("id"):
+        last_award = (
+            PointEntry.objects.filter(contest=contest, demonstration_id=demonstration.pk, reason=Reason.APPROVAL)
+            .order_by("-sequence").values("category_id", "day").first()
+        )
+        _lock_progress(contest, last_award["category_id"])
+        state = _award_state(contest, demonstration.pk)
+        if not state.awarded:
+            continue
+        lock_person(contest, demonstration.author_id)
+        score = scoring.score_reversal(net_points=state.net_points, cause=Reason.APPROVAL_REVERSED)
+        entries.append(_write(
+            contest=contest, user_id=demonstration.author_id, reason=Reason.APPROVAL_REVERSED, score=score,
+            day=last_award["day"], demonstration_id=demonstration.pk, category_id=last_award["category_id"],
+            sequence=state.reversals + 1, counted=-1,
+        ))
+    return entries
+
+
+def on_review_recorded(review):
+    """Pay the reviewer in every contest that pays for reviews of this demonstration's category.
+
+    A contest pays for reviews made while it runs.  Call inside the review's transaction;
+    a second call for the same review writes nothing.  Returns the new entries.
+    """
+    demonstration = review.demonstration
+    contests = Contest.objects.counting(category_id=demonstration.category_id, at=review.created_at).filter(
+        review_points__gt=0,
+    )
+    entries = []
+    for contest in contests.order_by("id"):
+        standing = lock_person(contest, review.reviewer_id)
+        if PointEntry.objects.filter(contest=contest, review_id=review.pk, reason=Reason.REVIEW).exists():
+            continue
+        rules = scoring.Rules.of(contest)
+        day = local_day(contest, review.created_at)
+        score = scoring.score_review(
+            rules,
+            used_today=_used_on(contest, review.reviewer_id, day) if rules.daily_cap is not None else 0,
+            disqualified=standing.disqualified,
+        )
+        entries.append(_write(
+            contest=contest, user_id=review.reviewer_id, reason=Reason.REVIEW, score=score, day=day,
+            demonstration_id=demonstration.pk, review_id=review.pk, category_id=demonstration.category_id,
+        ))
+    return entries
+
+
+@transaction.atomic
+def disqualify(*, contest, user, reason, actor):
+    """Void everything ``user`` holds in ``contest`` and keep them off its boards.
+
+    Every (demonstration, review, category, day) the person still holds points for gets one
+    opposite entry with reason ``disqualified``; later approvals in the contest earn 0.  The
+    entries stay: the ledger shows what was earned and what was voided.  Disqualifying twice
+    changes nothing.  Returns the ``Disqualification``.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the contributor is disqualified.")})
+    standing = lock_person(contest, user.pk)
+    existing = Disqualification.objects.filter(contest=contest, user=user).first()
+    if existing is not None:
+        return existing
+    disqualification = Disqualification.objects.create(contest=contest, user=user, reason=reason[:500],
+                                                       decided_by=actor)
+    held = (
+        PointEntry.objects.filter(contest=contest, user=user)
+        .values("demonstration_id", "review_id", "category_id", "day")
+        .annotate(net=Sum("points"))
+        .filter(~Q(net=0))
+        .order_by("day", "demonstration_id", "review_id")
+    )
+    now = timezone.now()
+    voids = [
+        PointEntry(
+            contest=contest, user=user, reason=Reason.DISQUALIFIED, day=row["day"], created_at=now,
+            demonstration_id=row["demonstration_id"], review_id=row["review_id"], category_id=row["category_id"],
+            points=-row["net"], explanation=scoring.score_void(net_points=row["net"], reason=reason[:200]).explanation,
+        )
+        for row in held
+    ]
+    PointEntry.objects.bulk_create(voids, batch_size=1000)
+    _apply(contest, user.pk, sum(entry.points for entry in voids), now)
+    Standing.objects.filter(pk=standing.pk).update(disqualified=True)
+    return disqualification
+
+
+# --- teams -------------------------------------------------------------------------------
+
+def _recompute_team(contest_id, team):
+    totals = Standing.objects.filter(contest_id=contest_id, user__profile__team=team).aggregate(
+        points=Sum("points"), reached_at=Max("reached_at"), members=Count("id"),
+    )
+    lookup = {"contest_id": contest_id, "team": team}
+    if not totals["members"]:
+        TeamStanding.objects.filter(**lookup).delete()
+        return
+    updated = TeamStanding.objects.filter(**lookup).update(points=totals["points"], reached_at=totals["reached_at"])
+    if not updated:
+        TeamStanding.objects.create(points=totals["points"], reached_at=totals["reached_at"], **lookup)
+
+
+@transaction.atomic
+def set_team(*, user, team):
+    """Move ``user`` to ``team`` ("" for none); their points move with them, on every board.
+
+    A team's standing is the sum over its current members, so both teams are recomputed
+    from their members' standings.  The person's standings are locked first, as an award would.
+    """
+    team = (team or "").strip()[:100]
+    list(Standing.objects.select_for_update().filter(user=user).order_by(F("contest_id").asc(nulls_first=True)))
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+    old = profile.team
+    if old == team:
+        return profile
+    profile.team = team
+    profile.save(update_fields=["team"])
+    for contest_id in Standing.objects.filter(user=user).values_list("contest_id", flat=True):
+        for name in (old, team):
+            if name:
+                _recompute_team(contest_id, name)
+    return profile
+
+
+# --- rebuilding and checking -----------------------------------------------------------------
+
+@dataclass
+class Difference:
+    table: str
+    key: tuple
+    expected: tuple | None
+    stored: tuple | None
+
+    def __str__(self):
+        return f"{self.table} {self.key}: ledger says {self.expected}, stored {self.stored}"
+
+
+def _expected_totals():
+    """Every running total as the ledger says it should be, keyed like the tables.
+
+    A team's total is the sum over its current members; a disqualified person keeps a
+    (zero) row even when they had earned nothing.
+    """
+    totals = {"total": Sum("points"), "latest": Max("created_at", filter=~Q(points=0))}
+    people = {}
+    for row in PointEntry.objects.values("contest_id", "user_id").annotate(**totals).order_by():
+        people[(row["contest_id"], row["user_id"])] = (row["total"], row["latest"], False)
+    for row in PointEntry.objects.values("user_id").annotate(**totals).order_by():
+        people[(None, row["user_id"])] = (row["total"], row["latest"], False)
+    for contest_id, user_id in Disqualification.objects.values_list("contest_id", "user_id"):
+        points, reached_at, _disqualified = people.get((contest_id, user_id), (0, None, False))
+        people[(contest_id, user_id)] = (points, reached_at, True)
+        people.setdefault((None, user_id), (0, None, False))
+    team_of = dict(Profile.objects.exclude(team="").values_list("user_id", "team"))
+    teams = {}
+    for (contest_id, user_id), (points, reached_at, _disqualified) in people.items():
+        team = team_of.get(user_id)
+        if not team:
+            continue
+        total, latest = teams.get((contest_id, team), (0, None))
+        if reached_at is not None and (latest is None or reached_at > latest):
+            latest = reached_at
+        teams[(contest_id, team)] = (total + points, latest)
+    progress = {}
+    for row in PointEntry.objects.exclude(category_id=None).filter(reason__in=AWARD_REASONS).values(
+            "contest_id", "category_id").annotate(approved=Sum("counted")).order_by():
+        progress[(row["contest_id"], row["category_id"])] = (row["approved"],)
+    return people, teams, progress
+
+
+def _stored_totals():
+    people = {
+        (row["contest_id"], row["user_id"]): (row["points"], row["reached_at"], row["disqualified"])
+        for row in Standing.objects.values("contest_id", "user_id", "points", "reached_at", "disqualified")
+    }
+    teams = {
+        (row["contest_id"], row["team"]): (row["points"], row["reached_at"])
+        for row in TeamStanding.objects.values("contest_id", "team", "points", "reached_at")
+    }
+    progress = {
+        (row["contest_id"], row["category_id"]): (row["approved"],)
+        for row in CategoryProgress.objects.values("contest_id", "category_id", "approved")
+    }
+    return people, teams, progress
+
+
+def _compare(table, expected, stored, *, empty=None):
+    differences = []
+    for key in sorted(set(expected) | set(stored), key=lambda k: (k[0] is not None, k[0] or 0, str(k[1]))):
+        want = expected.get(key, empty)
+        have = stored.get(key, empty)
+        if want != have:
+            differences.append(Difference(table, key, want, have))
+    return differences
+
+
+def standings_differences():
+    """What differs between the running totals and the ledger (empty when they agree)."""
+    expected = _expected_totals()
+    stored = _stored_totals()
+    return (
+        _compare("standing", expected[0], stored[0])
+        + _compare("team_standing", expected[1], stored[1])
+        + _compare("category_progress", expected[2], stored[2], empty=(0,))
+    )
+
+
+def _lock_ledger():
+    """Keep new ledger entries out while the totals are recomputed (SQLite writers are serial anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {PointEntry._meta.db_table} IN SHARE MODE")  # noqa: S608
+
+
+@transaction.atomic
+def rebuild_standings(*, dry_run=False):
+    """Recompute every running total from the ledger; returns the differences it found (and fixed)."""
+    _lock_ledger()
+    differences = standings_differences()
+    if dry_run:
+        transaction.set_rollback(True)
+        return differences
+    for difference in differences:
+        contest_id, name = difference.key
+        if difference.table == "standing":
+            lookup = {"contest_id": contest_id, "user_id": name}
+            model, fields = Standing, ("points", "reached_at", "disqualified")
+        elif difference.table == "team_standing":
+            lookup = {"contest_id": contest_id, "team": name}
+            model, fields = TeamStanding, ("points", "reached_at")
+        else:
+            lookup = {"contest_id": contest_id, "category_id": name}
+            model, fields = CategoryProgress, ("approved",)
+        if difference.expected is None:
+            model.objects.filter(**lookup).delete()
+            continue
+        values = dict(zip(fields, difference.expected, strict=True))
+        if not model.objects.filter(**lookup).update(**values):
+            model.objects.create(**lookup, **values)
+    return differences
