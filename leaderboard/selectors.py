@@ -1,0 +1,390 @@
+"""Read queries: contests, boards, a person's points.
+
+Boards come from two sources.  The whole-contest (or all-time) board of people or teams reads
+the ``Standing``/``TeamStanding`` running totals through the ``*_rank`` indexes: the top N is
+an index range, the viewer's rank one count.  A board for a window (today, this week) or a
+category aggregates the ledger instead (index on contest and time).
+
+Ranks are dense over (points, reached_at): more points rank higher; with equal points, who
+reached the score first ranks higher; only identical pairs share a rank.
+"""
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce, Substr, TruncDate
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import BoardVisibility
+from accounts.roles import is_admin
+from annotations.models import Category
+
+from .models import CategoryProgress, Contest, Disqualification, PointEntry, Standing, TeamStanding
+
+SCOPES = ("people", "teams")
+WINDOWS = ("contest", "week", "today")
+WINDOW_LABELS = {
+    "contest": gettext_lazy("Whole contest"),
+    "week": gettext_lazy("This week"),
+    "today": gettext_lazy("Today"),
+}
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+# --- contests ---------------------------------------------------------------------------
+
+def contests_by_status(*, now=None):
+    """Running, upcoming and ended contests (each list ordered for display)."""
+    now = now or timezone.now()
+    contests = list(Contest.objects.order_by("starts_at", "id"))
+    running = [c for c in contests if c.status_at(now) == "running"]
+    upcoming = [c for c in contests if c.status_at(now) == "upcoming"]
+    ended = sorted((c for c in contests if c.status_at(now) == "ended"), key=lambda c: c.ends_at, reverse=True)
+    return {"running": running, "upcoming": upcoming, "ended": ended}
+
+
+def contest_list():
+    return Contest.objects.prefetch_related("categories").order_by("-starts_at", "id")
+
+
+def access_contest(*, slug):
+    """The contest, with its categories prefetched; 404 if there is none by that slug."""
+    contest = contest_list().filter(slug=slug).first()
+    if contest is None:
+        raise Http404("No such contest.")
+    return contest
+
+
+def category_progress(contest):
+    """Per eligible category: approved count, target, share of the target (0-100, capped)."""
+    counts = dict(CategoryProgress.objects.filter(contest=contest).values_list("category_id", "approved"))
+    targets = contest.category_targets or {}
+    rows = []
+    for category in sorted(contest.categories.all(), key=lambda c: (c.position, c.key)):
+        approved = max(counts.get(category.pk, 0), 0)
+        target = targets.get(category.key)
+        percent = min(100, round(100 * approved / target)) if target else None
+        rows.append({"category": category, "approved": approved, "target": target, "percent": percent})
+    return rows
+
+
+# --- boards -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BoardQuery:
+    scope: str = "people"
+    category: Category | None = None
+    window: str = "contest"
+    limit: int = DEFAULT_LIMIT
+
+    @property
+    def from_standings(self):
+        return self.category is None and self.window == "contest"
+
+
+def parse_board_query(params, *, default_limit=DEFAULT_LIMIT):
+    """Read scope, category, window and limit from a query dict; errors name the parameter."""
+    errors = {}
+    scope = params.get("scope") or "people"
+    if scope not in SCOPES:
+        errors["scope"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(SCOPES)}
+    window = params.get("window") or "contest"
+    if window not in WINDOWS:
+        errors["window"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(WINDOWS)}
+    category = None
+    key = params.get("category") or ""
+    if key:
+        category = Category.objects.filter(key=key).first()
+        if category is None:
+            errors["category"] = _("Unknown category %(key)r.") % {"key": key[:40]}
+    limit = default_limit
+    raw = params.get("limit")
+    if raw not in (None, ""):
+        try:
+            limit = int(raw)
+        except (TypeError, ValueError):
+            limit = 0
+        if not 1 <= limit <= MAX_LIMIT:
+            errors["limit"] = _("A whole number from 1 to %(max)s.") % {"max": MAX_LIMIT}
+    if errors:
+        raise ValidationError(errors)
+    return BoardQuery(scope=scope, category=category, window=window, limit=limit)
+
+
+def window_start(window, *, zone, now=None):
+    """When ``window`` began in ``zone``: local midnight today, or Monday 00:00 this week."""
+    if window == "contest":
+        return None
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    if window == "week":
+        today -= datetime.timedelta(days=today.weekday())
+    return datetime.datetime.combine(today, datetime.time.min, tzinfo=zone)
+
+
+@dataclass
+class BoardRow:
+    rank: int
+    points: int
+    reached_at: datetime.datetime | None
+    name: str
+    is_you: bool = False
+    gap: int | None = None
+    username: str | None = None
+    team: str | None = None
+    anonymous: bool = False
+
+
+@dataclass
+class Board:
+    contest: Contest | None
+    query: BoardQuery
+    rows: list = field(default_factory=list)
+    me: BoardRow | None = None
+    me_in_top: bool = False
+    excluded: bool = False
+    since: datetime.datetime | None = None
+    viewer_team: str = ""
+
+
+PERSON_FIELDS = ("user__username", "user__first_name", "user__last_name", "user__profile__display_name",
+                 "user__profile__show_on_boards", "user__profile__team")
+
+
+def _real_name(row):
+    full = f"{row.get('user__first_name') or ''} {row.get('user__last_name') or ''}".strip()
+    return full or row.get("user__username") or ""
+
+
+def _person_row(row, *, rank, viewer, viewer_is_admin):
+    """A board row, named as the viewer may see it: admins and the person see the real name."""
+    is_you = row["user_id"] == viewer.pk
+    real = _real_name(row)
+    visibility = row.get("user__profile__show_on_boards") or BoardVisibility.REAL_NAME
+    alias = (row.get("user__profile__display_name") or "").strip()
+    anonymous = False
+    if is_you or viewer_is_admin or visibility == BoardVisibility.REAL_NAME:
+        name = real
+    elif visibility == BoardVisibility.DISPLAY_NAME and alias:
+        name = alias
+    else:
+        name, anonymous = _("Anonymous contributor"), True
+    return BoardRow(
+        rank=rank, points=row["points"], reached_at=row["reached_at"], name=name, is_you=is_you,
+        username=row.get("user__username") if viewer_is_admin else None,
+        team=(row.get("user__profile__team") or None) if not anonymous else None,
+        anonymous=anonymous,
+    )
+
+
+def _team_row(row, *, rank, viewer_team):
+    return BoardRow(rank=rank, points=row["points"], reached_at=row["reached_at"], name=row["team"],
+                    is_you=bool(viewer_team) and row["team"] == viewer_team)
+
+
+def _better(points, reached_at, *, points_field="points", time_field="reached_at"):
+    """Rows strictly ahead of (points, reached_at) in board order."""
+    ahead = Q(**{f"{points_field}__gt": points})
+    if reached_at is None:
+        return ahead | Q(**{points_field: points, f"{time_field}__isnull": False})
+    return ahead | Q(**{points_field: points, f"{time_field}__lt": reached_at})
+
+
+def _order(points_field="points", time_field="reached_at", key_field="user_id"):
+    return [F(points_field).desc(), F(time_field).asc(nulls_last=True), key_field]
+
+
+def _ranked(rows, make):
+    """Dense ranks and gaps for rows already in board order."""
+    result = []
+    previous = None
+    rank = 0
+    for row in rows:
+        pair = (row["points"], row["reached_at"])
+        if pair != previous:
+            rank += 1
+        board_row = make(row, rank)
+        if result:
+            ahead = result[-1]
+            board_row.gap = ahead.points - board_row.points if ahead.rank != rank else 0
+        result.append(board_row)
+        previous = pair
+    return result
+
+
+def _pin_viewer(board, ranked_qs, mine, make, *, points_field, time_field):
+    """Set ``board.me`` from the viewer's row ``mine`` when it is not already in the top."""
+    for row in board.rows:
+        if row.is_you:
+            board.me, board.me_in_top = row, True
+            return
+    if mine is None:
+        return
+    ahead = ranked_qs.filter(_better(mine[points_field], mine[time_field],
+                                     points_field=points_field, time_field=time_field))
+    rank = ahead.values(points_field, time_field).distinct().count() + 1
+    next_up = next(iter(ahead.order_by(F(points_field).asc(), F(time_field).desc(nulls_first=True))[:1]), None)
+    row = make({**mine, "points": mine[points_field], "reached_at": mine[time_field]}, rank)
+    row.gap = next_up[points_field] - row.points if next_up else None
+    board.me = row
+
+
+def _viewer_team(viewer):
+    from accounts.models import Profile
+
+    return Profile.objects.filter(user=viewer).values_list("team", flat=True).first() or ""
+
+
+def leaderboard(*, contest, query, viewer, now=None):
+    """The top ``query.limit`` rows of a board and the viewer's own row, ranked.
+
+    ``contest`` None is the all-time board.  Disqualified people are left off a contest's
+    boards (they see that they are excluded).  At most six queries.
+    """
+    viewer_is_admin = is_admin(viewer)
+    board = Board(contest=contest, query=query)
+    zone = contest.zone if contest else timezone.get_default_timezone()
+    board.since = window_start(query.window, zone=zone, now=now)
+    if query.scope == "people":
+        def make(row, rank):
+            return _person_row(row, rank=rank, viewer=viewer, viewer_is_admin=viewer_is_admin)
+    else:
+        board.viewer_team = _viewer_team(viewer)
+
+        def make(row, rank):
+            return _team_row(row, rank=rank, viewer_team=board.viewer_team)
+
+    if query.from_standings:
+        _board_from_standings(board, make, viewer=viewer)
+    else:
+        _board_from_ledger(board, make, viewer=viewer)
+    return board
+
+
+def _board_from_standings(board, make, *, viewer):
+    contest = board.contest
+    if board.query.scope == "people":
+        fields = ("user_id", "points", "reached_at", *PERSON_FIELDS)
+        ranked = Standing.objects.filter(contest=contest, disqualified=False).values(*fields)
+        top = list(ranked.order_by(*_order())[:board.query.limit])
+        board.rows = _ranked(top, make)
+        if any(row.is_you for row in board.rows):
+            _pin_viewer(board, ranked, None, make, points_field="points", time_field="reached_at")
+            return
+        mine = Standing.objects.filter(contest=contest, user=viewer).values(*fields, "disqualified").first()
+        if mine and mine["disqualified"]:
+            board.excluded = True
+            return
+        _pin_viewer(board, ranked, mine, make, points_field="points", time_field="reached_at")
+    else:
+        fields = ("team", "points", "reached_at")
+        ranked = TeamStanding.objects.filter(contest=contest).values(*fields)
+        top = list(ranked.order_by(*_order(key_field="team"))[:board.query.limit])
+        board.rows = _ranked(top, make)
+        mine = None
+        if not any(row.is_you for row in board.rows):
+            team = board.viewer_team
+            mine = ranked.filter(team=team).first() if team else None
+        _pin_viewer(board, ranked, mine, make, points_field="points", time_field="reached_at")
+
+
+def _board_from_ledger(board, make, *, viewer):
+    contest, query = board.contest, board.query
+    entries = PointEntry.objects.all()
+    if contest is not None:
+        entries = entries.filter(contest=contest).exclude(
+            user__in=Disqualification.objects.filter(contest=contest).values("user"),
+        )
+    if query.category is not None:
+        entries = entries.filter(category=query.category)
+    if board.since is not None:
+        entries = entries.filter(created_at__gte=board.since)
+    totals = {"total": Sum("points"), "latest": Max("created_at", filter=~Q(points=0))}
+    if query.scope == "people":
+        group = ("user_id", *PERSON_FIELDS)
+        grouped = entries.values(*group).annotate(**totals)
+        key_field, mine_filter = "user_id", {"user_id": viewer.pk}
+    else:
+        team = "user__profile__team"
+        grouped = entries.exclude(**{f"{team}__isnull": True}).exclude(**{team: ""}).values(team).annotate(**totals)
+        key_field, mine_filter = team, {team: board.viewer_team or None}
+
+    def normalise(row):
+        out = {**row, "points": row["total"], "reached_at": row["latest"]}
+        if query.scope == "teams":
+            out["team"] = row["user__profile__team"]
+        return out
+
+    def make_ledger(row, rank):
+        return make(normalise(row), rank)
+
+    top = list(grouped.order_by(*_order("total", "latest", key_field))[:query.limit])
+    board.rows = _ranked([normalise(row) for row in top], make)
+    if any(row.is_you for row in board.rows):
+        board.me, board.me_in_top = next(row for row in board.rows if row.is_you), True
+        return
+    if contest is not None and query.scope == "people" and Disqualification.objects.filter(
+            contest=contest, user=viewer).exists():
+        board.excluded = True
+        return
+    if None in mine_filter.values():
+        return
+    mine = next(iter(grouped.filter(**mine_filter).order_by()[:1]), None)
+    _pin_viewer(board, grouped, mine, make_ledger, points_field="total", time_field="latest")
+
+
+# --- a person's points ------------------------------------------------------------------------
+
+def points_history(*, user, contest=None):
+    """The person's ledger entries, newest first, with what they need to be explained."""
+    entries = PointEntry.objects.filter(user=user)
+    if contest is not None:
+        entries = entries.filter(contest=contest)
+    return (
+        entries.select_related("contest", "category", "demonstration")
+        .only("id", "points", "reason", "explanation", "created_at", "day", "contest__name", "contest__slug",
+              "category__name", "category__key", "demonstration__public_id", "demonstration__author_id",
+              "demonstration__instruction_author_id")
+        .annotate(instruction_preview=Substr("demonstration__instruction", 1, 120))
+        .order_by("-created_at", "-id")
+    )
+
+
+def standings_of(*, user):
+    """The person's standings (all-time first, then each contest, newest first)."""
+    return list(
+        Standing.objects.filter(user=user).select_related("contest")
+        .order_by(F("contest_id").asc(nulls_first=True), "-contest__starts_at")
+    )
+
+
+def points_by_day(*, user, contest=None, zone=None):
+    """[(date, points that day, running total)] for the person, days in ``zone``."""
+    zone = zone or (contest.zone if contest else timezone.get_default_timezone())
+    entries = PointEntry.objects.filter(user=user)
+    if contest is not None:
+        entries = entries.filter(contest=contest)
+    rows = (
+        entries.annotate(date=TruncDate("created_at", tzinfo=zone)).values("date")
+        .annotate(points=Coalesce(Sum("points"), 0)).order_by("date")
+    )
+    running = 0
+    series = []
+    for row in rows:
+        running += row["points"]
+        series.append((row["date"], row["points"], running))
+    return series
+
+
+def points_by_category(*, user, contest=None):
+    entries = PointEntry.objects.filter(user=user).exclude(category=None)
+    if contest is not None:
+        entries = entries.filter(contest=contest)
+    return list(
+        entries.values("category__name").annotate(points=Sum("points"), entries=Count("id"))
+        .order_by("-points", "category__name")
+    )
