@@ -1,12 +1,16 @@
 from django.contrib import admin
 
-from .models import Category, Demonstration, Revision
+from accounts.roles import is_admin
+
+from .models import AIPhrase, AuditEntry, Category, Demonstration, QualityFlag, Review, Revision
+from .review.admin_actions import BULK_ACTIONS
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["key", "name", "needs_context", "position", "is_active"]
-    list_editable = ["position", "is_active"]
+    list_display = ["key", "name", "needs_context", "position", "is_active", "required_approvals",
+                    "min_response_chars"]
+    list_editable = ["position", "is_active", "required_approvals", "min_response_chars"]
     readonly_fields = ["key", "needs_context"]
 
     def has_add_permission(self, request):
@@ -38,6 +42,54 @@ class DemonstrationAdmin(admin.ModelAdmin):
                        "category", "instruction", "context", "source_url", "response", "status"]
     inlines = [RevisionInline]
     show_full_result_count = False
+    actions = BULK_ACTIONS
 
     def has_add_permission(self, request):
         return False
+
+    def has_review_permission(self, request):
+        return is_admin(request.user)
+
+
+@admin.register(AIPhrase)
+class AIPhraseAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "is_active", "created_at"]
+    list_editable = ["is_active"]
+    search_fields = ["phrase"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "actor", "demonstration_public_id"]
+    list_filter = ["action"]
+    search_fields = ["demonstration_public_id", "actor__username"]
+    list_select_related = ["actor"]
+    show_full_result_count = False
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "decision", "reason", "rating", "reviewer", "demonstration"]
+    list_filter = ["decision", "reason"]
+    search_fields = ["reviewer__username", "demonstration__public_id"]
+    list_select_related = ["reviewer", "demonstration"]
+    show_full_result_count = False
+
+
+@admin.register(QualityFlag)
+class QualityFlagAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "detail", "demonstration"]
+    list_filter = ["kind"]
+    list_select_related = ["demonstration"]
+    show_full_result_count = False

@@ -2,9 +2,12 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .text import text_hash
 
 
 class Category(models.Model):
@@ -24,6 +27,13 @@ class Category(models.Model):
     example_response = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    required_approvals = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("Independent approvals a submission needs; 2 or more turns on blind double review."),
+    )
+    min_response_chars = models.PositiveIntegerField(
+        default=0, help_text=_("Responses shorter than this are flagged for reviewers (0: no minimum)."),
+    )
 
     class Meta:
         ordering = ["position", "key"]
@@ -60,7 +70,7 @@ class DemonstrationQuerySet(models.QuerySet):
 
         if is_reviewer(user):
             return self.filter(Q(author=user) | ~Q(status=Status.DRAFT))
-        return self.filter(author=user)
+        return self.filter(Q(author=user) | Q(instruction_author=user))
 
 
 class Demonstration(models.Model):
@@ -78,6 +88,20 @@ class Demonstration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    instruction_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("Who posed the instruction, when the author answered someone else's open instruction."),
+    )
+    review_round = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("How many times the demonstration has been sent to review."),
+    )
+    instruction_hash = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text=_("Hash of the normalised instruction and reference text, for exact duplicates."),
+    )
+    context_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text=_("Hash of the normalised reference text."),
+    )
 
     objects = DemonstrationQuerySet.as_manager()
 
@@ -87,6 +111,9 @@ class Demonstration(models.Model):
             models.Index(fields=["author", "status", "-updated_at"], name="demo_author_status"),
             models.Index(fields=["status", "submitted_at", "id"], name="demo_status_submitted"),
             models.Index(fields=["created_at", "id"], name="demo_created"),
+            models.Index(fields=["status", "category", "submitted_at", "id"], name="demo_queue_category"),
+            models.Index(fields=["instruction_hash"], condition=~Q(instruction_hash=""), name="demo_instruction_hash"),
+            models.Index(fields=["context_hash"], condition=~Q(context_hash=""), name="demo_context_hash"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -98,6 +125,18 @@ class Demonstration(models.Model):
 
     def __str__(self):
         return self.instruction[:80]
+
+    def save(self, *args, **kwargs):
+        """Keep the hash columns in step with the text (bulk writers call ``set_text_hashes`` themselves)."""
+        self.set_text_hashes()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"instruction", "context"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "instruction_hash", "context_hash"}
+        super().save(*args, **kwargs)
+
+    def set_text_hashes(self):
+        self.instruction_hash = text_hash(self.instruction, self.context)
+        self.context_hash = text_hash(self.context)
 
     @property
     def is_editable(self):
@@ -218,3 +257,146 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.reviewer_id} on {self.demonstration_id}"
+
+
+class AIPhrase(models.Model):
+    """A phrase that betrays generated text ("as an AI language model"); admins keep the list."""
+
+    phrase = models.CharField(max_length=200, unique=True, help_text=_("Matched case-insensitively, as whole words."))
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = _("AI phrase")
+
+    def __str__(self):
+        return self.phrase
+
+
+class ReviewClaim(models.Model):
+    """A reviewer working on a submission: nobody else is handed it until ``expires_at``."""
+
+    demonstration = models.OneToOneField(Demonstration, on_delete=models.CASCADE, related_name="claim")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["reviewer", "expires_at"], name="claim_reviewer")]
+
+    def __str__(self):
+        return f"{self.demonstration_id} by {self.reviewer_id} until {self.expires_at:%H:%M}"
+
+
+class ReviewSkip(models.Model):
+    """A reviewer passed on one submission round: it is not offered to them again in that round."""
+
+    demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    round = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reviewer", "demonstration", "round"], name="skip_once_per_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.demonstration_id} skipped by {self.reviewer_id}"
+
+
+class AuditEntry(models.Model):
+    """Who changed a demonstration's review state, when, and what it was before and after.  Never updated."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        REQUEST_CHANGES = "request_changes", _("Request changes")
+        REOPEN = "reopen", _("Reopen")
+        REVIEWER_EDIT = "reviewer_edit", _("Edit by a reviewer")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    demonstration = models.ForeignKey(
+        Demonstration, null=True, on_delete=models.SET_NULL, related_name="audit_entries",
+    )
+    demonstration_public_id = models.UUIDField(help_text=_("Kept when the demonstration itself is gone."))
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["demonstration", "-created_at"], name="audit_demo_created"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.demonstration_public_id}"
+
+
+class Notification(models.Model):
+    """A message to a contributor inside the site (and, once, by e-mail)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    demonstration = models.ForeignKey(
+        Demonstration, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+    )
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class OpenInstruction(models.Model):
+    """An instruction (with its reference text, where the category needs one) waiting for someone to answer it.
+
+    Answering creates a submitted demonstration written by the answerer that records this
+    instruction's author; each open instruction is answered at most once.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="open_instructions")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="open_instructions")
+    instruction = models.TextField()
+    context = models.TextField(blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    answer = models.OneToOneField(
+        Demonstration, null=True, blank=True, on_delete=models.SET_NULL, related_name="open_instruction",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["state", "category", "created_at", "id"], name="open_instruction_pool"),
+            models.Index(fields=["author", "-created_at"], name="open_instruction_author"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="answered") | Q(answered_at__isnull=False), name="open_instruction_answered_at",
+            ),
+        ]
+
+    def __str__(self):
+        return self.instruction[:80]

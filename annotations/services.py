@@ -8,6 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_reviewer
+
+from . import quality
 from .exceptions import StaleEdit, TransitionNotAllowed
 from .models import Demonstration, Origin, Revision, Status
 from .validation import TEXT_FIELDS, check_demonstration
@@ -29,12 +32,20 @@ def _content_equals(demonstration, category, values):
     return all(getattr(demonstration, field) == values[field] for field in TEXT_FIELDS)
 
 
+def _enter_review(demonstration):
+    """Mark the start of a new review round; the caller saves."""
+    demonstration.status = Status.SUBMITTED
+    demonstration.submitted_at = timezone.now()
+    demonstration.review_round += 1
+
+
 def demonstration_create(*, author, category, instruction, context="", source_url="", response="",
-                         origin=Origin.WEB, submit=False, idempotency_key=""):
+                         origin=Origin.WEB, submit=False, idempotency_key="", instruction_author=None):
     """Create a draft (or, with ``submit``, a submitted demonstration) and its first revision.
 
     A repeated ``idempotency_key`` from the same author returns the record the first call
-    made instead of a second one.  Returns ``(demonstration, created)``.
+    made instead of a second one.  ``instruction_author`` is set when ``author`` answers
+    someone else's open instruction.  Returns ``(demonstration, created)``.
     """
     if idempotency_key:
         existing = Demonstration.objects.filter(author=author, idempotency_key=idempotency_key).first()
@@ -49,14 +60,17 @@ def demonstration_create(*, author, category, instruction, context="", source_ur
         category=category,
         origin=origin,
         idempotency_key=idempotency_key,
-        status=Status.SUBMITTED if submit else Status.DRAFT,
-        submitted_at=timezone.now() if submit else None,
+        instruction_author=instruction_author,
         **text.as_dict(),
     )
+    if submit:
+        _enter_review(demonstration)
     try:
         with transaction.atomic():
             demonstration.save()
             _record_revision(demonstration, editor=author)
+            if submit:
+                quality.flag_demonstration(demonstration)
     except IntegrityError:
         if not idempotency_key:
             raise
@@ -71,8 +85,12 @@ def demonstration_update(*, demonstration, editor, expected_version, changes, su
     The row is locked, then ``expected_version`` is compared with the stored one: a stale
     edit raises ``StaleEdit`` unless it is a replay of the change already stored (the same
     form posted twice).  Every change of text keeps a revision.
+
+    The author edits drafts and sent-back demonstrations.  A reviewer who neither wrote the
+    response nor posed the instruction may also correct a submitted one before deciding on
+    it: it stays submitted, must stay complete, and its flags are recomputed.
     """
-    current = Demonstration.objects.select_for_update().select_related("category").get(pk=demonstration.pk)
+    current = Demonstration.objects.select_for_update(of=("self",)).select_related("category").get(pk=demonstration.pk)
     category = changes.get("category", current.category)
     raw = {field: changes.get(field, getattr(current, field)) for field in TEXT_FIELDS}
     if current.version != expected_version:
@@ -81,13 +99,15 @@ def demonstration_update(*, demonstration, editor, expected_version, changes, su
         if _content_equals(current, category, replay) and current.status == wanted_status:
             return current
         raise StaleEdit(current.version)
-    if not current.is_editable:
+    reviewer_edit = is_reviewer_edit(current, editor)
+    if not (current.is_editable or reviewer_edit):
         raise TransitionNotAllowed(
             _("A demonstration that is %(status)s can no longer be edited.")
             % {"status": current.get_status_display().lower()}
         )
+    submit = submit and not reviewer_edit
     text = check_demonstration(
-        category=category, complete=submit,
+        category=category, complete=submit or reviewer_edit,
         require_source_url=current.origin != Origin.IMPORT, **raw,
     )
     text_changed = not _content_equals(current, category, text.as_dict())
@@ -98,18 +118,28 @@ def demonstration_update(*, demonstration, editor, expected_version, changes, su
         setattr(current, field, value)
     current.version += 1
     if submit:
-        current.status = Status.SUBMITTED
-        current.submitted_at = timezone.now()
+        _enter_review(current)
     current.save()
     if text_changed:
         _record_revision(current, editor=editor)
+    if submit or reviewer_edit:
+        quality.flag_demonstration(current)
     return current
+
+
+def is_reviewer_edit(demonstration, editor):
+    """Whether ``editor`` would be correcting someone else's submission under review."""
+    return (
+        demonstration.status == Status.SUBMITTED
+        and editor.pk not in (demonstration.author_id, demonstration.instruction_author_id)
+        and is_reviewer(editor)
+    )
 
 
 @transaction.atomic
 def demonstration_submit(*, demonstration, actor, expected_version=None):
     """Send a draft or a sent-back demonstration to review; submitting twice is harmless."""
-    current = Demonstration.objects.select_for_update().select_related("category").get(pk=demonstration.pk)
+    current = Demonstration.objects.select_for_update(of=("self",)).select_related("category").get(pk=demonstration.pk)
     if current.status == Status.SUBMITTED:
         return current
     if expected_version is not None and current.version != expected_version:
@@ -124,10 +154,10 @@ def demonstration_submit(*, demonstration, actor, expected_version=None):
         require_source_url=current.origin != Origin.IMPORT,
         **{field: getattr(current, field) for field in TEXT_FIELDS},
     )
-    current.status = Status.SUBMITTED
-    current.submitted_at = timezone.now()
+    _enter_review(current)
     current.version += 1
-    current.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+    current.save(update_fields=["status", "submitted_at", "review_round", "version", "updated_at"])
+    quality.flag_demonstration(current)
     return current
 
 

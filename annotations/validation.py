@@ -46,12 +46,13 @@ def _bad_character(value):
 
 
 def check_demonstration(*, category, instruction, context="", source_url="", response="",
-                        complete, strip=True, require_source_url=True):
+                        complete, strip=True, require_source_url=True, require_response=True):
     """Validate demonstration text and return it cleaned.
 
     ``complete`` asks for everything a submission needs (response, reference text rule);
     a draft only needs an instruction and well-formed text.  ``strip`` trims surrounding
-    whitespace, as typed input wants; the importer keeps text exactly.  Raises a
+    whitespace, as typed input wants; the importer keeps text exactly.  An open instruction
+    is complete without a response (``require_response=False``).  Raises a
     ``ValidationError`` whose keys are field names.
     """
     errors = {}
@@ -91,7 +92,7 @@ def check_demonstration(*, category, instruction, context="", source_url="", res
             errors["source_url"] = _("Enter a valid http:// or https:// address.")
 
     if complete and category is not None:
-        if "response" not in errors and not values["response"]:
+        if require_response and "response" not in errors and not values["response"]:
             errors["response"] = _("This field is required.")
         if category.needs_context:
             if "context" not in errors and not values["context"]:

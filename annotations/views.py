@@ -13,6 +13,7 @@ from . import selectors, services
 from .exceptions import StaleEdit, TransitionNotAllowed
 from .forms import DemonstrationForm, StatusFilterForm
 from .models import Category, Origin, Status
+from .review import selectors as review_selectors
 from .validation import max_lengths
 
 
@@ -147,10 +148,12 @@ def demonstration_edit(request, public_id):
 @login_required
 def demonstration_detail(request, public_id):
     demonstration = selectors.access_demonstration(user=request.user, public_id=public_id)
+    revisions = list(selectors.revisions_of(demonstration))
     return render(request, "annotations/demonstration_detail.html", {
         "demonstration": demonstration,
-        "revisions": selectors.revisions_of(demonstration),
+        "revisions": revisions,
         "is_author": demonstration.author_id == request.user.pk,
+        **review_selectors.detail_context(demonstration=demonstration, user=request.user, revisions=revisions),
     })
 
 

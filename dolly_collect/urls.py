@@ -16,5 +16,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("annotations.review.urls")),
+    path("", include("annotations.open_instructions.urls")),
     path("", include("annotations.urls")),
 ]

@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..forms import CategorySelect
+from ..models import Category
+
+
+def _text(label, rows, help_text=""):
+    return forms.CharField(label=label, required=False, strip=False, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class OpenInstructionForm(forms.Form):
+    """Parses the page; the rules are ``validation.check_demonstration``'s."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False,
+        empty_label=_("Choose a category"), widget=CategorySelect, to_field_name="key",
+    )
+    instruction = _text(_("Instruction"), 4, _("What you would like someone to answer."))
+    context = _text(_("Reference text"), 8, _("Needed by closed QA, information extraction and summarization."))
+    source_url = forms.CharField(label=_("Source address"), required=False, strip=False,
+                                 widget=forms.URLInput(attrs={"placeholder": "https://en.wikipedia.org/wiki/..."}))
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+
+class AnswerForm(forms.Form):
+    instruction = _text(_("Instruction"), 3, _("You may rephrase it so it reads well; keep its meaning."))
+    response = _text(_("Response"), 10, _("The answer you would want a helpful assistant to give."))
+
+
+class PoolFilterForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._categories = {c.key: c for c in categories}
+        self.fields["category"].choices = [("", _("Any category")), *((c.key, c.name) for c in categories)]
+
+    def category_id(self):
+        if self.is_bound and self.is_valid() and self.cleaned_data["category"]:
+            return self._categories[self.cleaned_data["category"]].pk
+        return None

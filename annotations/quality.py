@@ -1,0 +1,291 @@
+"""Automatic quality checks, run when a demonstration is submitted (or edited while in review).
+
+``flag_demonstration`` is the only writer of ``QualityFlag`` rows: the submit paths in
+``annotations.services`` call it explicitly, inside their transaction.  Flags never block a
+submission; they are shown to reviewers, filter the queue and can filter exports.
+
+Duplicates are looked up among demonstrations that are in or past review (not drafts, not
+rejected).  Exact duplicates compare ``instruction_hash`` (normalised instruction + reference
+text) through an index.  Near duplicates compare the instruction by trigram similarity, the
+measure of PostgreSQL's ``pg_trgm``:
+
+- on PostgreSQL the GIN trigram index answers ``instruction % query`` (threshold set per
+  transaction), limited to a few best matches;
+- on SQLite, the embedded single-machine default, there is no such index: the check compares
+  with the most recent ``NEAR_DUPLICATE_SCAN_LIMIT`` submissions of the same category, in
+  Python, with the same similarity function.  It is bounded, not exhaustive.
+
+Categories built on a reference text reuse generic instructions ("Summarise this passage"),
+so for them a near duplicate must also share the reference text (same ``context_hash``).
+"""
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from .models import AIPhrase, Demonstration, QualityFlag, Status
+from .text import normalise, trigram_similarity, trigrams
+
+Kind = QualityFlag.Kind
+COMPARED_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.CHANGES_REQUESTED)
+NEAR_DUPLICATE_SCAN_LIMIT = 5000
+TEXT_LABELS = {"instruction": "instruction", "context": "reference text", "response": "response"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    detail: str = ""
+    other_id: int | None = None
+
+
+def near_duplicate_threshold():
+    return settings.DOLLY_NEAR_DUPLICATE_THRESHOLD
+
+
+# --- duplicates ---------------------------------------------------------------------------
+
+def _comparable(demonstration):
+    return Demonstration.objects.filter(status__in=COMPARED_STATUSES).exclude(pk=demonstration.pk)
+
+
+def find_exact_duplicate(demonstration):
+    """The oldest other demonstration with the same normalised instruction and reference text."""
+    if not demonstration.instruction_hash:
+        return None
+    return (
+        _comparable(demonstration).filter(instruction_hash=demonstration.instruction_hash)
+        .order_by("id").values_list("id", flat=True).first()
+    )
+
+
+def _near_duplicate_postgresql(demonstration, threshold, exclude_ids):
+    table = Demonstration._meta.db_table
+    statuses = [status.value for status in COMPARED_STATUSES]
+    params = [demonstration.instruction, demonstration.pk or 0, statuses, list(exclude_ids) or [0]]
+    extra = ""
+    if demonstration.context_hash:
+        extra = " AND context_hash = %s"
+        params.append(demonstration.context_hash)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
+        cursor.execute(
+            f"SELECT id, similarity(instruction, %s) AS score FROM {table}"  # noqa: S608 - table name from the model
+            f" WHERE instruction %% %s AND id <> %s AND status = ANY(%s) AND NOT (id = ANY(%s)){extra}"
+            " ORDER BY score DESC, id LIMIT 1",
+            [demonstration.instruction, *params],
+        )
+        row = cursor.fetchone()
+    return (row[0], float(row[1])) if row else None
+
+
+def _near_duplicate_scan(demonstration, threshold, exclude_ids):
+    candidates = _comparable(demonstration).exclude(pk__in=exclude_ids)
+    if demonstration.context_hash:
+        candidates = candidates.filter(context_hash=demonstration.context_hash)
+    else:
+        candidates = candidates.filter(category_id=demonstration.category_id)
+    rows = candidates.order_by("-id").values_list("id", "instruction")[:NEAR_DUPLICATE_SCAN_LIMIT]
+    mine = trigrams(demonstration.instruction)
+    best = None
+    for other_id, instruction in rows:
+        score = trigram_similarity(mine, trigrams(instruction))
+        if score >= threshold and (best is None or score > best[1] or (score == best[1] and other_id < best[0])):
+            best = (other_id, score)
+    return best
+
+
+def find_near_duplicate(demonstration, *, exclude_ids=()):
+    """``(id, similarity)`` of the most similar other instruction at or above the threshold, or ``None``."""
+    if not demonstration.instruction.strip():
+        return None
+    threshold = near_duplicate_threshold()
+    if connection.vendor == "postgresql":
+        return _near_duplicate_postgresql(demonstration, threshold, exclude_ids)
+    return _near_duplicate_scan(demonstration, threshold, exclude_ids)
+
+
+def check_duplicates(demonstration):
+    findings = []
+    exact = find_exact_duplicate(demonstration)
+    if exact is not None:
+        findings.append(Finding(Kind.EXACT_DUPLICATE, _("Same instruction and reference text as another."), exact))
+    near = find_near_duplicate(demonstration, exclude_ids=[exact] if exact else ())
+    if near is not None:
+        findings.append(Finding(
+            Kind.NEAR_DUPLICATE, _("Instruction %(percent)d%% similar to another.") % {"percent": near[1] * 100},
+            near[0],
+        ))
+    return findings
+
+
+# --- personal data -------------------------------------------------------------------------
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}(?![\w-])"
+    r"|(?<![\w+])\+\d{8,14}(?!\w)"
+)
+IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+
+
+def luhn_valid(digits):
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def _digits(text):
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def find_personal_data(text):
+    """The kinds of personal data found in ``text`` (e-mail, card, phone, IP), in a stable order."""
+    found = []
+    if EMAIL.search(text):
+        found.append(_("e-mail address"))
+    cards = [m for m in CARD.finditer(text) if luhn_valid(_digits(m.group()))]
+    if cards:
+        found.append(_("payment card number"))
+    card_spans = [m.span() for m in cards]
+    for match in PHONE.finditer(text):
+        inside_card = any(start <= match.start() and match.end() <= end for start, end in card_spans)
+        if not inside_card and 9 <= len(_digits(match.group())) <= 15:
+            found.append(_("phone number"))
+            break
+    if any(_is_ip(m.group(), ipaddress.IPv4Address) for m in IPV4.finditer(text)) or any(
+        m.group().count(":") >= 2 and _is_ip(m.group(), ipaddress.IPv6Address) for m in IPV6.finditer(text)
+    ):
+        found.append(_("IP address"))
+    return found
+
+
+def _is_ip(candidate, kind):
+    try:
+        kind(candidate)
+    except ValueError:
+        return False
+    return True
+
+
+def check_personal_data(demonstration):
+    parts = []
+    for field in ("instruction", "context", "response"):
+        kinds = find_personal_data(getattr(demonstration, field))
+        if kinds:
+            parts.append(f"{_(TEXT_LABELS[field])}: {', '.join(kinds)}")
+    if not parts:
+        return []
+    return [Finding(Kind.PERSONAL_DATA, "; ".join(parts))]
+
+
+# --- generated by AI -------------------------------------------------------------------------
+
+def _phrase_pattern(phrases):
+    alternatives = "|".join(re.escape(normalise(p)) for p in phrases if normalise(p))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if alternatives else None
+
+
+def check_ai_phrasing(demonstration, phrases=None):
+    """Phrases from the admin-kept list, matched on normalised text so quotes and case do not matter."""
+    if phrases is None:
+        phrases = list(AIPhrase.objects.filter(is_active=True).values_list("phrase", flat=True))
+    pattern = _phrase_pattern(phrases)
+    if pattern is None:
+        return []
+    hits = []
+    for field in ("instruction", "response"):
+        match = pattern.search(normalise(getattr(demonstration, field)))
+        if match:
+            hits.append(f"{_(TEXT_LABELS[field])}: “{match.group()}”")
+    return [Finding(Kind.AI_PHRASING, "; ".join(hits))] if hits else []
+
+
+# --- reference text ---------------------------------------------------------------------------
+
+CITATION = re.compile(r"\[(?:\d{1,3}|citation needed|note \d+|[a-z])\]", re.IGNORECASE)
+
+
+def source_host_allowed(url, allowed_hosts=None):
+    """Whether the host of ``url`` is one of ``allowed_hosts`` or a subdomain of one."""
+    allowed_hosts = settings.DOLLY_SOURCE_HOSTS if allowed_hosts is None else allowed_hosts
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return bool(host) and any(host == allowed or host.endswith("." + allowed) for allowed in allowed_hosts)
+
+
+def check_reference_text(demonstration):
+    findings = []
+    category = demonstration.category
+    if category.needs_context and not demonstration.context.strip():
+        findings.append(Finding(Kind.MISSING_CONTEXT, _("%(name)s needs a reference text.") % {"name": category.name}))
+    if demonstration.source_url:
+        if not source_host_allowed(demonstration.source_url):
+            host = urlsplit(demonstration.source_url).hostname or demonstration.source_url
+            findings.append(Finding(Kind.SOURCE_NOT_ALLOWED, _("Source host %(host)s is not in the allowed list.") % {
+                "host": host[:200]}))
+    elif category.needs_context:
+        findings.append(Finding(Kind.SOURCE_NOT_ALLOWED, _("No source address given for the reference text.")))
+    markers = [
+        f"{_(TEXT_LABELS[field])}: {len(found)}"
+        for field in ("context", "response")
+        if (found := CITATION.findall(getattr(demonstration, field)))
+    ]
+    if markers:
+        findings.append(Finding(Kind.CITATION_MARKERS, _("Bracketed citation markers (%(where)s).") % {
+            "where": ", ".join(markers)}))
+    return findings
+
+
+# --- response ---------------------------------------------------------------------------------
+
+def check_response(demonstration):
+    findings = []
+    length = len(demonstration.response.strip())
+    minimum = demonstration.category.min_response_chars
+    if minimum and length < minimum:
+        findings.append(Finding(Kind.RESPONSE_TOO_SHORT, _(
+            "%(length)d characters; %(name)s asks for at least %(minimum)d.") % {
+            "length": length, "name": demonstration.category.name, "minimum": minimum}))
+    if demonstration.context.strip() and normalise(demonstration.response) == normalise(demonstration.context):
+        findings.append(Finding(Kind.RESPONSE_EQUALS_CONTEXT, _("The response repeats the reference text.")))
+    return findings
+
+
+# --- entry point ------------------------------------------------------------------------------
+
+def run_checks(demonstration):
+    """Every finding for ``demonstration`` as it stands; reads only, writes nothing."""
+    return [
+        *check_duplicates(demonstration),
+        *check_personal_data(demonstration),
+        *check_ai_phrasing(demonstration),
+        *check_reference_text(demonstration),
+        *check_response(demonstration),
+    ]
+
+
+def flag_demonstration(demonstration):
+    """Replace the flags of ``demonstration`` with what the checks find now.
+
+    Precondition: the caller saved the text being checked (hashes included) and holds the row
+    lock in the current transaction.
+    """
+    findings = run_checks(demonstration)
+    QualityFlag.objects.filter(demonstration=demonstration).delete()
+    QualityFlag.objects.bulk_create([
+        QualityFlag(demonstration=demonstration, kind=f.kind, detail=f.detail[:500], other_id=f.other_id)
+        for f in findings
+    ])
+    return findings

@@ -1,0 +1,280 @@
+"""Review API: claim the next submission, decide, skip, reopen; agreement figures; notifications."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.roles import is_admin, is_reviewer
+
+from ..api.serializers import ConflictSerializer
+from ..exceptions import StaleEdit, TransitionNotAllowed
+from ..models import Category, Notification, QualityFlag, Review
+from . import selectors, services
+from .notifications import notifications_mark_read
+
+
+class IsReviewer(BasePermission):
+    message = "Only reviewers can do this."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and is_reviewer(request.user))
+
+
+class IsAdmin(BasePermission):
+    message = "Only admins can do this."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and is_admin(request.user))
+
+
+def conflict(error):
+    body = {"detail": str(error), "code": getattr(error, "code", "not_allowed")}
+    if isinstance(error, StaleEdit):
+        body.update(code="stale_version", current_version=error.current_version)
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+# --- serializers --------------------------------------------------------------------------------
+
+class FlagSerializer(serializers.ModelSerializer):
+    other = serializers.SlugRelatedField(slug_field="public_id", read_only=True, help_text="The other record, if any.")
+
+    class Meta:
+        model = QualityFlag
+        fields = ["kind", "detail", "other"]
+
+
+class ReviewItemSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    category = serializers.CharField(source="category.key")
+    author = serializers.CharField(source="author.username")
+    instruction_author = serializers.CharField(source="instruction_author.username", allow_null=True, default=None)
+    instruction = serializers.CharField()
+    context = serializers.CharField()
+    source_url = serializers.CharField()
+    response = serializers.CharField()
+    status = serializers.CharField()
+    version = serializers.IntegerField(help_text="Send it back with the decision.")
+    submitted_at = serializers.DateTimeField()
+    review_round = serializers.IntegerField()
+    required_approvals = serializers.IntegerField(source="category.required_approvals")
+    flags = FlagSerializer(many=True)
+    guidelines = serializers.CharField(source="category.guidelines", help_text="Markdown.")
+    claimed_until = serializers.SerializerMethodField()
+
+    def get_claimed_until(self, obj) -> str | None:
+        claim = getattr(obj, "claim", None)
+        return claim.expires_at.isoformat() if claim is not None else None
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Review.Decision.choices)
+    reason = serializers.ChoiceField(
+        choices=Review.Reason.choices, required=False, allow_blank=True, default="",
+        help_text="Required to reject or request changes; optional to approve.",
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    rating = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=5)
+    version = serializers.IntegerField(min_value=1, help_text="The version you reviewed; a stale one gets 409.")
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    demonstration = serializers.UUIDField(source="demonstration.public_id", read_only=True)
+    reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+    status = serializers.CharField(source="demonstration.status", read_only=True,
+                                   help_text="The demonstration's status after this decision.")
+    version = serializers.IntegerField(source="demonstration.version", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "demonstration", "reviewer", "decision", "reason", "comment", "rating", "round",
+                  "created_at", "status", "version"]
+        read_only_fields = fields
+
+
+class ReopenSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, required=False, help_text="If given, must be current.")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class DemonstrationStateSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class AgreementSerializer(serializers.Serializer):
+    items = serializers.IntegerField(help_text="Items with two independent decisions in one round.")
+    agreed = serializers.IntegerField()
+    percent = serializers.FloatField(allow_null=True)
+    kappa = serializers.FloatField(allow_null=True, help_text="Cohen's kappa; null when undefined.")
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    demonstration = serializers.UUIDField(source="demonstration.public_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "text", "demonstration", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                help_text="Notification ids; all unread ones when left out.")
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+# --- views --------------------------------------------------------------------------------------
+
+QUEUE_PARAMETERS = [
+    OpenApiParameter("category", OpenApiTypes.STR, description="Category key."),
+    OpenApiParameter("flag", OpenApiTypes.STR, enum=QualityFlag.Kind.values, description="Only items with this flag."),
+    OpenApiParameter("author", OpenApiTypes.STR, description="Only this contributor's (username)."),
+]
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(slug_field="key", queryset=Category.objects.all(), required=False)
+    flag = serializers.ChoiceField(choices=QualityFlag.Kind.choices, required=False)
+    author = serializers.CharField(required=False, max_length=150)
+
+    def validate_author(self, value):
+        author_id = selectors.find_author(value)
+        if author_id is None:
+            raise serializers.ValidationError(f"No contributor is called {value!r}.")
+        return author_id
+
+    def to_filters(self):
+        data = self.validated_data
+        return selectors.QueueFilters(
+            category_id=data["category"].pk if data.get("category") else None,
+            flag=data.get("flag", ""), author_id=data.get("author"),
+        )
+
+
+class ReviewNextView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        summary="Claim the next submission to review",
+        description="Hands out the oldest submission nobody else holds and holds it for you for a few minutes. "
+                    "Calling again returns the same item while you hold it. 204 when nothing is waiting.",
+        parameters=QUEUE_PARAMETERS,
+        responses={200: ReviewItemSerializer, 204: OpenApiResponse(description="Nothing to review.")},
+    )
+    def get(self, request):
+        filters = QueueFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        demonstration = services.review_claim_next(reviewer=request.user, filters=filters.to_filters())
+        if demonstration is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(ReviewItemSerializer(selectors.review_item(demonstration.pk)).data)
+
+
+class ReviewDecisionView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        summary="Approve, reject or request changes",
+        request=DecisionSerializer,
+        responses={
+            201: ReviewSerializer,
+            403: OpenApiResponse(description="Not a reviewer, or your own demonstration."),
+            409: ConflictSerializer,
+        },
+    )
+    def post(self, request, id):
+        demonstration = selectors.access_review_item(user=request.user, public_id=id)
+        payload = DecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            review = services.review_decide(
+                decision=data["decision"], demonstration=demonstration, reviewer=request.user,
+                expected_version=data["version"], reason=data["reason"], comment=data["comment"],
+                rating=data["rating"],
+            )
+        except (StaleEdit, TransitionNotAllowed) as error:
+            return conflict(error)
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewSkipView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        summary="Skip a submission",
+        description="Releases your claim; the item is not offered to you again until it is resubmitted.",
+        request=None, responses={204: OpenApiResponse(description="Skipped.")},
+    )
+    def post(self, request, id):
+        demonstration = selectors.access_review_item(user=request.user, public_id=id)
+        services.review_skip(demonstration=demonstration, reviewer=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReopenView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        summary="Reopen an approved demonstration (admins)",
+        request=ReopenSerializer, responses={200: DemonstrationStateSerializer, 409: ConflictSerializer},
+    )
+    def post(self, request, id):
+        demonstration = selectors.access_reopenable(user=request.user, public_id=id)
+        payload = ReopenSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            reopened = services.review_reopen(
+                demonstration=demonstration, actor=request.user, comment=payload.validated_data["comment"],
+                expected_version=payload.validated_data.get("version"),
+            )
+        except (StaleEdit, TransitionNotAllowed) as error:
+            return conflict(error)
+        return Response(DemonstrationStateSerializer(reopened).data)
+
+
+class AgreementView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        summary="Agreement between reviewers on doubly reviewed items",
+        parameters=[OpenApiParameter("category", OpenApiTypes.STR, description="Category key.")],
+        responses={200: AgreementSerializer},
+    )
+    def get(self, request):
+        key = request.query_params.get("category")
+        category_id = None
+        if key:
+            category_id = Category.objects.filter(key=key).values_list("pk", flat=True).first()
+            if category_id is None:
+                return Response({"category": [f"Unknown category {key!r}."]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(AgreementSerializer(selectors.reviewer_agreement(category_id=category_id)).data)
+
+
+class NotificationListView(ListAPIView):
+    serializer_class = NotificationSerializer
+    filter_backends = []
+
+    @extend_schema(summary="Your notifications, newest first")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.notifications_for(self.request.user)
+
+
+class NotificationReadView(APIView):
+    @extend_schema(summary="Mark notifications as read", request=MarkReadSerializer, responses={200: MarkedSerializer})
+    def post(self, request):
+        payload = MarkReadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        marked = notifications_mark_read(user=request.user, ids=payload.validated_data.get("ids"))
+        return Response({"marked": marked})

@@ -1,0 +1,63 @@
+"""Parsing of the review pages' input.  The rules of a decision live in ``services.check_decision``."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Category, QualityFlag, Review
+from .selectors import NO_FILTERS, QueueFilters, find_author
+
+
+class QueueFilterForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    flag = forms.ChoiceField(
+        label=_("Flag"), required=False, choices=[("", _("Any flag or none")), *QualityFlag.Kind.choices],
+    )
+    author = forms.CharField(label=_("Author"), required=False, max_length=150)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._categories = {c.key: c for c in categories}
+        self.fields["category"].choices = [("", _("Any category")), *((c.key, c.name) for c in categories)]
+
+    def clean_author(self):
+        username = self.cleaned_data["author"].strip()
+        if not username:
+            return None
+        author_id = find_author(username)
+        if author_id is None:
+            raise forms.ValidationError(_("No contributor is called “%(name)s”.") % {"name": username})
+        return author_id
+
+    def to_filters(self):
+        if not self.is_bound or not self.is_valid():
+            return NO_FILTERS
+        category = self._categories.get(self.cleaned_data["category"])
+        return QueueFilters(
+            category_id=category.pk if category else None,
+            flag=self.cleaned_data["flag"],
+            author_id=self.cleaned_data["author"],
+        )
+
+    @classmethod
+    def for_request(cls, request):
+        params = {key: request.GET[key] for key in ("category", "flag", "author") if request.GET.get(key)}
+        return cls(params or None, categories=list(Category.objects.all()))
+
+
+def _empty_to_none(value):
+    return int(value) if value not in (None, "") else None
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Review.Decision.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason"), required=False, choices=[("", _("No reason (approval)")), *Review.Reason.choices],
+        help_text=_("Required to reject or to request changes."),
+    )
+    comment = forms.CharField(
+        label=_("Comment for the contributor"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Quality (1–5)"), required=False, coerce=_empty_to_none, empty_value=None,
+        choices=[("", _("No rating")), *((str(n), str(n)) for n in range(1, 6))], widget=forms.RadioSelect,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -1,0 +1,345 @@
+"""Every change of a demonstration's review state: claims, decisions, reopening, reviewer edits.
+
+One public function per transition:
+
+    submitted --review_approve--------> approved        (or stays submitted, waiting for more approvals)
+    submitted --review_reject---------> rejected
+    submitted --review_request_changes-> changes_requested --(author edits, submits)--> submitted
+    approved  --review_reopen---------> submitted       (admins; the approval's consequences are reversed)
+
+Each decision locks the demonstration row, checks the caller's expected version, refuses a
+second decision with ``AlreadyDecided`` and a reviewer's own work with ``OwnWork``, writes
+the ``Review`` and an ``AuditEntry``, and notifies the contributor.
+
+Double review: a category with ``required_approvals = N > 1`` collects N independent
+decisions per round (reviewers do not see each other's); then the round is decided: approved
+if all N approved, otherwise changes requested if anyone asked for changes, otherwise
+rejected.  Independent decisions are what makes the agreement figures meaningful.
+"""
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import is_admin
+
+from .. import services as demonstration_services
+from ..exceptions import StaleEdit, TransitionNotAllowed
+from ..models import AuditEntry, Demonstration, Review, ReviewClaim, ReviewSkip, Status
+from ..validation import TEXT_FIELDS
+from . import hooks, selectors
+from .exceptions import AlreadyDecided, AlreadyReviewed, NotAReviewer
+from .notifications import notify
+
+Decision = Review.Decision
+Reason = Review.Reason
+MAX_COMMENT_CHARS = 5000
+CLAIM_ATTEMPTS = 5
+
+OUTCOME = {
+    Decision.APPROVE: Status.APPROVED,
+    Decision.REJECT: Status.REJECTED,
+    Decision.REQUEST_CHANGES: Status.CHANGES_REQUESTED,
+}
+
+
+def claim_duration():
+    return timedelta(minutes=settings.DOLLY_REVIEW_CLAIM_MINUTES)
+
+
+# --- claims -----------------------------------------------------------------------------------
+
+def _take_claim(demonstration, reviewer, now):
+    """Hold ``demonstration`` for ``reviewer`` unless another reviewer's claim is still running.
+
+    Atomic on both databases: the UPDATE re-checks its condition on the latest row (so two
+    reviewers cannot both take over an expired claim), and the unique demonstration column
+    refuses a second INSERT.
+    """
+    expires_at = now + claim_duration()
+    taken = ReviewClaim.objects.filter(demonstration=demonstration).filter(
+        Q(expires_at__lte=now) | Q(reviewer=reviewer),
+    ).update(reviewer=reviewer, expires_at=expires_at, created_at=now)
+    if taken:
+        return True
+    try:
+        with transaction.atomic():
+            ReviewClaim.objects.create(demonstration=demonstration, reviewer=reviewer, expires_at=expires_at)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def review_claim_next(*, reviewer, filters=selectors.NO_FILTERS):
+    """Hand ``reviewer`` the oldest submission nobody else holds, and hold it for them.
+
+    A reviewer holds one item at a time: their running claim is returned again (with a new
+    expiry) while it still matches ``filters``; otherwise it is released.  On PostgreSQL the
+    candidate rows are read with ``FOR UPDATE SKIP LOCKED``, so concurrent reviewers step
+    over each other's candidates instead of queueing on them; on every database the claim
+    itself is taken atomically (``_take_claim``).  Returns the demonstration, or ``None``.
+    """
+    selectors.check_can_review(reviewer)
+    now = timezone.now()
+    queue = selectors.review_queue(reviewer=reviewer, filters=filters, now=now)
+    held = selectors.held_claim(reviewer=reviewer, now=now)
+    if held is not None and queue.filter(pk=held.demonstration_id).exists():
+        ReviewClaim.objects.filter(pk=held.pk).update(expires_at=now + claim_duration())
+        return held.demonstration
+    ReviewClaim.objects.filter(reviewer=reviewer).delete()
+    tried = []
+    for _attempt in range(CLAIM_ATTEMPTS):
+        candidates = queue.exclude(pk__in=tried)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        candidate = candidates.first()
+        if candidate is None:
+            return None
+        if _take_claim(candidate, reviewer, now):
+            return candidate
+        tried.append(candidate.pk)
+    return None
+
+
+def review_release(*, demonstration, reviewer):
+    """Give back ``reviewer``'s claim on ``demonstration`` (if they hold it)."""
+    ReviewClaim.objects.filter(demonstration=demonstration, reviewer=reviewer).delete()
+
+
+@transaction.atomic
+def review_skip(*, demonstration, reviewer):
+    """Pass on ``demonstration``: released, and not offered to ``reviewer`` again until it is resubmitted."""
+    selectors.check_can_review(reviewer)
+    ReviewSkip.objects.get_or_create(reviewer=reviewer, demonstration=demonstration, round=demonstration.review_round)
+    review_release(demonstration=demonstration, reviewer=reviewer)
+
+
+def review_skips_clear(*, reviewer):
+    """Put every item ``reviewer`` skipped back in their queue."""
+    return ReviewSkip.objects.filter(reviewer=reviewer).delete()[0]
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+def check_decision(*, decision, reason, comment, rating):
+    """Validate a decision's fields; returns them cleaned or raises a field-keyed ``ValidationError``.
+
+    Rejecting and requesting changes need a reason from the fixed list, so the contributor
+    knows what to fix; approving needs none (a reason may still be given, e.g. "other" with a
+    comment).
+    """
+    errors = {}
+    if decision not in Decision.values:
+        errors["decision"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(Decision.values)}
+    reason = (reason or "").strip()
+    if reason and reason not in Reason.values:
+        errors["reason"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(Reason.values)}
+    elif not reason and decision in (Decision.REJECT, Decision.REQUEST_CHANGES):
+        errors["reason"] = _("Say why: choose a reason.")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT_CHARS:
+        errors["comment"] = _("At most %(limit)s characters.") % {"limit": f"{MAX_COMMENT_CHARS:,}"}
+    if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5):
+        errors["rating"] = _("A whole number from 1 to 5, or nothing.")
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    return reason, comment, rating
+
+
+def _lock(demonstration):
+    return Demonstration.objects.select_for_update(of=("self",)).select_related("category").get(pk=demonstration.pk)
+
+
+def _state(demonstration):
+    return {"status": demonstration.status, "version": demonstration.version, "round": demonstration.review_round}
+
+
+def _audit(*, actor, action, demonstration, before, after):
+    return AuditEntry.objects.create(
+        actor=actor, action=action, demonstration=demonstration,
+        demonstration_public_id=demonstration.public_id, before=before, after=after,
+    )
+
+
+def _round_outcome(decisions, required):
+    """The status a finished round leads to, or ``None`` while decisions are missing."""
+    if len(decisions) < required:
+        return None
+    if all(d == Decision.APPROVE for d in decisions):
+        return Status.APPROVED
+    if Decision.REQUEST_CHANGES in decisions:
+        return Status.CHANGES_REQUESTED
+    return Status.REJECTED
+
+
+def _people_to_tell(demonstration):
+    ids = {demonstration.author_id, demonstration.instruction_author_id} - {None}
+    return get_user_model().objects.filter(pk__in=ids).order_by("pk")
+
+
+def _decision_text(demonstration, reviews):
+    status = demonstration.get_status_display().lower()
+    text = _("Your demonstration “%(title)s” was %(status)s.") % {"title": demonstration.instruction[:60],
+                                                                 "status": status}
+    for review in reviews:
+        if review.reason:
+            text += " " + _("Reason: %(reason)s.") % {"reason": review.get_reason_display()}
+        if review.comment:
+            text += " " + _("Comment: %(comment)s") % {"comment": review.comment[:200]}
+    return text
+
+
+@transaction.atomic
+def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=None, expected_version=None):
+    """Record ``reviewer``'s decision and, when it completes the round, apply the outcome.
+
+    Refusals, in order: not a reviewer (``NotAReviewer``), own work (``OwnWork``), no longer
+    submitted (``AlreadyDecided``), stale ``expected_version`` (``StaleEdit``), already
+    decided by this reviewer in this round (``AlreadyReviewed``).  Nothing is written when
+    refused.  Returns the ``Review``.
+    """
+    selectors.check_can_review(reviewer)
+    reason, comment, rating = check_decision(decision=decision, reason=reason, comment=comment, rating=rating)
+    current = _lock(demonstration)
+    selectors.check_not_own(current, reviewer)
+    if current.status != Status.SUBMITTED:
+        raise AlreadyDecided(current, selectors.last_decisive_review(current))
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEdit(current.version)
+    if Review.objects.filter(demonstration=current, round=current.review_round, reviewer=reviewer).exists():
+        raise AlreadyReviewed()
+    before = _state(current)
+    review = Review.objects.create(
+        demonstration=current, reviewer=reviewer, decision=decision, reason=reason, comment=comment,
+        rating=rating, round=current.review_round, demonstration_version=current.version,
+    )
+    ReviewClaim.objects.filter(demonstration=current).delete()
+    round_reviews = list(selectors.round_reviews(current).order_by("created_at", "id"))
+    outcome = _round_outcome([r.decision for r in round_reviews], current.category.required_approvals)
+    if outcome is not None:
+        current.status = outcome
+        current.version += 1
+        current.save(update_fields=["status", "version", "updated_at"])
+    _audit(actor=reviewer, action=decision, demonstration=current, before=before, after={
+        **_state(current), "review": review.pk, "decision": decision, "reason": reason, "rating": rating,
+        "comment": comment, "decisions_in_round": len(round_reviews),
+        "required_approvals": current.category.required_approvals,
+    })
+    hooks.review_recorded(review)
+    if outcome is not None:
+        text = _decision_text(current, round_reviews)
+        for person in _people_to_tell(current):
+            notify(recipient=person, demonstration=current, text=text)
+        if outcome == Status.APPROVED:
+            hooks.approval_granted(current, review=review)
+    review.demonstration = current
+    return review
+
+
+def review_approve(*, demonstration, reviewer, expected_version=None, reason="", comment="", rating=None):
+    """Approve a submission (one approval of ``required_approvals``).  No reason needed."""
+    return _decide(demonstration=demonstration, reviewer=reviewer, decision=Decision.APPROVE, reason=reason,
+                   comment=comment, rating=rating, expected_version=expected_version)
+
+
+def review_reject(*, demonstration, reviewer, reason, expected_version=None, comment="", rating=None):
+    """Reject a submission for good; ``reason`` is required."""
+    return _decide(demonstration=demonstration, reviewer=reviewer, decision=Decision.REJECT, reason=reason,
+                   comment=comment, rating=rating, expected_version=expected_version)
+
+
+def review_request_changes(*, demonstration, reviewer, reason, expected_version=None, comment="", rating=None):
+    """Send a submission back to its author to fix; ``reason`` is required."""
+    return _decide(demonstration=demonstration, reviewer=reviewer, decision=Decision.REQUEST_CHANGES,
+                   reason=reason, comment=comment, rating=rating, expected_version=expected_version)
+
+
+DECISION_SERVICES = {
+    Decision.APPROVE: review_approve,
+    Decision.REJECT: review_reject,
+    Decision.REQUEST_CHANGES: review_request_changes,
+}
+
+
+def review_decide(*, decision, **kwargs):
+    """Dispatch to the service of ``decision`` (for pages and the API, which receive it as data)."""
+    service = DECISION_SERVICES.get(decision)
+    if service is None:
+        choices = ", ".join(Decision.values)
+        raise ValidationError({"decision": [_("Choose one of: %(choices)s.") % {"choices": choices}]})
+    return service(**kwargs)
+
+
+@transaction.atomic
+def review_reopen(*, demonstration, actor, expected_version=None, comment=""):
+    """Send an approved demonstration back to review (admins only).
+
+    It starts a new review round (earlier approvals no longer count) and keeps its
+    original submission time, so it comes back near the head of the queue.  What the approval
+    earned is reversed through ``hooks.approval_reversed``.
+    """
+    if not is_admin(actor):
+        raise NotAReviewer()
+    comment = (comment or "").strip()[:MAX_COMMENT_CHARS]
+    current = _lock(demonstration)
+    if current.status != Status.APPROVED:
+        raise TransitionNotAllowed(_("Only approved demonstrations can be reopened; this one is %(status)s.") % {
+            "status": current.get_status_display().lower()})
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEdit(current.version)
+    before = _state(current)
+    current.status = Status.SUBMITTED
+    current.review_round += 1
+    current.version += 1
+    current.save(update_fields=["status", "review_round", "version", "updated_at"])
+    _audit(actor=actor, action=AuditEntry.Action.REOPEN, demonstration=current, before=before,
+           after={**_state(current), "comment": comment})
+    text = _("Your demonstration “%(title)s” was reopened for another review.") % {
+        "title": current.instruction[:60]}
+    if comment:
+        text += " " + _("Comment: %(comment)s") % {"comment": comment[:200]}
+    for person in _people_to_tell(current):
+        notify(recipient=person, demonstration=current, text=text)
+    hooks.approval_reversed(current, actor=actor)
+    return current
+
+
+@transaction.atomic
+def review_edit(*, demonstration, reviewer, expected_version, changes):
+    """A reviewer corrects a submission before deciding; the edit is a revision and is audited.
+
+    Goes through ``annotations.services.demonstration_update`` like every other edit; it
+    keeps the demonstration submitted and recomputes its flags.
+    """
+    selectors.check_can_review(reviewer)
+    current = _lock(demonstration)
+    selectors.check_not_own(current, reviewer)
+    if current.status != Status.SUBMITTED:
+        raise AlreadyDecided(current, selectors.last_decisive_review(current))
+    before = {field: getattr(current, field) for field in TEXT_FIELDS}
+    before_category = current.category.key
+    updated = demonstration_services.demonstration_update(
+        demonstration=current, editor=reviewer, expected_version=expected_version, changes=changes,
+    )
+    if updated.version != current.version:
+        after = {field: getattr(updated, field) for field in TEXT_FIELDS}
+        changed = [field for field in TEXT_FIELDS if before[field] != after[field]]
+        if updated.category.key != before_category:
+            changed.append("category")
+        _audit(
+            actor=reviewer, action=AuditEntry.Action.REVIEWER_EDIT, demonstration=updated,
+            before={**_state(current), **{f: before[f] for f in changed if f in before},
+                    **({"category": before_category} if "category" in changed else {})},
+            after={**_state(updated), **{f: after[f] for f in changed if f in after},
+                   **({"category": updated.category.key} if "category" in changed else {})},
+        )
+        ReviewClaim.objects.filter(demonstration=updated, reviewer=reviewer).update(
+            expires_at=timezone.now() + claim_duration(),
+        )
+    return updated

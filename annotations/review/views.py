@@ -1,0 +1,218 @@
+"""Review pages: the queue, decisions, reviewer edits, reopening, statistics, notifications.
+
+Thin: parse, call a service or selector, render.  Permissions are checked by the
+``selectors.access_*``/``check_*`` functions and again by the services.
+"""
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import selectors as demonstration_selectors
+from ..exceptions import StaleEdit, TransitionNotAllowed
+from ..forms import DemonstrationForm
+from ..models import Category
+from ..validation import max_lengths
+from . import selectors, services
+from .forms import DecisionForm, QueueFilterForm
+from .notifications import notifications_mark_read
+
+
+def _queue_url(query):
+    url = reverse("review-queue")
+    return f"{url}?{query}" if query else url
+
+
+def _filter_params(request):
+    """The queue's filter parameters, carried in the query string of the decision and edit forms."""
+    return [(key, request.GET[key]) for key in ("category", "flag", "author") if request.GET.get(key)]
+
+
+def _filter_query(request):
+    return urlencode(_filter_params(request))
+
+
+def _item_context(request, demonstration, *, form=None, filters_form=None, claimed=True):
+    item = selectors.review_item(demonstration.pk)
+    return {
+        "item": item,
+        "flags": list(item.flags.all()),
+        "history": list(selectors.reviews_of(item).exclude(round=item.review_round)[:20]),
+        "form": form or DecisionForm(initial={"version": item.version}),
+        "filters": filters_form,
+        "filter_query": _filter_query(request),
+        "claimed": claimed,
+        "queue_size": selectors.queue_size(reviewer=request.user, now=timezone.now(),
+                                           filters=filters_form.to_filters() if filters_form else selectors.NO_FILTERS),
+        "decisions_in_round": selectors.round_reviews(item).count(),
+    }
+
+
+@login_required
+def review_queue(request):
+    """Claim the next submission (or keep the one already held) and show it."""
+    selectors.check_can_review(request.user)
+    filters_form = QueueFilterForm.for_request(request)
+    if filters_form.is_bound and not filters_form.is_valid():
+        for field, errors in filters_form.errors.items():
+            messages.error(request, f"{filters_form.fields[field].label}: {' '.join(errors)}")
+    demonstration = services.review_claim_next(reviewer=request.user, filters=filters_form.to_filters())
+    if demonstration is None:
+        return render(request, "review/queue_empty.html", {"filters": filters_form})
+    return render(request, "review/queue.html", _item_context(request, demonstration, filters_form=filters_form))
+
+
+@login_required
+def review_open(request, public_id):
+    """One submission opened directly (a link from a list, a flag's other record); not claimed."""
+    demonstration = selectors.access_review_item(user=request.user, public_id=public_id)
+    return render(request, "review/queue.html", _item_context(
+        request, demonstration, filters_form=QueueFilterForm.for_request(request), claimed=False,
+    ))
+
+
+@login_required
+@require_POST
+def review_decide(request, public_id):
+    demonstration = selectors.access_review_item(user=request.user, public_id=public_id)
+    form = DecisionForm(request.POST)
+    query = _filter_query(request)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.review_decide(
+                decision=data["decision"], demonstration=demonstration, reviewer=request.user,
+                expected_version=data["version"], reason=data["reason"], comment=data["comment"],
+                rating=data["rating"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        except (StaleEdit, TransitionNotAllowed) as error:
+            messages.error(request, str(error))
+            return redirect(_queue_url(query))
+        else:
+            messages.success(request, _("Decision recorded: %(decision)s.") % {
+                "decision": dict(form.fields["decision"].choices)[data["decision"]]})
+            return redirect(_queue_url(query))
+    filters_form = QueueFilterForm.for_request(request)
+    return render(request, "review/queue.html", _item_context(
+        request, demonstration, form=form, filters_form=filters_form,
+    ), status=400)
+
+
+@login_required
+@require_POST
+def review_skip(request, public_id):
+    demonstration = selectors.access_review_item(user=request.user, public_id=public_id)
+    services.review_skip(demonstration=demonstration, reviewer=request.user)
+    return redirect(_queue_url(_filter_query(request)))
+
+
+@login_required
+@require_POST
+def review_skips_clear(request):
+    selectors.check_can_review(request.user)
+    count = services.review_skips_clear(reviewer=request.user)
+    messages.success(request, _("%(count)d skipped item(s) are back in your queue.") % {"count": count})
+    return redirect("review-queue")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_edit(request, public_id):
+    """Correct a submission before deciding on it; saved as a revision the contributor can see."""
+    demonstration = selectors.access_review_item(user=request.user, public_id=public_id)
+    categories = demonstration_selectors.active_categories()
+    query = _filter_query(request)
+    stale = None
+    if request.method == "POST":
+        form = DemonstrationForm(request.POST, categories=categories)
+        if form.is_valid():
+            try:
+                services.review_edit(
+                    demonstration=demonstration, reviewer=request.user,
+                    expected_version=form.cleaned_data["version"], changes=form.changes(),
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            except StaleEdit as error:
+                stale = error
+                form.add_error(None, _("%(problem)s Your changes below have NOT been saved.") % {"problem": error})
+            except TransitionNotAllowed as error:
+                messages.error(request, str(error))
+                return redirect(_queue_url(query))
+            else:
+                messages.success(request, _("Correction saved. Decide on the corrected text now."))
+                return redirect(_queue_url(query))
+    else:
+        form = DemonstrationForm(
+            initial={
+                "category": demonstration.category.key, "instruction": demonstration.instruction,
+                "context": demonstration.context, "source_url": demonstration.source_url,
+                "response": demonstration.response, "version": demonstration.version,
+            },
+            categories=categories,
+        )
+    return render(request, "review/edit.html", {
+        "form": form, "item": demonstration, "limits": max_lengths(), "filter_query": query, "stale": stale,
+    }, status=409 if stale else 200)
+
+
+@login_required
+@require_POST
+def review_reopen(request, public_id):
+    demonstration = selectors.access_reopenable(user=request.user, public_id=public_id)
+    version = request.POST.get("version", "")
+    try:
+        services.review_reopen(
+            demonstration=demonstration, actor=request.user, comment=request.POST.get("comment", ""),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except (StaleEdit, TransitionNotAllowed) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Reopened: the demonstration is back in the review queue."))
+    return redirect("demonstration-detail", public_id=public_id)
+
+
+@login_required
+def review_stats(request):
+    selectors.check_can_review(request.user)
+    categories = list(Category.objects.all())
+    per_category = [(c, selectors.reviewer_agreement(category_id=c.pk)) for c in categories
+                    if c.required_approvals > 1]
+    return render(request, "review/stats.html", {
+        "agreement": selectors.reviewer_agreement(),
+        "per_category": per_category,
+        "reviewers": list(selectors.reviewer_stats()[:200]),
+    })
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+@login_required
+def notification_list(request):
+    page = Paginator(selectors.notifications_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "review/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request):
+    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()] or None
+    notifications_mark_read(user=request.user, ids=ids)
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("notification-list")
