@@ -57,12 +57,14 @@ def check_demonstration(*, category, instruction, context="", source_url="", res
     """
     errors = {}
     values = {"instruction": instruction, "context": context, "source_url": source_url, "response": response}
+    typed = {}
     for field, value in values.items():
         if value is None:
             value = ""
         if not isinstance(value, str):
             errors[field] = _("Must be text.")
             continue
+        typed[field] = value
         values[field] = value.strip() if strip else value
 
     if category is None:
@@ -78,7 +80,8 @@ def check_demonstration(*, category, instruction, context="", source_url="", res
             errors[field] = _("At most %(limit)s characters (this one has %(length)s).") % {
                 "limit": f"{limit:,}", "length": f"{len(value):,}"}
             continue
-        bad = _bad_character(value)
+        # On the text as typed: str.strip() would silently drop trailing controls such as U+001F.
+        bad = _bad_character(typed[field])
         if bad:
             errors[field] = _("Contains a character that cannot be stored: %(what)s.") % {"what": bad}
 

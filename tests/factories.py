@@ -48,6 +48,7 @@ class DemonstrationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Demonstration
+        skip_postgeneration_save = True
 
     author = factory.SubFactory(UserFactory)
     category = factory.LazyFunction(lambda: category("open_qa"))

@@ -39,6 +39,11 @@ class DemonstrationWriteSerializer(serializers.Serializer):
 
 
 class DemonstrationPatchSerializer(serializers.Serializer):
+    """Send the ``version`` you read and only the fields you change."""
+
+    # Never partial, so ``version`` stays required, in the view and in the OpenAPI schema alike.
+    partial = property(lambda self: False, lambda self, value: None)
+
     version = serializers.IntegerField(
         min_value=1, help_text="The version you read; a stale one is refused with 409.",
     )
