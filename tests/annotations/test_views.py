@@ -367,6 +367,16 @@ def test_a_stale_edit_gets_409_keeps_the_typed_text_and_saves_nothing(client_for
     assert stored.revisions.count() == 2
 
 
+@pytest.mark.parametrize("fields", [{"version": "abc"}, {"version": "1", "idempotency_key": "k" * 65}])
+def test_a_tampered_hidden_field_is_named_on_the_page(client_for, user, fields):
+    demonstration = DemonstrationFactory(author=user)
+    response = client_for(user).post(url("demonstration-edit", demonstration), form_data(response="New.", **fields))
+    assert response.status_code == 200
+    bad = next(iter(response.context["form"].errors))
+    assert f"{bad}: ".encode() in response.content
+    assert Demonstration.objects.get(pk=demonstration.pk).version == 1
+
+
 def test_the_same_edit_posted_twice_is_accepted_once(client_for, user):
     demonstration = DemonstrationFactory(author=user)
     client = client_for(user)
