@@ -7,6 +7,7 @@ from accounts.api import TokenView
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token-obtain"),
     path("", include("annotations.api.urls")),
+    path("", include("leaderboard.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,5 +19,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("annotations.review.urls")),
     path("", include("annotations.open_instructions.urls")),
+    path("", include("leaderboard.urls")),
     path("", include("annotations.urls")),
 ]

@@ -1,0 +1,83 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Contest, Disqualification, PointEntry, Standing
+
+
+@admin.register(Contest)
+class ContestAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "starts_at", "ends_at", "time_zone"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["categories"]
+    search_fields = ["name", "slug"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description", "prizes"]}),
+        (_("When"), {"fields": ["starts_at", "ends_at", "time_zone"]}),
+        (_("What counts"), {"fields": ["categories", "category_targets"]}),
+        (_("Scoring rules"), {"fields": ["base_points", "category_multipliers", "rating_bonus",
+                                         "open_instruction_bonus", "review_points", "daily_cap", "balance_bonus",
+                                         "balance_max_multiplier"]}),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and not obj.entries.exists() and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PointEntry)
+class PointEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "contest", "user", "reason", "points", "category", "day"]
+    list_filter = ["reason", "contest"]
+    search_fields = ["user__username"]
+    list_select_related = ["contest", "user", "category"]
+    raw_id_fields = ["demonstration", "review"]
+    show_full_result_count = False
+
+
+@admin.register(Standing)
+class StandingAdmin(ReadOnlyAdmin):
+    list_display = ["user", "contest", "points", "reached_at", "disqualified"]
+    list_filter = ["contest", "disqualified"]
+    search_fields = ["user__username"]
+    list_select_related = ["contest", "user"]
+    ordering = ["contest", "-points", "reached_at"]
+    show_full_result_count = False
+
+
+@admin.register(Disqualification)
+class DisqualificationAdmin(admin.ModelAdmin):
+    """Adding one voids the person's points in the contest (through the service); it cannot be undone here."""
+
+    list_display = ["user", "contest", "reason", "decided_by", "created_at"]
+    list_filter = ["contest"]
+    fields = ["contest", "user", "reason"]
+    raw_id_fields = ["user"]
+    list_select_related = ["contest", "user", "decided_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = services.disqualify(contest=obj.contest, user=obj.user, reason=obj.reason, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            return
+        obj.pk = saved.pk
+        obj.decided_by = saved.decided_by
+        obj.created_at = saved.created_at

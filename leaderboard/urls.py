@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("contests/", views.contest_list, name="contest-list"),
+    path("contests/<slug:slug>/", views.contest_detail, name="contest-detail"),
+    path("contests/<slug:slug>/leaderboard/", views.contest_leaderboard, name="contest-leaderboard"),
+    path("leaderboard/", views.alltime_leaderboard, name="leaderboard"),
+    path("me/points/", views.my_points, name="my-points"),
+    path("me/leaderboard-settings/", views.board_settings, name="board-settings"),
+]

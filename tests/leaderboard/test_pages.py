@@ -1,0 +1,133 @@
+"""The contest and leaderboard pages as people use them."""
+import pytest
+from django.urls import reverse
+
+from accounts.models import BoardVisibility, Profile
+from leaderboard import services
+from tests.factories import AdminFactory, UserFactory
+
+from .conftest import approve, make_contest, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def populate(contest, count):
+    people = [UserFactory(username=f"writer{i}") for i in range(count)]
+    for i, person in enumerate(people):
+        services.set_team(user=person, team=f"Team {i % 3}")
+        for _ in range(1 + i % 2):
+            approve(submitted(person))
+    return people
+
+
+def test_pages_need_a_signed_in_user(client, contest):
+    for url in (reverse("contest-list"), reverse("contest-detail", args=[contest.slug]),
+                reverse("contest-leaderboard", args=[contest.slug]), reverse("leaderboard"), reverse("my-points")):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_contest_list_and_nav_link(client_for, user):
+    make_contest("spring")
+    response = client_for(user).get(reverse("contest-list"))
+    assert response.status_code == 200
+    assert b"Spring" in response.content
+    assert f'href="{reverse("contest-list")}"'.encode() in response.content
+
+
+def test_contest_page_renders_markdown_safely_with_progress_and_countdown(client_for, user):
+    contest = make_contest(description="**Write** more <script>alert(1)</script> [x](javascript:alert(2))",
+                           prizes="1. A mug", category_targets={"open_qa": 4})
+    approve(submitted(user))
+    response = client_for(user).get(reverse("contest-detail", args=[contest.slug]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>Write</strong>" in html
+    assert "<script>alert" not in html and "javascript:" not in html
+    assert "<li>A mug</li>" in html
+    assert "data-countdown" in html and "js/leaderboard.js" in html
+    assert "1 / 4" in html  # the category progress bar
+    assert "25 %" in html
+
+
+def test_leaderboard_page_pins_your_row_outside_the_top(client_for, contest):
+    populate(contest, 12)  # everyone has 10 or 20 points before the latecomer's 10
+    last = UserFactory(username="latecomer")
+    approve(submitted(last))
+    response = client_for(last).get(reverse("contest-leaderboard", args=[contest.slug]), {"limit": "10"})
+    board = response.context["board"]
+    assert len(board.rows) == 10 and not board.me_in_top
+    assert board.me.name == "latecomer" and board.me.rank == 13 and board.me.gap == 0
+    html = response.content.decode()
+    assert 'class="you pinned"' in html and "tied, reached later" in html
+    teams = client_for(last).get(reverse("contest-leaderboard", args=[contest.slug]), {"scope": "teams"})
+    # 60 points each; Team 0's last member scored first, Team 2's last.
+    assert [(row.name, row.points, row.rank) for row in teams.context["board"].rows] == [
+        ("Team 0", 60, 1), ("Team 1", 60, 2), ("Team 2", 60, 3)]
+
+
+def test_bad_board_parameters_on_the_page_say_which_and_fall_back(client_for, user, contest):
+    response = client_for(user).get(reverse("contest-leaderboard", args=[contest.slug]), {"window": "year"})
+    assert response.status_code == 400
+    assert b"window" in response.content
+    assert response.context["query"].window == "contest"
+
+
+def test_unknown_contest_is_404(client_for, user):
+    assert client_for(user).get(reverse("contest-detail", args=["nope"])).status_code == 404
+
+
+def test_anonymous_choice_hides_the_name_from_others_but_not_from_admins(client_for, contest):
+    shy = UserFactory(username="shy")
+    Profile.objects.create(user=shy, show_on_boards=BoardVisibility.ANONYMOUS)
+    approve(submitted(shy))
+    other = UserFactory(username="other")
+    page = client_for(other).get(reverse("contest-leaderboard", args=[contest.slug])).content.decode()
+    assert "shy" not in page and "Anonymous contributor" in page
+    page = client_for(AdminFactory(username="ada")).get(reverse("contest-leaderboard", args=[contest.slug]))
+    assert "shy" in page.content.decode()
+
+
+def test_my_points_explains_every_entry(client_for, user):
+    make_contest(base_points=10, category_multipliers={"open_qa": "1.5"}, rating_bonus=2)
+    approve(submitted(user), rating=5)
+    response = client_for(user).get(reverse("my-points"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "+19" in html  # 10 × 1.5 = 15, + 2 × 2 for five stars
+    assert "10 base points for an approved demonstration" in html
+    assert "× 1.5 for the category open_qa" in html
+    assert "for the reviewer&#x27;s 5-star rating" in html or "for the reviewer's 5-star rating" in html
+    assert "<svg" in html
+
+
+def test_board_settings_form(client_for, user, contest):
+    client = client_for(user)
+    assert client.get(reverse("board-settings")).status_code == 200
+    response = client.post(reverse("board-settings"), {"show_on_boards": "display_name", "display_name": ""})
+    assert response.status_code == 200 and b"Choose a display name" in response.content
+    response = client.post(reverse("board-settings"), {"show_on_boards": "display_name", "display_name": "Owl"})
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=user)
+    assert (profile.show_on_boards, profile.display_name) == ("display_name", "Owl")
+
+
+@pytest.mark.parametrize("name", ["contest-leaderboard", "contest-detail", "my-points", "leaderboard"])
+def test_page_query_counts_do_not_grow_with_rows(client_for, contest, name, django_assert_num_queries):
+    viewer = UserFactory(username="viewer")
+    approve(submitted(viewer))
+    client = client_for(viewer)
+    url = reverse(name, args=[contest.slug]) if name.startswith("contest") else reverse(name)
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    populate(contest, 20)
+    for _ in range(20):
+        approve(submitted(viewer))
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
+    assert len(many) <= 12
