@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import autosave, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("categories/<slug:key>/", views.category_detail, name="category-detail"),
     path("demonstrations/", views.demonstration_list, name="demonstration-list"),
     path("demonstrations/new/", views.demonstration_create, name="demonstration-create"),
+    path("demonstrations/autosave/", autosave.demonstration_autosave, name="demonstration-autosave"),
     path("demonstrations/<uuid:public_id>/", views.demonstration_detail, name="demonstration-detail"),
     path("demonstrations/<uuid:public_id>/edit/", views.demonstration_edit, name="demonstration-edit"),
     path("demonstrations/<uuid:public_id>/submit/", views.demonstration_submit, name="demonstration-submit"),

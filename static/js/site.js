@@ -53,6 +53,7 @@
     var dirty = false;
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("submit", function () { dirty = false; });
+    form.addEventListener("dolly:saved", function () { dirty = false; });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }
     });

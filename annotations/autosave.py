@@ -1,0 +1,103 @@
+"""Autosave of the writing form: the page's script posts the text as JSON while the author types.
+
+The first save of a new demonstration creates a draft (the page's idempotency key makes a
+retried request harmless); later saves are edits at the version the page holds, so an edit
+made elsewhere in the meantime is refused (409), never overwritten.
+"""
+import json
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .exceptions import StaleEdit, TransitionNotAllowed
+from .models import Origin
+from .validation import TEXT_FIELDS
+
+MAX_BODY_BYTES = 1_000_000
+
+
+def _error(status, detail, code, **extra):
+    return JsonResponse({"detail": detail, "code": code, **extra}, status=status)
+
+
+def _parse(request):
+    if len(request.body) > MAX_BODY_BYTES:
+        raise ValueError(_("The text is too long to be saved automatically."))
+    try:
+        payload = json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(_("The request is not valid JSON.")) from exc
+    if not isinstance(payload, dict):
+        raise ValueError(_("The request must be a JSON object."))
+    text = {}
+    for field in TEXT_FIELDS:
+        value = payload.get(field, "")
+        if not isinstance(value, str):
+            raise ValueError(_("%(field)s must be text.") % {"field": field})
+        text[field] = value
+    return payload, text
+
+
+def _saved(demonstration, *, created):
+    return JsonResponse({
+        "public_id": str(demonstration.public_id),
+        "version": demonstration.version,
+        "status": demonstration.status,
+        "edit_url": reverse("demonstration-edit", kwargs={"public_id": demonstration.public_id}),
+        "saved_at": demonstration.updated_at.isoformat(),
+    }, status=201 if created else 200)
+
+
+@require_POST
+def demonstration_autosave(request):
+    """Save the posted text as a draft (new) or as an edit (``public_id`` and ``version`` given)."""
+    if not request.user.is_authenticated:
+        return _error(401, _("You are signed out: sign in again to save."), "signed_out")
+    try:
+        payload, text = _parse(request)
+    except ValueError as error:
+        return _error(400, str(error), "bad_request")
+    category = selectors.active_categories().filter(key=payload.get("category") or "").first()
+    changes = {"category": category, **text}
+    public_id = payload.get("public_id")
+    try:
+        if public_id:
+            version = payload.get("version")
+            if not isinstance(version, int) or isinstance(version, bool):
+                return _error(400, _("version must be a whole number."), "bad_request")
+            try:
+                demonstration = selectors.access_own_demonstration(
+                    user=request.user, public_id=uuid.UUID(str(public_id)),
+                )
+            except (Http404, PermissionDenied, ValueError):
+                return _error(404, _("No such demonstration of yours."), "not_found")
+            saved = services.demonstration_update(
+                demonstration=demonstration, editor=request.user, expected_version=version, changes=changes,
+            )
+            return _saved(saved, created=False)
+        key = payload.get("idempotency_key")
+        if not isinstance(key, str) or not key.strip() or len(key) > 64:
+            return _error(400, _("idempotency_key must be 1 to 64 characters."), "bad_request")
+        demonstration, created = services.demonstration_create(
+            author=request.user, origin=Origin.WEB, idempotency_key=key.strip(), **changes,
+        )
+        if not created:
+            if not demonstration.is_editable:
+                return _error(409, _("This demonstration was already sent; open it from your list."), "not_allowed")
+            demonstration = services.demonstration_update(
+                demonstration=demonstration, editor=request.user, expected_version=demonstration.version,
+                changes=changes,
+            )
+        return _saved(demonstration, created=created)
+    except ValidationError as error:
+        return JsonResponse({"detail": _("Not saved: correct the text first."), "code": "invalid",
+                             "errors": error.message_dict}, status=400)
+    except StaleEdit as error:
+        return _error(409, str(error), "stale_version", current_version=error.current_version)
+    except TransitionNotAllowed as error:
+        return _error(409, str(error), "not_allowed")

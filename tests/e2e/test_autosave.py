@@ -1,0 +1,84 @@
+"""Nothing typed is lost: autosave while typing, a copy in the browser, conflicts reported."""
+import re
+
+from playwright.sync_api import expect
+
+from annotations import services
+from annotations.models import Demonstration, Status
+from tests.factories import DemonstrationFactory, UserFactory
+
+from .helpers import screenshot
+
+SAVED = re.compile(r"Draft saved automatically at")
+
+
+def test_typing_saves_a_draft_and_the_page_becomes_its_edit_page(page, url, sign_in):
+    alice = UserFactory(username="alice")
+    sign_in(page, alice)
+    page.goto(url("/demonstrations/new/?category=open_qa"))
+    page.get_by_label("Instruction").fill("Why do cats purr?")
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_have_text(SAVED)
+    demonstration = Demonstration.objects.get(author=alice)
+    expect(page).to_have_url(re.compile(rf"/demonstrations/{demonstration.public_id}/edit/$"))
+    assert demonstration.status == Status.DRAFT
+
+    page.get_by_label("Response").press_sequentially("To soothe themselves.", delay=5)
+    expect(status).to_have_text(SAVED)
+    demonstration.refresh_from_db()
+    assert demonstration.response == "To soothe themselves."
+    screenshot(page, "write-autosaved")
+
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("Submitted for review. Thank you!")).to_be_visible()
+    assert Demonstration.objects.filter(author=alice).count() == 1
+    demonstration.refresh_from_db()
+    assert demonstration.status == Status.SUBMITTED
+
+
+def test_text_the_server_did_not_get_is_offered_back_when_the_page_is_opened_again(page, url, sign_in):
+    alice = UserFactory(username="alice")
+    demonstration = DemonstrationFactory(author=alice, instruction="Name a French cheese.", response="")
+    edit = url(f"/demonstrations/{demonstration.public_id}/edit/")
+    sign_in(page, alice)
+    page.goto(edit)
+    page.context.set_offline(True)
+    page.get_by_label("Response").fill("Comté, from the Jura.")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("could not be reached")
+    page.close()
+    demonstration.refresh_from_db()
+    assert demonstration.response == ""
+    page.context.set_offline(False)
+
+    again = page.context.new_page()
+    again.goto(edit)
+    restore = again.locator("[data-autosave-restore]")
+    expect(restore).to_be_visible()
+    expect(again.get_by_label("Response")).to_have_value("")
+    screenshot(again, "write-restore")
+    again.get_by_role("button", name="Restore that text").click()
+    expect(again.get_by_label("Response")).to_have_value("Comté, from the Jura.")
+    expect(again.locator("[data-autosave-status]")).to_have_text(SAVED)
+    demonstration.refresh_from_db()
+    assert demonstration.response == "Comté, from the Jura."
+
+    third = page.context.new_page()
+    third.goto(edit)
+    expect(third.get_by_label("Response")).to_have_value("Comté, from the Jura.")
+    expect(third.locator("[data-autosave-restore]")).to_be_hidden()
+
+
+def test_autosave_stops_and_says_so_when_the_draft_changed_elsewhere(page, url, sign_in):
+    alice = UserFactory(username="alice")
+    demonstration = DemonstrationFactory(author=alice, instruction="Name a river.", response="")
+    sign_in(page, alice)
+    page.goto(url(f"/demonstrations/{demonstration.public_id}/edit/"))
+    services.demonstration_update(demonstration=demonstration, editor=alice, expected_version=1,
+                                  changes={"response": "The Loire."})
+
+    page.get_by_label("Response").fill("The Danube.")
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_contain_text("changed elsewhere")
+    expect(status).to_contain_text("kept in this browser")
+    demonstration.refresh_from_db()
+    assert demonstration.response == "The Loire."
