@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "annotations",
     "leaderboard",
+    "datasets",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from accounts.api import TokenView
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token-obtain"),
     path("", include("annotations.api.urls")),
+    path("exports/", include("datasets.api.urls")),
     path("", include("leaderboard.api_urls")),
 ]
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("datasets/", include("datasets.urls")),
     path("", include("annotations.review.urls")),
     path("", include("annotations.open_instructions.urls")),
     path("", include("leaderboard.urls")),

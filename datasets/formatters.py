@@ -1,0 +1,133 @@
+"""Formatters turn chunks of ``DollyRecord`` into bytes on a binary file, one chunk at a time.
+
+Each has ``open(handle)``, ``write(records)`` and ``close()``; none holds more than one
+row group (parquet) or one chunk (the others) in memory.
+"""
+import io
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .records import DOLLY_FIELDS, METADATA_FIELDS, dolly_line, metadata_line
+
+
+class Formatter:
+    extension = ""
+
+    def __init__(self, *, with_metadata=False, ensure_ascii=True):
+        self.with_metadata = with_metadata
+        self.ensure_ascii = ensure_ascii
+        self.handle = None
+
+    def open(self, handle):
+        self.handle = handle
+
+    def write(self, records):
+        raise NotImplementedError
+
+    def close(self):
+        self.handle = None
+
+    def columns(self, records):
+        """Column lists for the tabular formats: the four dolly fields, then the metadata ones if asked."""
+        data = {name: [getattr(r, name) for r in records] for name in DOLLY_FIELDS}
+        if self.with_metadata:
+            rows = [r.to_metadata_dict() for r in records]
+            for name in METADATA_FIELDS:
+                data[name] = [row[name] for row in rows]
+        return data
+
+
+class JsonlFormatter(Formatter):
+    """The databricks-dolly-15k layout, byte for byte; with metadata, the extra keys follow the four."""
+
+    extension = "jsonl"
+
+    def write(self, records):
+        line = metadata_line if self.with_metadata else dolly_line
+        ascii_only = self.ensure_ascii
+        text = "".join([line(record, ensure_ascii=ascii_only) for record in records])
+        self.handle.write(text.encode("utf-8"))
+
+
+class CsvFormatter(Formatter):
+    extension = "csv"
+
+    def open(self, handle):
+        super().open(handle)
+        self.header = True
+
+    def write(self, records):
+        if not records:
+            return
+        data = self.columns(records)
+        if self.with_metadata:
+            data["flags"] = ["|".join(flags) for flags in data["flags"]]
+            data["contests"] = ["|".join(contests) for contests in data["contests"]]
+            data["review_rating"] = pd.array(data["review_rating"], dtype="Int64")
+        buffer = io.StringIO()
+        pd.DataFrame(data).to_csv(buffer, header=self.header, index=False, lineterminator="\n")
+        self.header = False
+        self.handle.write(buffer.getvalue().encode("utf-8"))
+
+    def close(self):
+        if self.header:
+            columns = list(DOLLY_FIELDS) + (list(METADATA_FIELDS) if self.with_metadata else [])
+            self.handle.write((",".join(columns) + "\n").encode("utf-8"))
+        super().close()
+
+
+class ParquetFormatter(Formatter):
+    """Streams row groups of ``row_group_size`` records through ``pyarrow.parquet.ParquetWriter``."""
+
+    extension = "parquet"
+    row_group_size = 20_000
+
+    def schema(self):
+        fields = [pa.field(name, pa.string(), nullable=False) for name in DOLLY_FIELDS]
+        if self.with_metadata:
+            fields += [
+                pa.field("id", pa.string()),
+                pa.field("created_at", pa.string()),
+                pa.field("contributor", pa.string()),
+                pa.field("contests", pa.list_(pa.string())),
+                pa.field("review_rating", pa.int16()),
+                pa.field("flags", pa.list_(pa.string())),
+            ]
+        return pa.schema(fields)
+
+    def open(self, handle):
+        super().open(handle)
+        self._schema = self.schema()
+        self._writer = pq.ParquetWriter(handle, self._schema, compression="zstd")
+        self._pending = []
+
+    def write(self, records):
+        self._pending.extend(records)
+        if len(self._pending) >= self.row_group_size:
+            self._flush()
+
+    def _flush(self):
+        if not self._pending:
+            return
+        table = pa.Table.from_pydict(self.columns(self._pending), schema=self._schema)
+        self._writer.write_table(table, row_group_size=self.row_group_size)
+        self._pending = []
+
+    def close(self):
+        self._flush()
+        self._writer.close()
+        super().close()
+
+
+FORMATTERS = {
+    "jsonl": JsonlFormatter,
+    "parquet": ParquetFormatter,
+    "csv": CsvFormatter,
+}
+
+
+def formatter_for(name, *, with_metadata=False, ensure_ascii=True):
+    return FORMATTERS[name](with_metadata=with_metadata, ensure_ascii=ensure_ascii)
+

@@ -1,0 +1,75 @@
+"""Import a dolly-format JSONL file (optionally gzip-compressed).
+
+Every line is checked first; if any is bad, each is reported as ``FILE:LINE: reason``
+and nothing is imported.  Otherwise all lines are imported in file order in one
+transaction.  Records imported before (same four fields) are skipped and counted.
+"""
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations.models import Status
+from datasets import services
+from datasets.importing import MAX_REPORTED_PROBLEMS
+
+
+class Command(BaseCommand):
+    help = "Import a dolly-format JSONL (.jsonl or .jsonl.gz) file of demonstrations."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--status", choices=[Status.APPROVED, Status.SUBMITTED], default=Status.APPROVED,
+                            help="Status of the imported records (default: approved).")
+        parser.add_argument("--author", default="",
+                            help=f"Username the records are credited to (default: the inactive "
+                                 f"'{services.IMPORT_ACCOUNT}' account).")
+        parser.add_argument("--create-categories", action="store_true",
+                            help="Add categories the file names that do not exist yet.")
+        parser.add_argument("--dry-run", action="store_true", help="Check the file and report; import nothing.")
+
+    def handle(self, *args, file, status, author, create_categories, dry_run, **options):
+        def opener():
+            try:
+                return open(file, "rb")  # noqa: SIM115 - closed by the reader
+            except OSError as exc:
+                raise CommandError(f"{file}: {exc.strerror}")
+
+        try:
+            author_user = None if dry_run and not author else services.resolve_import_author(author)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.message_dict["author"]))
+
+        report = services.check_import_file(opener, source_name=file, create_categories=create_categories)
+        if not report.ok:
+            for problem in report.problems:
+                self.stderr.write(problem)
+            hidden = report.problem_count - len(report.problems)
+            if hidden > 0 and len(report.problems) >= MAX_REPORTED_PROBLEMS:
+                self.stderr.write(f"... and {hidden} more bad lines.")
+            raise CommandError(f"{file}: {report.problem_count} bad line(s) of {report.line_count}; "
+                               "nothing was imported.")
+
+        to_import = report.line_count - report.duplicate_count
+        if dry_run:
+            self.stdout.write(
+                f"{file}: {report.line_count} lines, all valid. {to_import} would be imported, "
+                f"{report.duplicate_count} skipped as already imported"
+                + (f"; new categories: {', '.join(report.new_categories)}" if report.new_categories else "")
+                + ". Dry run: nothing was imported."
+            )
+            return
+
+        batch = services.start_import(source_name=file, author=author_user, target_status=status,
+                                      create_categories=create_categories, line_count=report.line_count)
+        try:
+            batch = services.import_file(opener, batch=batch)
+        except services.ImportRefused as exc:
+            services.fail_import(batch, str(exc))
+            raise CommandError(f"{exc}; nothing was imported.")
+        except Exception as exc:
+            services.fail_import(batch, f"{type(exc).__name__}: {exc}")
+            raise
+        self.stdout.write(self.style.SUCCESS(
+            f"Imported {batch.imported_count} records from {file} as {status}; "
+            f"skipped {batch.skipped_count} already imported."
+            + (f" New categories: {', '.join(report.new_categories)}." if report.new_categories else "")
+        ))

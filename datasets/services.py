@@ -1,0 +1,433 @@
+"""Every state change of releases and imports goes through one function here.
+
+Views, the API, management commands and Celery tasks call these.  Callers check that the
+user is an admin; the services check state.  While a build or an import reads inside its
+long transaction, progress goes to the cache (other requests cannot see uncommitted rows);
+the final state is written to the database.
+"""
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from annotations.models import Category, Demonstration, Origin, Revision, Status
+
+from .export import HASH_LIST_NAME, Exporter, export_snapshot, read_hash_list
+from .importing import MAX_REPORTED_PROBLEMS, CategoryPlan, parsed_lines
+from .models import ImportBatch, ImportedRecord, Release
+from .options import ExportOptions
+from .writers import LocalDirectory, StorageDirectory
+
+logger = logging.getLogger(__name__)
+
+IMPORT_ACCOUNT = "dataset-import"
+IMPORT_STATUSES = (Status.APPROVED, Status.SUBMITTED)
+IMPORT_BATCH_SIZE = 2000
+_IMPORT_LOCK = 0x646F6C6C79  # any constant: imports take it so that two never run at once
+_PROGRESS_TTL = 24 * 60 * 60
+
+
+class ImportRefused(Exception):
+    """A line became invalid between the check and the import (a category was closed, for example)."""
+
+
+def _progress_key(kind, pk):
+    return f"datasets:{kind}:{pk}:progress"
+
+
+def _set_progress(kind, pk, percent):
+    cache.set(_progress_key(kind, pk), int(percent), _PROGRESS_TTL)
+
+
+def current_progress(obj):
+    """Progress of a release or an import: from the cache while it runs, else the stored value."""
+    kind = "release" if isinstance(obj, Release) else "import"
+    running = obj.status in (Release.State.RUNNING, ImportBatch.State.IMPORTING)
+    if running:
+        return cache.get(_progress_key(kind, obj.pk), obj.progress)
+    return obj.progress
+
+
+def _error_text(exc):
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return "; ".join(f"{k}: {m}" for k, msgs in exc.message_dict.items() for m in msgs)
+        return "; ".join(exc.messages)
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+# Releases ------------------------------------------------------------------------------
+
+def create_release(*, created_by, options):
+    """Record a release and queue its build once the transaction commits."""
+    from .tasks import build_release_task
+
+    fail_stalled_releases()
+    release = Release.objects.create(
+        created_by=created_by, filters=options.filters_dict(), formats=list(options.formats),
+    )
+    transaction.on_commit(lambda: build_release_task.delay(release.pk))
+    return release
+
+
+def fail_stalled_releases(*, now=None):
+    """Mark failed the releases still 'running' long after any worker could still be on them.
+
+    A build cannot outlive the Celery hard time limit; past it (plus a margin) its worker
+    was lost.  Their files are removed.  Returns how many were marked.
+    """
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
+    stalled = list(Release.objects.filter(status=Release.State.RUNNING, started_at__lt=limit)
+                   .values_list("pk", "public_id", "attempt")[:100])
+    for pk, public_id, attempt in stalled:
+        if _fail_release(pk, attempt, _("The build stopped without finishing; create a new release.")):
+            StorageDirectory(default_storage, f"releases/{public_id}").clear()
+    return len(stalled)
+
+
+def _claim_release(release_id):
+    """Take the release for a build: queued, or running from a lost worker (rebuilt from scratch).
+
+    Returns the release with its new ``attempt``, or ``None`` when it is finished or unknown.
+    """
+    with transaction.atomic():
+        release = Release.objects.select_for_update().filter(pk=release_id).first()
+        if release is None or release.is_finished:
+            return None
+        release.status = Release.State.RUNNING
+        release.attempt += 1
+        release.started_at = timezone.now()
+        release.progress = 0
+        release.error = ""
+        release.files = []
+        release.save(update_fields=["status", "attempt", "started_at", "progress", "error", "files"])
+    return release
+
+
+def _fail_release(pk, attempt, message):
+    return Release.objects.filter(pk=pk, attempt=attempt, status=Release.State.RUNNING).update(
+        status=Release.State.FAILED, error=message, finished_at=timezone.now(), files=[],
+    )
+
+
+def previous_release(release):
+    return (Release.objects.filter(status=Release.State.DONE, created_at__lt=release.created_at)
+            .exclude(pk=release.pk).order_by("-created_at", "-id").first())
+
+
+def _hash_loader(release):
+    def load():
+        try:
+            with StorageDirectory(default_storage, release.storage_prefix).open(HASH_LIST_NAME) as handle:
+                return read_hash_list(handle)
+        except FileNotFoundError:
+            return None
+
+    return load
+
+
+def build_release(release_id):
+    """Build the bundle of a release and mark it done, or failed with the reason.
+
+    Idempotent: a finished release is left as it is; a release found 'running' (its worker
+    died and the task was delivered again) is rebuilt from scratch.  Each build has an
+    ``attempt`` number and only the build holding the latest one may publish or finish.
+    Never raises for a failed export: the release records the error instead.
+    """
+    release = _claim_release(release_id)
+    if release is None:
+        return Release.objects.filter(pk=release_id).values_list("status", flat=True).first()
+    attempt = release.attempt
+    destination = StorageDirectory(default_storage, release.storage_prefix)
+    previous = previous_release(release)
+    try:
+        destination.clear()
+        options = ExportOptions.from_dict(release.filters, formats=release.formats)
+        exporter = Exporter(
+            options, destination, bundle=True,
+            progress=lambda percent: _set_progress("release", release.pk, percent),
+            title=getattr(settings, "DOLLY_DATASET_TITLE", "Dolly Collect dataset"),
+            release_id=str(release.public_id), released_at=release.created_at.date().isoformat(),
+            previous=(str(previous.public_id), _hash_loader(previous)) if previous else None,
+        )
+        with export_snapshot():
+            exporter.build()
+        with transaction.atomic():
+            current = Release.objects.select_for_update().get(pk=release.pk)
+            if current.attempt != attempt or current.status != Release.State.RUNNING:
+                exporter.discard()
+                return current.status
+            result = exporter.publish()
+            diff = result.diff or {}
+            current.status = Release.State.DONE
+            current.progress = 100
+            current.finished_at = timezone.now()
+            current.record_count = result.record_count
+            current.counts = result.counts
+            current.files = result.files
+            current.manifest = result.manifest
+            current.card = result.card
+            current.previous = previous if diff else None
+            current.added_count = diff.get("added")
+            current.removed_count = diff.get("removed")
+            current.save()
+    except Exception as exc:
+        logger.exception("Release %s failed", release.public_id)
+        if _fail_release(release.pk, attempt, _error_text(exc)):
+            destination.clear()
+        return Release.State.FAILED
+    return Release.State.DONE
+
+
+def export_to_path(options, out, *, bundle=False, naming=None, progress=None):
+    """What ``manage.py export_dataset`` runs: the same pipeline, into a local directory."""
+    exporter = Exporter(options, LocalDirectory(out), bundle=bundle, progress=progress,
+                        **({"naming": naming} if naming else {}))
+    with export_snapshot():
+        exporter.build()
+    return exporter.publish()
+
+
+# Imports -------------------------------------------------------------------------------
+
+@dataclass
+class ImportCheck:
+    source_name: str
+    line_count: int = 0
+    problems: list = field(default_factory=list)
+    problem_count: int = 0
+    duplicate_count: int = 0
+    new_categories: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return self.problem_count == 0
+
+
+def import_account():
+    """The account imported records are credited to when no author is named: inactive, no password."""
+    user, created = get_user_model().objects.get_or_create(
+        username=IMPORT_ACCOUNT, defaults={"is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def resolve_import_author(username):
+    if not username:
+        return import_account()
+    try:
+        return get_user_model().objects.get(username=username)
+    except get_user_model().DoesNotExist:
+        raise ValidationError({"author": [_("No user is called %(name)s.") % {"name": username}]})
+
+
+def check_import_status(status):
+    if status not in IMPORT_STATUSES:
+        raise ValidationError({"status": [_("Imported records are either approved or submitted.")]})
+    return status
+
+
+def _already_imported(digests, *, exclude_batch=None):
+    queryset = ImportedRecord.objects.filter(content_hash__in=set(digests))
+    if exclude_batch is not None:
+        queryset = queryset.exclude(batch=exclude_batch)
+    return set(queryset.values_list("content_hash", flat=True))
+
+
+def check_import_file(opener, *, source_name, create_categories=False):
+    """Check every line; nothing is written.  Reports up to 50 bad lines and how many records
+    were imported before (they will be skipped)."""
+    report = ImportCheck(source_name=source_name)
+    plan = CategoryPlan.load(create=create_categories)
+    pending = []
+
+    def count_duplicates():
+        known = _already_imported(pending)
+        report.duplicate_count += sum(1 for digest in pending if digest in known)
+        pending.clear()
+
+    for number, parsed in parsed_lines(opener, plan):
+        report.line_count = number
+        if isinstance(parsed, str):
+            report.problem_count += 1
+            if len(report.problems) < MAX_REPORTED_PROBLEMS:
+                report.problems.append(f"{source_name}:{number}: {parsed}")
+            continue
+        pending.append(parsed.digest)
+        if len(pending) >= IMPORT_BATCH_SIZE:
+            count_duplicates()
+    count_duplicates()
+    if report.line_count == 0:
+        report.problem_count += 1
+        report.problems.append(f"{source_name}: {_('the file holds no records')}")
+    report.new_categories = sorted(plan.new)
+    return report
+
+
+def _serialise_imports():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+
+
+def _save_new_categories(plan):
+    position = max(Category.objects.values_list("position", flat=True), default=0)
+    for category in plan.new.values():
+        if category.pk is None:
+            position += 1
+            category.position = position
+            category.save()
+
+
+def import_file(opener, *, batch, progress=None):
+    """Import every line of the file, in file order, in one transaction, for a batch in 'importing'.
+
+    Records already imported before (same content hash, other batch) are skipped.  The batch is
+    marked done in the same transaction, so either everything and 'done' is stored, or nothing.
+    Raises ``ImportRefused`` if any line is bad, which rolls everything back.
+    """
+    progress = progress or (lambda percent: None)
+    with transaction.atomic():
+        _serialise_imports()
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.State.IMPORTING:
+            raise ImportRefused(_("The import is no longer waiting to run (it is %(status)s).")
+                                % {"status": locked.get_status_display().lower()})
+        plan = CategoryPlan.load(create=locked.create_categories)
+        author = locked.author
+        now = timezone.now()
+        imported = skipped = 0
+        pending = []
+
+        def flush():
+            nonlocal imported, skipped
+            if not pending:
+                return
+            known = _already_imported([p.digest for p in pending], exclude_batch=locked)
+            keep = [p for p in pending if p.digest not in known]
+            skipped += len(pending) - len(keep)
+            if plan.new:
+                _save_new_categories(plan)
+            demonstrations = [
+                Demonstration(
+                    author=author, category=plan.known.get(p.category) or plan.new[p.category],
+                    instruction=p.instruction, context=p.context, response=p.response,
+                    status=locked.target_status, origin=Origin.IMPORT, submitted_at=now,
+                ) for p in keep
+            ]
+            for demonstration in demonstrations:
+                demonstration.set_text_hashes()
+            Demonstration.objects.bulk_create(demonstrations)
+            Revision.objects.bulk_create([
+                Revision(demonstration=d, version=1, editor=author, category=d.category,
+                         instruction=d.instruction, context=d.context, source_url="", response=d.response)
+                for d in demonstrations
+            ])
+            ImportedRecord.objects.bulk_create([
+                ImportedRecord(content_hash=p.digest, demonstration=d, batch=locked)
+                for p, d in zip(keep, demonstrations, strict=True)
+            ])
+            imported += len(keep)
+            pending.clear()
+
+        total = max(locked.line_count, 1)
+        for number, parsed in parsed_lines(opener, plan):
+            if isinstance(parsed, str):
+                raise ImportRefused(f"{locked.source_name}:{number}: {parsed}")
+            pending.append(parsed)
+            if len(pending) >= IMPORT_BATCH_SIZE:
+                flush()
+                progress(min(99, 100 * number // total))
+        flush()
+        locked.status = ImportBatch.State.DONE
+        locked.imported_count = imported
+        locked.skipped_count = skipped
+        locked.progress = 100
+        locked.finished_at = timezone.now()
+        locked.save()
+    return locked
+
+
+def start_import(*, source_name, author, target_status, create_categories, line_count, created_by=None):
+    """A batch for the command line, which has already checked the file: straight to 'importing'."""
+    return ImportBatch.objects.create(
+        created_by=created_by, source_name=source_name[:255], author=author, target_status=target_status,
+        create_categories=create_categories, status=ImportBatch.State.IMPORTING, line_count=line_count,
+    )
+
+
+def fail_import(batch, message):
+    ImportBatch.objects.filter(pk=batch.pk).exclude(status=ImportBatch.State.DONE).update(
+        status=ImportBatch.State.FAILED, error=message, finished_at=timezone.now(),
+    )
+
+
+def stage_import(*, created_by, upload, target_status, author_username="", create_categories=False):
+    """Store an uploaded file and check it.  Returns the batch, 'valid' or 'invalid'; nothing is imported."""
+    check_import_status(target_status)
+    author = resolve_import_author(author_username)
+    batch = ImportBatch(created_by=created_by, source_name=(upload.name or "upload.jsonl")[:255], author=author,
+                        target_status=target_status, create_categories=create_categories,
+                        status=ImportBatch.State.INVALID)
+    batch.stored_name = default_storage.save(f"imports/{batch.public_id}/{batch.source_name}", upload)
+    report = check_import_file(lambda: default_storage.open(batch.stored_name, "rb"),
+                               source_name=batch.source_name, create_categories=create_categories)
+    batch.status = ImportBatch.State.VALID if report.ok else ImportBatch.State.INVALID
+    batch.line_count = report.line_count
+    batch.problems = report.problems
+    batch.problem_count = report.problem_count
+    batch.skipped_count = report.duplicate_count
+    batch.new_categories = report.new_categories
+    batch.save()
+    return batch
+
+
+def confirm_import(*, batch):
+    """Queue the import of a checked file.  A failed import can be confirmed again, by a person."""
+    from .tasks import import_batch_task
+
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status not in (ImportBatch.State.VALID, ImportBatch.State.FAILED) or not locked.stored_name:
+            raise ValidationError(_("Only a checked file that is not imported yet can be imported."))
+        locked.status = ImportBatch.State.QUEUED
+        locked.error = ""
+        locked.progress = 0
+        locked.save(update_fields=["status", "error", "progress"])
+        transaction.on_commit(lambda: import_batch_task.delay(locked.pk))
+    return locked
+
+
+def run_import_batch(batch_id):
+    """The Celery side of an upload.  Never retried blindly: a batch found 'importing' was
+    interrupted (its transaction rolled back, nothing was imported) and is marked failed for a
+    person to confirm again."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.State.QUEUED).update(
+        status=ImportBatch.State.IMPORTING)
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return None
+    if not claimed:
+        if batch.status == ImportBatch.State.IMPORTING:
+            fail_import(batch, _("The import was interrupted; nothing was imported. Confirm it again to retry."))
+        return ImportBatch.objects.filter(pk=batch_id).values_list("status", flat=True).first()
+    try:
+        import_file(lambda: default_storage.open(batch.stored_name, "rb"), batch=batch,
+                    progress=lambda percent: _set_progress("import", batch.pk, percent))
+    except Exception as exc:
+        logger.exception("Import %s failed", batch.public_id)
+        fail_import(batch, _error_text(exc) + " " + _("Nothing was imported."))
+        return ImportBatch.State.FAILED
+    return ImportBatch.State.DONE

@@ -1,0 +1,145 @@
+"""The streaming side of an export: which demonstrations, in which order, a chunk at a time.
+
+Rows come from ``values_list(...).iterator(chunk_size=...)``, which on PostgreSQL reads
+through a server-side cursor, so memory holds one chunk whatever the size of the table.
+Callers run the passes inside one transaction (see ``services.export_snapshot``) so every
+pass sees the same rows.
+"""
+import datetime
+import hashlib
+import re
+from itertools import islice
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from annotations.models import Category, Demonstration, QualityFlag, Review
+from leaderboard.models import Contest
+
+from .records import DollyRecord, content_hash
+
+CHUNK_SIZE = 2000
+EXCLUDED_FLAG_KINDS = sorted(QualityFlag.EXPORT_EXCLUDED_KINDS)
+_CITATION = re.compile(r"\[\d{1,4}\]")
+_SPACES = re.compile(r"\s+")
+_ROW_FIELDS = ("id", "public_id", "created_at", "author_id", "category_id", "instruction", "context", "response",
+               "submitted_at")
+
+
+def strip_citations(text):
+    """Remove bracketed citation markers such as ``[12]``, as the databricks-dolly-15k card recommends."""
+    return _CITATION.sub("", text)
+
+
+def dedupe_key(record):
+    normalised = "\x1f".join(_SPACES.sub(" ", value).strip().casefold()
+                             for value in (record.instruction, record.context, record.response))
+    return int.from_bytes(hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def selected_demonstrations(options):
+    """The queryset an export reads, with every filter that SQL can apply."""
+    queryset = Demonstration.objects.filter(status__in=options.statuses)
+    if options.categories:
+        queryset = queryset.filter(category__key__in=options.categories)
+    if options.contest:
+        contest = Contest.objects.get(slug=options.contest)
+        queryset = queryset.filter(
+            submitted_at__gte=contest.starts_at, submitted_at__lt=contest.ends_at,
+            category__in=contest.categories.all(),
+        )
+    if options.created_from:
+        queryset = queryset.filter(created_at__gte=_day_start(options.created_from))
+    if options.created_to:
+        queryset = queryset.filter(created_at__lt=_day_start(options.created_to + datetime.timedelta(days=1)))
+    if options.exclude_flagged:
+        queryset = queryset.exclude(Exists(QualityFlag.objects.filter(
+            demonstration=OuterRef("pk"), kind__in=EXCLUDED_FLAG_KINDS,
+        )))
+    return queryset.order_by("created_at", "id")
+
+
+class DemonstrationSource:
+    """Yields the selected records as lists of ``DollyRecord``, in (created_at, id) order.
+
+    Transformations that need Python (citation stripping, normalised dedupe, metadata)
+    happen here, per chunk; ``skipped`` counts what the dedupe left out.
+    """
+
+    def __init__(self, options, *, chunk_size=None):
+        self.options = options
+        self.chunk_size = chunk_size or CHUNK_SIZE
+        self.categories = dict(Category.objects.values_list("id", "key"))
+        self.skipped = {"duplicates": 0}
+
+    def count(self):
+        return selected_demonstrations(self.options).count()
+
+    def _rows(self):
+        queryset = selected_demonstrations(self.options).values_list(*_ROW_FIELDS)
+        rows = queryset.iterator(chunk_size=self.chunk_size)
+        while True:
+            chunk = list(islice(rows, self.chunk_size))
+            if not chunk:
+                return
+            yield chunk
+
+    def chunks(self):
+        """Each chunk once; call again for another pass over the same rows."""
+        seen = set() if self.options.dedupe else None
+        self.skipped = {"duplicates": 0}
+        categories = self.categories
+        strip = self.options.strip_citations
+        contests = self._contests() if self.options.with_metadata else None
+        for rows in self._rows():
+            records = []
+            for pk, public_id, created_at, author_id, category_id, instruction, context, response, submitted in rows:
+                record = DollyRecord(
+                    instruction, strip_citations(context) if strip else context, response,
+                    categories[category_id], pk, str(public_id), created_at, author_id,
+                )
+                if contests is not None:
+                    record.contests = [slug for slug, starts, ends, in_contest in contests
+                                       if category_id in in_contest and submitted and starts <= submitted < ends]
+                if seen is not None:
+                    key = dedupe_key(record)
+                    if key in seen:
+                        self.skipped["duplicates"] += 1
+                        continue
+                    seen.add(key)
+                records.append(record)
+            if self.options.with_metadata and records:
+                self._add_metadata(records)
+            yield records
+
+    @staticmethod
+    def _contests():
+        """Every contest's window and categories, to name the contests each record counts for."""
+        windows = []
+        for contest in Contest.objects.prefetch_related("categories").order_by("starts_at", "slug"):
+            windows.append((contest.slug, contest.starts_at, contest.ends_at,
+                            {category.pk for category in contest.categories.all()}))
+        return windows
+
+    def _add_metadata(self, records):
+        """Flags and review ratings for one chunk: two bounded queries, never one per record."""
+        ids = [record.pk for record in records]
+        flags, ratings = {}, {}
+        for demonstration_id, kind in (QualityFlag.objects.filter(demonstration_id__in=ids)
+                                       .order_by().values_list("demonstration_id", "kind")):
+            flags.setdefault(demonstration_id, set()).add(kind)
+        for demonstration_id, rating in (Review.objects.filter(demonstration_id__in=ids, rating__isnull=False)
+                                         .order_by("demonstration_id", "created_at", "id")
+                                         .values_list("demonstration_id", "rating")):
+            ratings[demonstration_id] = rating
+        for record in records:
+            record.flags = sorted(flags.get(record.pk, ()))
+            record.review_rating = ratings.get(record.pk)
+
+
+def record_digest(record):
+    return content_hash(record.instruction, record.context, record.response, record.category)

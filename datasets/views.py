@@ -1,0 +1,164 @@
+"""Admin pages for dataset releases and imports.  Thin: parse, call a service or selector, render."""
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import is_admin
+
+from . import selectors, services
+from .forms import ImportForm, ReleaseFilterForm, ReleaseForm
+from .models import ImportBatch
+
+CONTENT_TYPES = {
+    "jsonl": "application/jsonl", "csv": "text/csv", "parquet": "application/vnd.apache.parquet",
+    "md": "text/markdown", "json": "application/json", "txt": "text/plain",
+}
+
+
+def admin_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_admin(request.user):
+            raise PermissionDenied(_("Only admins manage dataset releases."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def content_type_for(name):
+    extension = name.rpartition(".")[2] if "." in name else "txt"
+    return CONTENT_TYPES.get(extension, "application/octet-stream")
+
+
+def release_status_payload(release):
+    return {
+        "id": str(release.public_id),
+        "status": release.status,
+        "status_display": release.get_status_display(),
+        "progress": services.current_progress(release),
+        "record_count": release.record_count,
+        "error": release.error,
+        "finished": release.is_finished,
+    }
+
+
+@admin_required
+@require_GET
+def release_list(request):
+    filters = ReleaseFilterForm(request.GET or None)
+    queryset = selectors.releases()
+    if filters.is_valid() and filters.cleaned_data["status"]:
+        queryset = queryset.filter(status=filters.cleaned_data["status"])
+    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "datasets/release_list.html", {"page": page, "filters": filters, "query": query.urlencode()})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def release_create(request):
+    form = ReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        release = services.create_release(created_by=request.user, options=form.cleaned_data["options"])
+        messages.success(request, _("The release is queued."))
+        return redirect("datasets:release-detail", public_id=release.public_id)
+    return render(request, "datasets/release_form.html", {"form": form})
+
+
+@admin_required
+@require_GET
+def release_detail(request, public_id):
+    release = selectors.access_release(public_id=public_id)
+    return render(request, "datasets/release_detail.html", {
+        "release": release,
+        "progress": services.current_progress(release),
+        "card": selectors.card_for_preview(release.card) if release.card else "",
+        "status_url": reverse("datasets:release-status", args=[release.public_id]),
+    })
+
+
+@admin_required
+@require_GET
+def release_status(request, public_id):
+    return JsonResponse(release_status_payload(selectors.access_release(public_id=public_id)))
+
+
+@admin_required
+@require_GET
+def release_download(request, public_id, name):
+    release = selectors.access_release(public_id=public_id)
+    handle, entry = selectors.open_release_file(release=release, name=name)
+    response = FileResponse(handle, as_attachment=True, filename=entry["name"],
+                            content_type=content_type_for(entry["name"]))
+    response["X-Checksum-SHA256"] = entry["sha256"]
+    return response
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def import_list(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.stage_import(
+                created_by=request.user, upload=form.cleaned_data["file"],
+                target_status=form.cleaned_data["status"], author_username=form.cleaned_data["author"],
+                create_categories=form.cleaned_data["create_categories"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("datasets:import-detail", public_id=batch.public_id)
+    page = Paginator(selectors.import_batches(), 20).get_page(request.GET.get("page"))
+    return render(request, "datasets/import_list.html", {"form": form, "page": page, "query": ""})
+
+
+@admin_required
+@require_GET
+def import_detail(request, public_id):
+    batch = selectors.access_import(public_id=public_id)
+    return render(request, "datasets/import_detail.html", {
+        "batch": batch,
+        "progress": services.current_progress(batch),
+        "hidden_problems": batch.problem_count - len(batch.problems),
+        "status_url": reverse("datasets:import-status", args=[batch.public_id]),
+    })
+
+
+@admin_required
+@require_POST
+def import_confirm(request, public_id):
+    batch = selectors.access_import(public_id=public_id)
+    try:
+        services.confirm_import(batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("datasets:import-detail", public_id=batch.public_id)
+
+
+@admin_required
+@require_GET
+def import_status(request, public_id):
+    batch = selectors.access_import(public_id=public_id)
+    return JsonResponse({
+        "id": str(batch.public_id),
+        "status": batch.status,
+        "status_display": batch.get_status_display(),
+        "progress": services.current_progress(batch),
+        "imported_count": batch.imported_count,
+        "skipped_count": batch.skipped_count,
+        "error": batch.error,
+        "finished": batch.status not in (ImportBatch.State.QUEUED, ImportBatch.State.IMPORTING),
+    })
+

@@ -1,0 +1,158 @@
+"""Where export files go, written under a temporary name and published only when complete.
+
+A ``Destination`` stages each file under a name that cannot be mistaken for a finished
+one (``.NAME.partial-XXXX``), hashes it while it is written, and publishes it under its
+final name in one step: ``os.replace`` on a file system (the staging file lives in the
+same directory, so the rename is atomic), ``storage.save`` elsewhere (object stores make
+an object visible only once its upload is complete).
+"""
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+from django.core.files import File
+
+PARTIAL_MARK = ".partial-"
+
+
+class HashingFile:
+    """A binary file wrapper that keeps the SHA-256 and size of everything written through it."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.closed = False
+
+    def write(self, data):
+        data = bytes(data) if not isinstance(data, bytes) else data
+        self.sha256.update(data)
+        self.size += len(data)
+        self.raw.write(data)
+        return len(data)
+
+    def tell(self):
+        return self.size
+
+    def flush(self):
+        self.raw.flush()
+
+    def close(self):
+        self.closed = True
+
+    def writable(self):
+        return True
+
+
+@dataclass
+class StagedFile:
+    name: str
+    role: str
+    path: str
+    handle: HashingFile = field(repr=False)
+    records: int | None = None
+
+    def finish(self):
+        """Flush to disk; returns the manifest entry of the file."""
+        if not self.handle.raw.closed:
+            self.handle.raw.flush()
+            os.fsync(self.handle.raw.fileno())
+            self.handle.raw.close()
+        entry = {"name": self.name, "role": self.role, "size": self.handle.size,
+                 "sha256": self.handle.sha256.hexdigest()}
+        if self.records is not None:
+            entry["records"] = self.records
+        return entry
+
+    def discard(self):
+        if not self.handle.raw.closed:
+            self.handle.raw.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+class Destination:
+    """Base: stage files in ``staging_dir`` and publish them by name."""
+
+    file_mode = 0o644
+
+    def staging_dir(self):
+        raise NotImplementedError
+
+    def stage(self, name, role):
+        directory = self.staging_dir()
+        os.makedirs(directory, exist_ok=True)
+        fd, path = tempfile.mkstemp(prefix=f".{name}{PARTIAL_MARK}", dir=directory)
+        os.chmod(path, self.file_mode)
+        return StagedFile(name=name, role=role, path=path, handle=HashingFile(os.fdopen(fd, "wb")))
+
+    def publish(self, staged):
+        raise NotImplementedError
+
+
+class LocalDirectory(Destination):
+    """A directory on this machine (``manage.py export_dataset --out``)."""
+
+    def __init__(self, directory):
+        self.directory = os.path.abspath(directory)
+
+    def staging_dir(self):
+        return self.directory
+
+    def final_path(self, name):
+        return os.path.join(self.directory, name)
+
+    def publish(self, staged):
+        staged.finish()
+        os.replace(staged.path, self.final_path(staged.name))
+
+
+class StorageDirectory(Destination):
+    """A folder of a Django storage (file system by default, S3 and the like by configuration)."""
+
+    def __init__(self, storage, prefix):
+        self.storage = storage
+        self.prefix = prefix.rstrip("/")
+        self.file_mode = getattr(storage, "file_permissions_mode", None) or self.file_mode
+        try:
+            self._local_dir = storage.path(self.prefix)
+        except NotImplementedError:
+            self._local_dir = None
+
+    def name_in_storage(self, name):
+        return f"{self.prefix}/{name}"
+
+    def staging_dir(self):
+        return self._local_dir or tempfile.gettempdir()
+
+    def publish(self, staged):
+        staged.finish()
+        final = self.name_in_storage(staged.name)
+        if self._local_dir is not None:
+            os.replace(staged.path, self.storage.path(final))
+            return
+        try:
+            if self.storage.exists(final):
+                self.storage.delete(final)
+            with open(staged.path, "rb") as handle:
+                saved = self.storage.save(final, File(handle, name=staged.name))
+            if saved != final:
+                self.storage.delete(saved)
+                raise OSError(f"The storage would not keep the name {final}.")
+        finally:
+            staged.discard()
+
+    def open(self, name):
+        return self.storage.open(self.name_in_storage(name), "rb")
+
+    def clear(self):
+        """Delete everything under the prefix: files of an earlier, failed or interrupted build."""
+        try:
+            _, names = self.storage.listdir(self.prefix)
+        except FileNotFoundError:
+            return
+        for name in names:
+            self.storage.delete(self.name_in_storage(name))
