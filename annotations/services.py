@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_reviewer
+from leaderboard.services import check_submission_rate
 
 from . import quality
 from .exceptions import StaleEdit, TransitionNotAllowed
@@ -55,6 +56,8 @@ def demonstration_create(*, author, category, instruction, context="", source_ur
         category=category, instruction=instruction, context=context, source_url=source_url,
         response=response, complete=submit,
     )
+    if submit and origin != Origin.IMPORT:
+        check_submission_rate(author)
     demonstration = Demonstration(
         author=author,
         category=category,
@@ -106,6 +109,8 @@ def demonstration_update(*, demonstration, editor, expected_version, changes, su
             % {"status": current.get_status_display().lower()}
         )
     submit = submit and not reviewer_edit
+    if submit:
+        check_submission_rate(current.author, excluding=current)
     text = check_demonstration(
         category=category, complete=submit or reviewer_edit,
         require_source_url=current.origin != Origin.IMPORT, **raw,
@@ -154,6 +159,7 @@ def demonstration_submit(*, demonstration, actor, expected_version=None):
         require_source_url=current.origin != Origin.IMPORT,
         **{field: getattr(current, field) for field in TEXT_FIELDS},
     )
+    check_submission_rate(current.author, excluding=current)
     _enter_review(current)
     current.version += 1
     current.save(update_fields=["status", "submitted_at", "review_round", "version", "updated_at"])

@@ -273,6 +273,9 @@ DOLLY_NEAR_DUPLICATE_THRESHOLD = env.float("DOLLY_NEAR_DUPLICATE_THRESHOLD", def
 DOLLY_SOURCE_HOSTS = [h.lower().strip(".") for h in env.list("DOLLY_SOURCE_HOSTS", default=["wikipedia.org"])]
 DOLLY_SITE_URL = env.str("DOLLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Contests: at most this many submissions per person per hour (0: no limit).  Imports are exempt.
+DOLLY_MAX_SUBMISSIONS_PER_HOUR = env.int("DOLLY_MAX_SUBMISSIONS_PER_HOUR", default=60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

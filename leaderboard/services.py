@@ -76,12 +76,13 @@ def contest_update(*, contest, categories=None, **changes):
 
 # --- anti-gaming ------------------------------------------------------------------------
 
-def check_submission_rate(user, *, now=None):
+def check_submission_rate(user, *, excluding=None, now=None):
     """Refuse a submission when ``user`` already submitted the hourly maximum.
 
     ``settings.DOLLY_MAX_SUBMISSIONS_PER_HOUR`` (0 turns the limit off).  Counts the
-    demonstrations whose latest submission is less than an hour old.  A soft limit: two
-    submissions at the very same moment may both pass.
+    demonstrations whose latest submission is less than an hour old, other than
+    ``excluding`` (the one being resubmitted).  A soft limit: two submissions at the very
+    same moment may both pass.  Raises ``ValidationError`` keyed ``submit``.
     """
     limit = getattr(settings, "DOLLY_MAX_SUBMISSIONS_PER_HOUR", 0)
     if not limit:
@@ -89,9 +90,12 @@ def check_submission_rate(user, *, now=None):
     from annotations.models import Demonstration
 
     since = (now or timezone.now()) - datetime.timedelta(hours=1)
-    recent = Demonstration.objects.filter(author=user, submitted_at__gte=since).count()
+    recent = Demonstration.objects.filter(author=user, submitted_at__gte=since)
+    if excluding is not None:
+        recent = recent.exclude(pk=excluding.pk)
+    recent = recent.count()
     if recent >= limit:
-        raise ValidationError({"__all__": [_(
+        raise ValidationError({"submit": [_(
             "You have submitted %(limit)s demonstrations in the last hour, the most allowed. "
             "Your text is kept: save it as a draft and submit it a little later."
         ) % {"limit": limit}]}, code="rate_limited")
