@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrations-check bench install clean
+.PHONY: run test lint format migrations-check bench bench-review install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ format: $(STAMP)
 
 migrations-check: $(STAMP)
 	SECRET_KEY=migrations-check $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Benchmarks need DATABASE_URL pointing at PostgreSQL; each creates its own scratch database.
+bench: bench-review
+
+bench-review: $(STAMP)
+	$(BIN)/python bench/bench_review.py --write BENCHMARKS.md $(BENCH_REVIEW_ARGS)
 
 clean:
 	rm -rf $(VENV) var

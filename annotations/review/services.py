@@ -21,8 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,28 +53,26 @@ def claim_duration():
 
 # --- claims -----------------------------------------------------------------------------------
 
-def _take_claim(demonstration, reviewer, now):
-    """Hold ``demonstration`` for ``reviewer`` unless another reviewer's claim is still running.
+def _take_claim(demonstration_id, reviewer, now):
+    """Hold the demonstration for ``reviewer`` unless another reviewer's claim is still running.
 
-    Atomic on both databases: the UPDATE re-checks its condition on the latest row (so two
-    reviewers cannot both take over an expired claim), and the unique demonstration column
-    refuses a second INSERT.
+    One atomic statement on both databases: the INSERT takes a free item, and on conflict the
+    UPDATE's condition is evaluated on the latest row version (PostgreSQL waits for a
+    concurrent claim of the same row to commit first), so two reviewers can never both hold it.
     """
-    expires_at = now + claim_duration()
-    taken = ReviewClaim.objects.filter(demonstration=demonstration).filter(
-        Q(expires_at__lte=now) | Q(reviewer=reviewer),
-    ).update(reviewer=reviewer, expires_at=expires_at, created_at=now)
-    if taken:
-        return True
-    try:
-        with transaction.atomic():
-            ReviewClaim.objects.create(demonstration=demonstration, reviewer=reviewer, expires_at=expires_at)
-    except IntegrityError:
-        return False
-    return True
+    table = connection.ops.quote_name(ReviewClaim._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (demonstration_id, reviewer_id, expires_at, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (demonstration_id) DO UPDATE SET reviewer_id = excluded.reviewer_id, "
+            f"expires_at = excluded.expires_at, created_at = excluded.created_at "
+            f"WHERE {table}.expires_at <= %s OR {table}.reviewer_id = excluded.reviewer_id RETURNING id",
+            [demonstration_id, reviewer.pk, adapt(now + claim_duration()), adapt(now), adapt(now)],
+        )
+        return cursor.fetchone() is not None
 
 
-@transaction.atomic
 def review_claim_next(*, reviewer, filters=selectors.NO_FILTERS):
     """Hand ``reviewer`` the oldest submission nobody else holds, and hold it for them.
 
@@ -84,24 +81,37 @@ def review_claim_next(*, reviewer, filters=selectors.NO_FILTERS):
     candidate rows are read with ``FOR UPDATE SKIP LOCKED``, so concurrent reviewers step
     over each other's candidates instead of queueing on them; on every database the claim
     itself is taken atomically (``_take_claim``).  Returns the demonstration, or ``None``.
+
+    A claim is soft state (losing one only means an item may be handed out again, and the
+    decision is still protected by the row lock and the version), so when this function owns
+    the transaction on PostgreSQL it commits without waiting for the WAL flush.
     """
     selectors.check_can_review(reviewer)
+    owns_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if owns_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return _claim_next(reviewer, filters)
+
+
+def _claim_next(reviewer, filters):
     now = timezone.now()
     queue = selectors.review_queue(reviewer=reviewer, filters=filters, now=now)
-    held = selectors.held_claim(reviewer=reviewer, now=now)
-    if held is not None and queue.filter(pk=held.demonstration_id).exists():
-        ReviewClaim.objects.filter(pk=held.pk).update(expires_at=now + claim_duration())
-        return held.demonstration
+    held = queue.filter(claim__reviewer=reviewer, claim__expires_at__gt=now).first()
+    if held is not None:
+        ReviewClaim.objects.filter(demonstration=held, reviewer=reviewer).update(expires_at=now + claim_duration())
+        return held
     ReviewClaim.objects.filter(reviewer=reviewer).delete()
     tried = []
     for _attempt in range(CLAIM_ATTEMPTS):
-        candidates = queue.exclude(pk__in=tried)
+        candidates = queue.exclude(pk__in=tried) if tried else queue
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         candidate = candidates.first()
         if candidate is None:
             return None
-        if _take_claim(candidate, reviewer, now):
+        if _take_claim(candidate.pk, reviewer, now):
             return candidate
         tried.append(candidate.pk)
     return None

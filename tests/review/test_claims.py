@@ -50,10 +50,12 @@ class TestQueue:
     def test_take_claim_guard(self, user, reviewer, second_reviewer):
         (item,) = make_items(user, 1)
         now = timezone.now()
-        assert services._take_claim(item, reviewer, now)
-        assert not services._take_claim(item, second_reviewer, now)
-        assert services._take_claim(item, reviewer, now)
-        assert services._take_claim(item, second_reviewer, now + timedelta(minutes=11))
+        assert services._take_claim(item.pk, reviewer, now)
+        assert not services._take_claim(item.pk, second_reviewer, now)
+        assert services._take_claim(item.pk, reviewer, now)
+        assert ReviewClaim.objects.get().reviewer == reviewer
+        assert services._take_claim(item.pk, second_reviewer, now + timedelta(minutes=11))
+        assert ReviewClaim.objects.get().reviewer == second_reviewer
 
     def test_own_work_and_answers_to_own_instructions_are_not_offered(self, reviewer, user):
         submit(reviewer, instruction="My own question about tides?")

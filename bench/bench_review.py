@@ -1,0 +1,476 @@
+"""Benchmark of the review queue and the duplicate checks on PostgreSQL.
+
+Creates a scratch database next to the one in DATABASE_URL (``<name>_review_bench``, dropped
+and re-created unless ``--reuse`` finds it filled), migrates it, loads generated demonstrations
+with COPY (instructions drawn from a Zipf-distributed vocabulary behind common question
+openings, so trigram statistics look like real text), one review per decided record and a few
+quality flags, then measures through the real services:
+
+- ``claim``: ``review.services.review_claim_next`` for a rotating set of reviewers, each
+  claimed item then approved (untimed) as a reviewer would; also with a category and a flag
+  filter;
+- ``duplicates``: ``quality.check_duplicates`` (exact hash lookup + pg_trgm near-duplicate
+  lookup) for probe instructions: exact copies, copies with one word changed, and new text;
+- ``submit``: the whole ``demonstration_create(submit=True)`` path (all checks and writes).
+
+Usage: DATABASE_URL=postgres://... python bench/bench_review.py [--rows 1000000] [--reuse]
+       [--write BENCHMARKS.md]
+Nothing is downloaded: all text is generated here from a fixed seed.
+"""
+import argparse
+import bisect
+import datetime
+import hashlib
+import io
+import itertools
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+MARK_START = "<!-- bench_review:start -->"
+MARK_END = "<!-- bench_review:end -->"
+CONTEXT_CATEGORIES = ("closed_qa", "information_extraction", "summarization")
+OPENINGS = [
+    "What is the", "What are the", "Why does the", "Why do", "How do I", "How does the", "Explain the",
+    "Give me a list of", "Write a short poem about", "Classify each of the following:", "Summarize the",
+    "Who was the", "When did the", "Where is the", "Tell me about the", "Which is better,", "Describe the",
+    "What should I know about", "Brainstorm ideas for", "Is it true that the",
+]
+SYLLABLES = ["ka", "to", "ri", "mel", "an", "dor", "vi", "les", "pra", "qu", "en", "sol", "tar", "mo", "nix",
+             "bel", "ca", "ur", "fen", "gal", "ho", "ist", "jo", "lun", "ne", "or", "pe", "sa", "ter", "zu"]
+FUNCTION_WORDS = ["the", "of", "and", "in", "to", "a", "for", "with", "on", "between", "from", "about", "its"]
+STATUS_WEIGHTS = [("approved", 75), ("submitted", 10), ("rejected", 7), ("changes_requested", 5), ("draft", 3)]
+DECISION_OF = {"approved": "approve", "rejected": "reject", "changes_requested": "request_changes"}
+
+
+def bench_url(url):
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/") + "_review_bench"
+    return urlunparse(parsed._replace(path="/" + name)), name
+
+
+def make_vocabulary(rng, size=30_000):
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))))
+    words = sorted(words)
+    rng.shuffle(words)
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(size)))
+    return words, cumulative
+
+
+class TextMaker:
+    def __init__(self, seed=20231):
+        self.rng = random.Random(seed)
+        self.words, self.cum = make_vocabulary(self.rng)
+        self.total = self.cum[-1]
+
+    def word(self):
+        if self.rng.random() < 0.3:
+            return self.rng.choice(FUNCTION_WORDS)
+        return self.words[bisect.bisect(self.cum, self.rng.random() * self.total)]
+
+    def instruction(self):
+        body = " ".join(self.word() for _ in range(self.rng.randint(4, 16)))
+        return f"{self.rng.choice(OPENINGS)} {body}?"
+
+    def passage(self, n):
+        return " ".join(self.word() for _ in range(n)).capitalize() + "."
+
+
+def normalise_hash(*parts):
+    from annotations.text import text_hash
+
+    return text_hash(*parts)
+
+
+def copy_escape(value):
+    if value is None:
+        return r"\N"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_rows(cursor, table, columns, rows, chunk=50_000):
+    buffer, count = io.StringIO(), 0
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    for row in rows:
+        buffer.write("\t".join(copy_escape(v) for v in row) + "\n")
+        count += 1
+        if count % chunk == 0:
+            buffer.seek(0)
+            cursor.copy_expert(sql, buffer)
+            buffer = io.StringIO()
+    buffer.seek(0)
+    cursor.copy_expert(sql, buffer)
+    return count
+
+
+def prepare_database(admin_url, name, reuse, rows):
+    import psycopg2
+
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        exists = cur.fetchone() is not None
+        if exists and reuse:
+            conn.close()
+            return False
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return True
+
+
+def setup_django(url):
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.pop("REDIS_URL", None)
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dolly_collect.settings"
+    import django
+
+    django.setup()
+
+
+def load(rows, seed):
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.roles import REVIEWER_GROUP
+    from annotations.models import Category, Demonstration, QualityFlag, Review
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    users = User.objects.bulk_create([User(username=f"writer{i}", password="!") for i in range(2000)])
+    reviewers = User.objects.bulk_create([User(username=f"reviewer{i}", password="!") for i in range(40)])
+    group, _ = Group.objects.get_or_create(name=REVIEWER_GROUP)
+    group.user_set.add(*reviewers)
+    categories = list(Category.objects.values_list("id", "key"))
+    maker = TextMaker(seed)
+    rng = maker.rng
+    passages = [maker.passage(rng.randint(40, 70)) for _ in range(5000)]
+    responses = [maker.passage(rng.randint(15, 45)) for _ in range(5000)]
+    statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
+    start_time = datetime.datetime(2023, 3, 1, tzinfo=datetime.UTC)
+    table = Demonstration._meta.db_table
+    facts = []
+
+    def demonstrations():
+        for i in range(rows):
+            category_id, key = categories[i % len(categories)]
+            status = rng.choices(statuses, weights)[0]
+            instruction = maker.instruction()
+            context = source = ""
+            if key in CONTEXT_CATEGORIES:
+                context = f"{rng.choice(passages)} Record {i}."
+                source = f"https://en.wikipedia.org/wiki/Article_{i}"
+            at = start_time + datetime.timedelta(seconds=20 * i)
+            submitted = None if status == "draft" else at
+            facts.append((status, rng.choice(reviewers).pk))
+            yield (uuid.UUID(int=rng.getrandbits(128), version=4), users[i % len(users)].pk, category_id,
+                   instruction, context, source, rng.choice(responses), status, "web",
+                   1 if status == "draft" else 2, "", at, at, submitted, None,
+                   0 if status == "draft" else 1, normalise_hash(instruction, context), normalise_hash(context))
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS demo_instruction_trgm")
+        copy_rows(cursor.cursor, table, [
+            "public_id", "author_id", "category_id", "instruction", "context", "source_url", "response", "status",
+            "origin", "version", "idempotency_key", "created_at", "updated_at", "submitted_at",
+            "instruction_author_id", "review_round", "instruction_hash", "context_hash",
+        ], demonstrations())
+        cursor.execute(f"SELECT min(id) FROM {table}")  # noqa: S608 - table name from the model
+        first_id = cursor.fetchone()[0]
+        loaded = time.perf_counter()
+
+        def reviews():
+            for offset, (status, reviewer_id) in enumerate(facts):
+                if status in DECISION_OF:
+                    at = start_time + datetime.timedelta(seconds=20 * offset + 3600)
+                    yield (first_id + offset, reviewer_id, DECISION_OF[status],
+                           "" if status == "approved" else "other", "", rng.choice([None, 3, 4, 5]), 1, 1, at)
+
+        copy_rows(cursor.cursor, Review._meta.db_table, [
+            "demonstration_id", "reviewer_id", "decision", "reason", "comment", "rating", "round",
+            "demonstration_version", "created_at",
+        ], reviews())
+        kinds = QualityFlag.Kind.values
+
+        def flags():
+            for offset in range(0, rows, 33):
+                yield (first_id + offset, rng.choice(kinds), "generated", None, start_time)
+
+        copy_rows(cursor.cursor, QualityFlag._meta.db_table,
+                  ["demonstration_id", "kind", "detail", "other_id", "created_at"], flags())
+        reviewed = time.perf_counter()
+        cursor.execute(f"CREATE INDEX demo_instruction_trgm ON {table} USING gin (instruction gin_trgm_ops) "
+                       "WITH (fastupdate = off)")
+        indexed = time.perf_counter()
+        cursor.execute("VACUUM ANALYZE")
+    return {
+        "copy_demonstrations_s": round(loaded - started, 1),
+        "copy_reviews_flags_s": round(reviewed - loaded, 1),
+        "trigram_index_s": round(indexed - reviewed, 1),
+        "total_load_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def timed(function, repeat):
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def summary(samples):
+    ordered = sorted(samples)
+    return {
+        "n": len(samples),
+        "median_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+def measure(repeat, seed):
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from annotations import quality, services
+    from annotations.models import Category, Demonstration, Origin, QualityFlag
+    from annotations.review import selectors
+    from annotations.review import services as review_services
+
+    reviewers = list(User.objects.filter(username__startswith="reviewer").order_by("id"))
+    results, counter = {}, itertools.count()
+
+    def claim_cycle(filters):
+        def once():
+            reviewer = reviewers[next(counter) % len(reviewers)]
+            started = time.perf_counter()
+            item = review_services.review_claim_next(reviewer=reviewer, filters=filters)
+            elapsed = (time.perf_counter() - started) * 1000
+            if item is not None:
+                review_services.review_approve(demonstration=item, reviewer=reviewer)
+            return elapsed
+        for _ in range(10):
+            once()
+        return [once() for _ in range(repeat)]
+
+    results["claim"] = summary(claim_cycle(selectors.NO_FILTERS))
+    summarization = Category.objects.get(key="summarization")
+    results["claim_category_filter"] = summary(claim_cycle(selectors.QueueFilters(category_id=summarization.pk)))
+    results["claim_flag_filter"] = summary(claim_cycle(selectors.QueueFilters(flag=QualityFlag.Kind.PERSONAL_DATA)))
+
+    rng = random.Random(seed + 1)
+    maker = TextMaker(seed + 2)
+    open_qa = Category.objects.get(key="open_qa")
+    max_id = Demonstration.objects.order_by("-id").values_list("id", flat=True).first()
+    existing = []
+    while len(existing) < repeat:
+        row = (Demonstration.objects.filter(id__gte=rng.randint(1, max_id), status="approved", context="")
+               .order_by("id").values_list("instruction", flat=True).first())
+        if row:
+            existing.append(row)
+    probes = []
+    for i in range(repeat):
+        kind = ("exact", "one_word_changed", "new")[i % 3]
+        if kind == "exact":
+            text = existing[i]
+        elif kind == "one_word_changed":
+            words = existing[i].split()
+            words[-2] = maker.word()
+            text = " ".join(words)
+        else:
+            text = maker.instruction()
+        probes.append((kind, text))
+    hits = {"exact": [0, 0], "one_word_changed": [0, 0], "new": [0, 0]}
+    samples = {"exact": [], "one_word_changed": [], "new": []}
+    for _kind, text in probes[:15]:
+        probe = Demonstration(category=open_qa, instruction=text, context="", response="x")
+        probe.set_text_hashes()
+        quality.check_duplicates(probe)
+    for kind, text in probes:
+        probe = Demonstration(category=open_qa, instruction=text, context="", response="x")
+        probe.set_text_hashes()
+        started = time.perf_counter()
+        findings = quality.check_duplicates(probe)
+        samples[kind].append((time.perf_counter() - started) * 1000)
+        found = {f.kind for f in findings}
+        hits[kind][0] += "exact_duplicate" in found
+        hits[kind][1] += "near_duplicate" in found
+    results["duplicates"] = summary([s for values in samples.values() for s in values])
+    for kind, values in samples.items():
+        results[f"duplicates_{kind}"] = {**summary(values), "exact_found": hits[kind][0],
+                                         "near_found": hits[kind][1]}
+
+    author = User.objects.get(username="writer7")
+
+    def submit_once():
+        services.demonstration_create(author=author, category=open_qa, instruction=maker.instruction(),
+                                      response="A response long enough for the open QA minimum length.",
+                                      origin=Origin.API, submit=True)
+    results["submit"] = summary(timed(submit_once, repeat))
+
+    plans = {}
+    with connection.cursor() as cursor:
+        reviewer = reviewers[0]
+        from django.utils import timezone
+        queue = selectors.review_queue(reviewer=reviewer, now=timezone.now())[:1]
+        sql, params = queue.query.sql_with_params()
+        cursor.execute("EXPLAIN ANALYZE " + sql, params)
+        plans["claim_query"] = [row[0] for row in cursor.fetchall()]
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                       [str(quality.near_duplicate_threshold())])
+        cursor.execute(
+            "EXPLAIN ANALYZE SELECT id, similarity(instruction, %s) AS score FROM annotations_demonstration "
+            "WHERE instruction %% %s AND status = ANY(%s) ORDER BY score DESC, id LIMIT 1",
+            [probes[1][1], probes[1][1], ["submitted", "approved", "changes_requested"]])
+        plans["near_duplicate_query"] = [row[0] for row in cursor.fetchall()]
+        cursor.execute("COMMIT")
+        cursor.execute("SELECT count(*), pg_size_pretty(pg_database_size(current_database())) "
+                       "FROM annotations_demonstration")
+        count, size = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM annotations_demonstration WHERE status = 'submitted'")
+        queue_length = cursor.fetchone()[0]
+    return results, plans, {"demonstrations": count, "database_size": size, "submitted_left": queue_length}
+
+
+def machine():
+    uname = " ".join(platform.uname())
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    return {"uname": uname, "nproc": os.cpu_count(), "python": platform.python_version(), "postgresql": version}
+
+
+def render(args, info, load_times, results, plans, counts):
+    def row(label, key, target=None):
+        r = results[key]
+        verdict = "" if target is None else (" ✅" if r["median_ms"] <= target else " ❌")
+        return f"| {label} | {r['n']} | {r['median_ms']}{verdict} | {r['p95_ms']} | {r['max_ms']} |"
+
+    lines = [
+        MARK_START,
+        "## Review queue and duplicate checks",
+        "",
+        f"- Date: {datetime.date.today().isoformat()}",
+        f"- Command: `DATABASE_URL=postgres://... {sys.executable.split('/')[-1]} bench/bench_review.py "
+        f"--rows {args.rows} --repeat {args.repeat}` (or `make bench`)",
+        f"- Machine: `{info['uname']}`, nproc {info['nproc']}, Python {info['python']}, "
+        f"PostgreSQL {info['postgresql']} (default configuration, same machine as the client)",
+        f"- Data: {counts['demonstrations']:,} demonstrations ({args.rows:,} generated, the rest written by the "
+        f"benchmark), about {args.rows * 87 // 100:,} reviews, {args.rows // 33:,} quality flags; "
+        f"database {counts['database_size']}; {counts['submitted_left']:,} still submitted at the end. "
+        "Instructions are generated from a Zipf vocabulary behind common openings (\"What is the\", ...).",
+        f"- Load: {load_times}" if load_times else "- Load: reused an already filled database",
+        "",
+        "Times in milliseconds, measured in the client around the service call (includes the "
+        "transaction and the round trips), warm cache after 10–15 warm-up calls.",
+        "",
+        "| Operation | calls | median | p95 | max |",
+        "|---|---|---|---|---|",
+        row("Claim next queue item (`review_claim_next`), target ≤ 20", "claim", 20),
+        row("… filtered by category", "claim_category_filter"),
+        row("… filtered by flag", "claim_flag_filter"),
+        row("Duplicate + near-duplicate check (`check_duplicates`), target ≤ 30", "duplicates", 30),
+        row("… probe is an exact copy", "duplicates_exact"),
+        row("… probe has one word changed", "duplicates_one_word_changed"),
+        row("… probe is new text", "duplicates_new"),
+        row("Whole submit (`demonstration_create(submit=True)`, all checks and writes)", "submit"),
+        "",
+        "Detection on the probes: exact copies flagged exact "
+        f"{results['duplicates_exact']['exact_found']}/{results['duplicates_exact']['n']}; one word changed "
+        f"flagged near {results['duplicates_one_word_changed']['near_found']}/"
+        f"{results['duplicates_one_word_changed']['n']}; new text flagged "
+        f"{results['duplicates_new']['exact_found'] + results['duplicates_new']['near_found']}/"
+        f"{results['duplicates_new']['n']} (threshold {args.threshold}).",
+        "",
+        "<details><summary>Query plans</summary>",
+        "",
+        "Claim (the queue query, without the row lock):",
+        "",
+        "```",
+        *plans["claim_query"],
+        "```",
+        "",
+        "Near duplicate (GIN trigram index):",
+        "",
+        "```",
+        *plans["near_duplicate_query"],
+        "```",
+        "",
+        "</details>",
+        MARK_END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path, text):
+    path = Path(path)
+    current = path.read_text() if path.exists() else "# Benchmarks\n"
+    if MARK_START in current and MARK_END in current:
+        before, rest = current.split(MARK_START, 1)
+        _, after = rest.split(MARK_END, 1)
+        current = before + text.rstrip("\n") + after
+    else:
+        current = current.rstrip("\n") + "\n\n" + text
+    path.write_text(current)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_REVIEW_ROWS", 1_000_000)))
+    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="keep an already filled benchmark database")
+    parser.add_argument("--write", help="update the review section of this Markdown file")
+    args = parser.parse_args()
+    admin_url = os.environ.get("DATABASE_URL", "")
+    if not admin_url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark creates a scratch one next to it.")
+    url, name = bench_url(admin_url)
+    fresh = prepare_database(admin_url, name, args.reuse, args.rows)
+    setup_django(url)
+    from django.conf import settings
+
+    args.threshold = settings.DOLLY_NEAR_DUPLICATE_THRESHOLD
+    print(f"database {name}: {'loading ' + format(args.rows, ',') + ' rows' if fresh else 'reused'}", flush=True)
+    if not fresh:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    load_times = load(args.rows, args.seed) if fresh else None
+    if load_times:
+        print("load", load_times, flush=True)
+    results, plans, counts = measure(args.repeat, args.seed)
+    for key, value in results.items():
+        print(f"{key:32} {value}")
+    text = render(args, machine(), load_times, results, plans, counts)
+    if args.write:
+        write_section(args.write, text)
+        print(f"wrote {args.write}")
+    else:
+        print(text)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    print("section digest", digest)
+
+
+if __name__ == "__main__":
+    main()
