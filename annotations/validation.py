@@ -1,4 +1,5 @@
 """The one validation path for demonstration text, used by the form, the API and the importer."""
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -9,6 +10,8 @@ from django.utils.translation import gettext as _
 
 TEXT_FIELDS = ("instruction", "context", "source_url", "response")
 _ALLOWED_CONTROL = frozenset("\n\r\t")
+# Every Cc (C0, DEL, C1) and Cs character except the allowed controls: a fast screen for _bad_character.
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -34,6 +37,8 @@ def max_lengths():
 
 def _bad_character(value):
     """Return a description of the first character that may not be stored, or ``None``."""
+    if _SUSPECT.search(value) is None:
+        return None
     for position, char in enumerate(value, start=1):
         if char in _ALLOWED_CONTROL:
             continue

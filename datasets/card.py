@@ -43,6 +43,25 @@ https://creativecommons.org/licenses/by-sa/3.0/legalcode
 """
 
 
+class CategoryCounts:
+    """Records per category (and per split): all an export without a dataset card needs."""
+
+    def __init__(self):
+        self._counts = {}
+        self.split_counts = {}
+
+    def add(self, records, split=None):
+        counts = self._counts
+        per_split = self.split_counts.setdefault(split, {}) if split else None
+        for record in records:
+            counts[record.category] = counts.get(record.category, 0) + 1
+            if per_split is not None:
+                per_split[record.category] = per_split.get(record.category, 0) + 1
+
+    def counts(self):
+        return dict(sorted(self._counts.items()))
+
+
 class CardStats:
     """Per-category counts and length statistics, aggregated chunk by chunk with pandas (memory stays flat)."""
 

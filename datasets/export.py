@@ -69,6 +69,7 @@ class Exporter:
         self.destination = destination
         self.naming = naming
         self.bundle = bundle
+        self.reports_progress = progress is not None
         self.progress = progress or (lambda percent: None)
         self.title = title
         self.release_id = release_id
@@ -133,7 +134,7 @@ class Exporter:
 
     def _build(self):
         options = self.options
-        total = self.source.count()
+        total = self.source.count() if self.reports_progress else 0
         test_ids = self._plan_split(total) if options.split else None
         start = 40 if options.split else 0
         splits = ("train", "test") if options.split else (None,)
@@ -147,7 +148,7 @@ class Exporter:
                 formatter.open(staged.handle)
                 sinks.append((split, staged, formatter))
 
-        stats = card_module.CardStats()
+        stats = card_module.CardStats() if self.bundle else card_module.CategoryCounts()
         hashes = array("Q")
         read = 0
         for records in self.source.chunks():

@@ -15,6 +15,7 @@ from django.utils.crypto import salted_hmac
 DOLLY_FIELDS = ("instruction", "context", "response", "category")
 METADATA_FIELDS = ("id", "created_at", "contributor", "contests", "review_rating", "flags")
 _CONTRIBUTOR_SALT = "dolly_collect.datasets.contributor"
+_encode_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass(slots=True)
@@ -63,7 +64,7 @@ def metadata_line(record, *, ensure_ascii=True):
 
 def content_hash(instruction, context, response, category):
     """SHA-256 of the four dolly fields, framed so that no two different records collide by concatenation."""
-    payload = json.dumps([instruction, context, response, category], ensure_ascii=False, separators=(",", ":"))
+    payload = _encode_compact([instruction, context, response, category])
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 

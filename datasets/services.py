@@ -18,8 +18,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotations.models import Category, Demonstration, Origin, Revision, Status
+from annotations.models import Category, Status
+from dolly_collect.tasks import enqueue
 
+from .bulk import inserter_for
 from .export import HASH_LIST_NAME, Exporter, export_snapshot, read_hash_list
 from .importing import MAX_REPORTED_PROBLEMS, CategoryPlan, parsed_lines
 from .models import ImportBatch, ImportedRecord, Release
@@ -36,7 +38,18 @@ _PROGRESS_TTL = 24 * 60 * 60
 
 
 class ImportRefused(Exception):
-    """A line became invalid between the check and the import (a category was closed, for example)."""
+    """The file (or the batch's state) does not allow the import; nothing was kept.
+
+    ``report`` is the ``ImportCheck`` listing the bad lines, when lines were the reason.
+    """
+
+    def __init__(self, reason):
+        self.report = reason if isinstance(reason, ImportCheck) else None
+        if self.report is not None:
+            shown = "; ".join(self.report.problems[:3])
+            more = self.report.problem_count - min(3, len(self.report.problems))
+            reason = shown + (f" (and {more} more bad lines)" if more > 0 else "")
+        super().__init__(reason)
 
 
 def _progress_key(kind, pk):
@@ -74,8 +87,18 @@ def create_release(*, created_by, options):
     release = Release.objects.create(
         created_by=created_by, filters=options.filters_dict(), formats=list(options.formats),
     )
-    transaction.on_commit(lambda: build_release_task.delay(release.pk))
+    enqueue(build_release_task, release.pk, on_failure=lambda error: _queue_unavailable(release))
     return release
+
+
+def _queue_unavailable(release):
+    """The broker refused the build: say so on the release instead of leaving it queued forever."""
+    Release.objects.filter(pk=release.pk, status=Release.State.QUEUED, attempt=0).update(
+        status=Release.State.FAILED, finished_at=timezone.now(),
+        error=_("The task queue is unavailable, so the release was not built. Nothing was lost: "
+                "create the release again once the queue is back."),
+    )
+    release.refresh_from_db()
 
 
 def fail_stalled_releases(*, now=None):
@@ -294,70 +317,67 @@ def _save_new_categories(plan):
 def import_file(opener, *, batch, progress=None):
     """Import every line of the file, in file order, in one transaction, for a batch in 'importing'.
 
-    Records already imported before (same content hash, other batch) are skipped.  The batch is
-    marked done in the same transaction, so either everything and 'done' is stored, or nothing.
-    Raises ``ImportRefused`` if any line is bad, which rolls everything back.
+    One pass: each line is checked and written as it is read.  At the first bad line the
+    writing stops, the remaining lines are still checked, and ``ImportRefused`` (with every
+    problem) rolls the whole transaction back, so nothing of a bad file is ever kept.  Records
+    imported before (same content hash, other batch) are skipped.  The batch is marked done in
+    the same transaction.
     """
     progress = progress or (lambda percent: None)
     with transaction.atomic():
         _serialise_imports()
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        locked = ImportBatch.objects.select_for_update().select_related("author").get(pk=batch.pk)
         if locked.status != ImportBatch.State.IMPORTING:
             raise ImportRefused(_("The import is no longer waiting to run (it is %(status)s).")
                                 % {"status": locked.get_status_display().lower()})
         plan = CategoryPlan.load(create=locked.create_categories)
-        author = locked.author
-        now = timezone.now()
+        inserter = inserter_for(author=locked.author, status=locked.target_status, batch=locked,
+                                now=timezone.now())
+        report = ImportCheck(source_name=locked.source_name)
         imported = skipped = 0
         pending = []
 
         def flush():
             nonlocal imported, skipped
-            if not pending:
-                return
             known = _already_imported([p.digest for p in pending], exclude_batch=locked)
             keep = [p for p in pending if p.digest not in known]
             skipped += len(pending) - len(keep)
             if plan.new:
                 _save_new_categories(plan)
-            demonstrations = [
-                Demonstration(
-                    author=author, category=plan.known.get(p.category) or plan.new[p.category],
-                    instruction=p.instruction, context=p.context, response=p.response,
-                    status=locked.target_status, origin=Origin.IMPORT, submitted_at=now,
-                ) for p in keep
-            ]
-            for demonstration in demonstrations:
-                demonstration.set_text_hashes()
-            Demonstration.objects.bulk_create(demonstrations)
-            Revision.objects.bulk_create([
-                Revision(demonstration=d, version=1, editor=author, category=d.category,
-                         instruction=d.instruction, context=d.context, source_url="", response=d.response)
-                for d in demonstrations
-            ])
-            ImportedRecord.objects.bulk_create([
-                ImportedRecord(content_hash=p.digest, demonstration=d, batch=locked)
-                for p, d in zip(keep, demonstrations, strict=True)
-            ])
-            imported += len(keep)
+            imported += inserter.insert(keep, {**plan.known, **plan.new})
             pending.clear()
 
         total = max(locked.line_count, 1)
         for number, parsed in parsed_lines(opener, plan):
+            report.line_count = number
             if isinstance(parsed, str):
-                raise ImportRefused(f"{locked.source_name}:{number}: {parsed}")
+                report.problem_count += 1
+                if len(report.problems) < MAX_REPORTED_PROBLEMS:
+                    report.problems.append(f"{locked.source_name}:{number}: {parsed}")
+                pending.clear()
+                continue
+            if report.problem_count:
+                continue
             pending.append(parsed)
             if len(pending) >= IMPORT_BATCH_SIZE:
                 flush()
                 progress(min(99, 100 * number // total))
-        flush()
+        if report.line_count == 0:
+            report.problem_count += 1
+            report.problems.append(f"{locked.source_name}: {_('the file holds no records')}")
+        if report.problem_count:
+            raise ImportRefused(report)
+        if pending:
+            flush()
         locked.status = ImportBatch.State.DONE
+        locked.line_count = report.line_count
         locked.imported_count = imported
         locked.skipped_count = skipped
         locked.progress = 100
         locked.finished_at = timezone.now()
         locked.save()
-    return locked
+    report.new_categories = sorted(plan.new)
+    return locked, report
 
 
 def start_import(*, source_name, author, target_status, create_categories, line_count, created_by=None):
@@ -406,8 +426,18 @@ def confirm_import(*, batch):
         locked.error = ""
         locked.progress = 0
         locked.save(update_fields=["status", "error", "progress"])
-        transaction.on_commit(lambda: import_batch_task.delay(locked.pk))
+        enqueue(import_batch_task, locked.pk, on_failure=lambda error: _import_queue_unavailable(locked))
     return locked
+
+
+def _import_queue_unavailable(batch):
+    """The broker refused the import: nothing was imported, and the batch can be confirmed again."""
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.QUEUED).update(
+        status=ImportBatch.State.FAILED,
+        error=_("The task queue is unavailable; nothing was imported. Confirm the import again once "
+                "the queue is back."),
+    )
+    batch.refresh_from_db()
 
 
 def run_import_batch(batch_id):

@@ -22,8 +22,8 @@ CHUNK_SIZE = 2000
 EXCLUDED_FLAG_KINDS = sorted(QualityFlag.EXPORT_EXCLUDED_KINDS)
 _CITATION = re.compile(r"\[\d{1,4}\]")
 _SPACES = re.compile(r"\s+")
-_ROW_FIELDS = ("id", "public_id", "created_at", "author_id", "category_id", "instruction", "context", "response",
-               "submitted_at")
+_ROW_FIELDS = ("id", "category_id", "instruction", "context", "response")
+_METADATA_ROW_FIELDS = ("public_id", "created_at", "author_id", "submitted_at")
 
 
 def strip_citations(text):
@@ -79,8 +79,8 @@ class DemonstrationSource:
     def count(self):
         return selected_demonstrations(self.options).count()
 
-    def _rows(self):
-        queryset = selected_demonstrations(self.options).values_list(*_ROW_FIELDS)
+    def _rows(self, fields):
+        queryset = selected_demonstrations(self.options).values_list(*fields)
         rows = queryset.iterator(chunk_size=self.chunk_size)
         while True:
             chunk = list(islice(rows, self.chunk_size))
@@ -94,15 +94,18 @@ class DemonstrationSource:
         self.skipped = {"duplicates": 0}
         categories = self.categories
         strip = self.options.strip_citations
-        contests = self._contests() if self.options.with_metadata else None
-        for rows in self._rows():
+        metadata = self.options.with_metadata
+        contests = self._contests() if metadata else None
+        fields = _ROW_FIELDS + _METADATA_ROW_FIELDS if metadata else _ROW_FIELDS
+        for rows in self._rows(fields):
             records = []
-            for pk, public_id, created_at, author_id, category_id, instruction, context, response, submitted in rows:
-                record = DollyRecord(
-                    instruction, strip_citations(context) if strip else context, response,
-                    categories[category_id], pk, str(public_id), created_at, author_id,
-                )
-                if contests is not None:
+            for row in rows:
+                pk, category_id, instruction, context, response = row[:5]
+                record = DollyRecord(instruction, strip_citations(context) if strip else context, response,
+                                     categories[category_id], pk)
+                if metadata:
+                    public_id, record.created_at, record.author_id, submitted = row[5:]
+                    record.public_id = str(public_id)
                     record.contests = [slug for slug, starts, ends, in_contest in contests
                                        if category_id in in_contest and submitted and starts <= submitted < ends]
                 if seen is not None:

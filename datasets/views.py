@@ -70,7 +70,10 @@ def release_create(request):
     form = ReleaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         release = services.create_release(created_by=request.user, options=form.cleaned_data["options"])
-        messages.success(request, _("The release is queued."))
+        if release.status == release.State.FAILED:
+            messages.error(request, release.error)
+        else:
+            messages.success(request, _("The release is queued."))
         return redirect("datasets:release-detail", public_id=release.public_id)
     return render(request, "datasets/release_form.html", {"form": form})
 

@@ -1,7 +1,10 @@
 """manage.py import_dataset: every bad line is reported and nothing is imported; good files import in order."""
+import json
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from annotations.models import Category, Demonstration, Origin, Revision, Status
 from datasets.models import ImportBatch, ImportedRecord
@@ -138,3 +141,30 @@ def test_create_categories_adds_the_unknown_ones(write_jsonl, run_command):
 def test_missing_file_is_a_clear_error(run_command, tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         run_command("import_dataset", str(tmp_path / "absent.jsonl"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_and_bulk_create_store_the_same_rows(admin_user):
+    from django.utils import timezone
+
+    from datasets.bulk import CopyInserter, OrmInserter
+    from datasets.importing import CategoryPlan, parse_line
+
+    plan = CategoryPlan.load(create=False)
+    lines = [parse_line(1, json.dumps(record).encode(), plan) for record in (GOOD, CLOSED)]
+    lines[1].instruction = "Tab\\there,\\nnew line\\r\\n and a backslash \\\\ ok"
+    batch = ImportBatch.objects.create(source_name="x", author=admin_user, target_status="approved",
+                                       status=ImportBatch.State.IMPORTING)
+    now = timezone.now()
+    fields = ["category_id", "instruction", "context", "response", "status", "origin", "version", "author_id",
+              "submitted_at", "source_url", "idempotency_key", "instruction_hash", "context_hash", "review_round"]
+    rows = {}
+    for inserter in (OrmInserter, CopyInserter):
+        before = set(Demonstration.objects.values_list("pk", flat=True))
+        inserter(author=admin_user, status="approved", batch=batch, now=now).insert(lines, plan.known)
+        created = Demonstration.objects.exclude(pk__in=before).order_by("id")
+        rows[inserter] = list(created.values_list(*fields))
+        assert [r.version for r in Revision.objects.filter(demonstration__in=created)] == [1, 1]
+        assert ImportedRecord.objects.filter(demonstration__in=created).count() == 2
+    assert rows[OrmInserter] == rows[CopyInserter]
+    assert rows[CopyInserter][1][1] == lines[1].instruction

@@ -1,15 +1,16 @@
 """Import a dolly-format JSONL file (optionally gzip-compressed).
 
-Every line is checked first; if any is bad, each is reported as ``FILE:LINE: reason``
-and nothing is imported.  Otherwise all lines are imported in file order in one
-transaction.  Records imported before (same four fields) are skipped and counted.
+Every line is checked; if any is bad, each is reported as ``FILE:LINE: reason`` and
+nothing is imported (the single transaction the lines are written in is rolled back).
+Otherwise all lines are imported in file order.  Records imported before (same four
+fields) are skipped and counted.
 """
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from annotations.models import Status
 from datasets import services
-from datasets.importing import MAX_REPORTED_PROBLEMS
 
 
 class Command(BaseCommand):
@@ -38,38 +39,40 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.message_dict["author"]))
 
-        report = services.check_import_file(opener, source_name=file, create_categories=create_categories)
-        if not report.ok:
-            for problem in report.problems:
-                self.stderr.write(problem)
-            hidden = report.problem_count - len(report.problems)
-            if hidden > 0 and len(report.problems) >= MAX_REPORTED_PROBLEMS:
-                self.stderr.write(f"... and {hidden} more bad lines.")
-            raise CommandError(f"{file}: {report.problem_count} bad line(s) of {report.line_count}; "
-                               "nothing was imported.")
-
-        to_import = report.line_count - report.duplicate_count
         if dry_run:
+            report = services.check_import_file(opener, source_name=file, create_categories=create_categories)
+            self.refuse_if_bad(file, report)
             self.stdout.write(
-                f"{file}: {report.line_count} lines, all valid. {to_import} would be imported, "
-                f"{report.duplicate_count} skipped as already imported"
+                f"{file}: {report.line_count} lines, all valid. {report.line_count - report.duplicate_count} "
+                f"would be imported, {report.duplicate_count} skipped as already imported"
                 + (f"; new categories: {', '.join(report.new_categories)}" if report.new_categories else "")
                 + ". Dry run: nothing was imported."
             )
             return
 
-        batch = services.start_import(source_name=file, author=author_user, target_status=status,
-                                      create_categories=create_categories, line_count=report.line_count)
         try:
-            batch = services.import_file(opener, batch=batch)
+            with transaction.atomic():
+                batch = services.start_import(source_name=file, author=author_user, target_status=status,
+                                              create_categories=create_categories, line_count=0)
+                batch, report = services.import_file(opener, batch=batch)
         except services.ImportRefused as exc:
-            services.fail_import(batch, str(exc))
-            raise CommandError(f"{exc}; nothing was imported.")
-        except Exception as exc:
-            services.fail_import(batch, f"{type(exc).__name__}: {exc}")
+            if exc.report is None:
+                raise CommandError(f"{exc} Nothing was imported.")
+            self.refuse_if_bad(file, exc.report)
             raise
         self.stdout.write(self.style.SUCCESS(
             f"Imported {batch.imported_count} records from {file} as {status}; "
             f"skipped {batch.skipped_count} already imported."
             + (f" New categories: {', '.join(report.new_categories)}." if report.new_categories else "")
         ))
+
+    def refuse_if_bad(self, file, report):
+        if report.ok:
+            return
+        for problem in report.problems:
+            self.stderr.write(problem)
+        hidden = report.problem_count - len(report.problems)
+        if hidden > 0:
+            self.stderr.write(f"... and {hidden} more bad lines.")
+        raise CommandError(f"{file}: {report.problem_count} bad line(s) of {report.line_count}; "
+                           "nothing was imported.")
