@@ -1,10 +1,11 @@
 """Telling contributors what happened to their demonstrations: in the site, and by e-mail."""
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from dolly_collect.tasks import enqueue
 
 from ..models import Notification
 
@@ -14,7 +15,7 @@ def notify(*, recipient, demonstration, text):
     from ..tasks import send_notification_email
 
     notification = Notification.objects.create(recipient=recipient, demonstration=demonstration, text=text[:500])
-    transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+    enqueue(send_notification_email, notification.pk)
     return notification
 
 

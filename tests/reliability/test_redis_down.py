@@ -32,7 +32,7 @@ def dead_broker():
     app.conf.update(broker_url=dead_redis_url(), task_always_eager=False)
     calls = []
 
-    @app.task(name="tests.record")
+    @app.task(name=f"tests.record-{id(calls)}")
     def record(value):
         calls.append(value)
 
