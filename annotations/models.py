@@ -400,3 +400,17 @@ class OpenInstruction(models.Model):
 
     def __str__(self):
         return self.instruction[:80]
+
+
+class InstructionBand(models.Model):
+    """One locality-sensitive-hashing band of a submitted instruction's MinHash signature.
+
+    Instructions sharing a band are near-duplicate candidates (see ``annotations.quality``):
+    an indexed equality lookup instead of a similarity scan, on every database.
+    """
+
+    demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="+")
+    value = models.BigIntegerField(db_index=True)
+
+    def __str__(self):
+        return f"{self.demonstration_id}: {self.value}"

@@ -3,14 +3,15 @@
 Creates a scratch database next to the one in DATABASE_URL (``<name>_review_bench``, dropped
 and re-created unless ``--reuse`` finds it filled), migrates it, loads generated demonstrations
 with COPY (instructions drawn from a Zipf-distributed vocabulary behind common question
-openings, so trigram statistics look like real text), one review per decided record and a few
-quality flags, then measures through the real services:
+openings), their MinHash/LSH bands, one review per decided record and a few quality flags,
+then measures through the real services:
 
 - ``claim``: ``review.services.review_claim_next`` for a rotating set of reviewers, each
   claimed item then approved (untimed) as a reviewer would; also with a category and a flag
   filter;
-- ``duplicates``: ``quality.check_duplicates`` (exact hash lookup + pg_trgm near-duplicate
-  lookup) for probe instructions: exact copies, copies with one word changed, and new text;
+- ``duplicates``: ``quality.check_duplicates`` (exact hash lookup + LSH band lookup and exact
+  trigram similarity of the candidates) for probe instructions: exact copies, copies with one
+  word changed, and new text;
 - ``submit``: the whole ``demonstration_create(submit=True)`` path (all checks and writes).
 
 Usage: DATABASE_URL=postgres://... python bench/bench_review.py [--rows 1000000] [--reuse]
@@ -28,6 +29,7 @@ import platform
 import random
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -148,7 +150,8 @@ def load(rows, seed):
     from django.db import connection
 
     from accounts.roles import REVIEWER_GROUP
-    from annotations.models import Category, Demonstration, QualityFlag, Review
+    from annotations.models import Category, Demonstration, InstructionBand, QualityFlag, Review
+    from annotations.text import minhash_bands
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -165,6 +168,7 @@ def load(rows, seed):
     start_time = datetime.datetime(2023, 3, 1, tzinfo=datetime.UTC)
     table = Demonstration._meta.db_table
     facts = []
+    band_file = tempfile.TemporaryFile("w+")  # noqa: SIM115 - read back and closed below
 
     def demonstrations():
         for i in range(rows):
@@ -178,13 +182,14 @@ def load(rows, seed):
             at = start_time + datetime.timedelta(seconds=20 * i)
             submitted = None if status == "draft" else at
             facts.append((status, rng.choice(reviewers).pk))
+            if status != "draft":
+                band_file.write("".join(f"{i}\t{value}\n" for value in minhash_bands(instruction)))
             yield (uuid.UUID(int=rng.getrandbits(128), version=4), users[i % len(users)].pk, category_id,
                    instruction, context, source, rng.choice(responses), status, "web",
                    1 if status == "draft" else 2, "", at, at, submitted, None,
                    0 if status == "draft" else 1, normalise_hash(instruction, context), normalise_hash(context))
 
     with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX IF EXISTS demo_instruction_trgm")
         copy_rows(cursor.cursor, table, [
             "public_id", "author_id", "category_id", "instruction", "context", "source_url", "response", "status",
             "origin", "version", "idempotency_key", "created_at", "updated_at", "submitted_at",
@@ -214,14 +219,21 @@ def load(rows, seed):
         copy_rows(cursor.cursor, QualityFlag._meta.db_table,
                   ["demonstration_id", "kind", "detail", "other_id", "created_at"], flags())
         reviewed = time.perf_counter()
-        cursor.execute(f"CREATE INDEX demo_instruction_trgm ON {table} USING gin (instruction gin_trgm_ops) "
-                       "WITH (fastupdate = off)")
+        band_file.seek(0)
+
+        def bands():
+            for line in band_file:
+                offset, value = line.split("\t")
+                yield first_id + int(offset), int(value)
+
+        copy_rows(cursor.cursor, InstructionBand._meta.db_table, ["demonstration_id", "value"], bands())
+        band_file.close()
         indexed = time.perf_counter()
         cursor.execute("VACUUM ANALYZE")
     return {
         "copy_demonstrations_s": round(loaded - started, 1),
         "copy_reviews_flags_s": round(reviewed - loaded, 1),
-        "trigram_index_s": round(indexed - reviewed, 1),
+        "copy_bands_s": round(indexed - reviewed, 1),
         "total_load_s": round(time.perf_counter() - started, 1),
     }
 
@@ -253,6 +265,7 @@ def measure(repeat, seed):
     from annotations.models import Category, Demonstration, Origin, QualityFlag
     from annotations.review import selectors
     from annotations.review import services as review_services
+    from annotations.text import minhash_bands
 
     reviewers = list(User.objects.filter(username__startswith="reviewer").order_by("id"))
     results, counter = {}, itertools.count()
@@ -333,15 +346,11 @@ def measure(repeat, seed):
         sql, params = queue.query.sql_with_params()
         cursor.execute("EXPLAIN ANALYZE " + sql, params)
         plans["claim_query"] = [row[0] for row in cursor.fetchall()]
-        cursor.execute("BEGIN")
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-                       [str(quality.near_duplicate_threshold())])
-        cursor.execute(
-            "EXPLAIN ANALYZE SELECT id, similarity(instruction, %s) AS score FROM annotations_demonstration "
-            "WHERE instruction %% %s AND status = ANY(%s) ORDER BY score DESC, id LIMIT 1",
-            [probes[1][1], probes[1][1], ["submitted", "approved", "changes_requested"]])
+        probe = Demonstration(category=open_qa, instruction=probes[1][1], context="", response="x")
+        probe.set_text_hashes()
+        sql, params = quality._candidate_rows(probe, (), minhash_bands(probe.instruction)).query.sql_with_params()
+        cursor.execute("EXPLAIN ANALYZE " + sql, params)
         plans["near_duplicate_query"] = [row[0] for row in cursor.fetchall()]
-        cursor.execute("COMMIT")
         cursor.execute("SELECT count(*), pg_size_pretty(pg_database_size(current_database())) "
                        "FROM annotations_demonstration")
         count, size = cursor.fetchone()
@@ -376,7 +385,8 @@ def render(args, info, load_times, results, plans, counts):
         f"- Machine: `{info['uname']}`, nproc {info['nproc']}, Python {info['python']}, "
         f"PostgreSQL {info['postgresql']} (default configuration, same machine as the client)",
         f"- Data: {counts['demonstrations']:,} demonstrations ({args.rows:,} generated, the rest written by the "
-        f"benchmark), about {args.rows * 87 // 100:,} reviews, {args.rows // 33:,} quality flags; "
+        f"benchmark), about {args.rows * 87 // 100:,} reviews, {args.rows * 97 // 100 * 8:,} LSH bands, "
+        f"{args.rows // 33:,} quality flags; "
         f"database {counts['database_size']}; {counts['submitted_left']:,} still submitted at the end. "
         "Instructions are generated from a Zipf vocabulary behind common openings (\"What is the\", ...).",
         f"- Load: {load_times}" if load_times else "- Load: reused an already filled database",
@@ -410,7 +420,7 @@ def render(args, info, load_times, results, plans, counts):
         *plans["claim_query"],
         "```",
         "",
-        "Near duplicate (GIN trigram index):",
+        "Near-duplicate candidates (LSH band index):",
         "",
         "```",
         *plans["near_duplicate_query"],

@@ -81,11 +81,11 @@ def queue_size(*, reviewer, filters=NO_FILTERS, now):
     return review_queue(reviewer=reviewer, filters=filters, now=now).order_by()[:QUEUE_COUNT_CAP + 1].count()
 
 
-def held_claim(*, reviewer, now):
-    """The submission ``reviewer`` currently holds, if the claim is still running."""
+def held_claim_id(*, reviewer, now):
+    """The id of the demonstration ``reviewer`` holds by a running claim, if any (``claim_reviewer`` index)."""
     return (
-        ReviewClaim.objects.filter(reviewer=reviewer, expires_at__gt=now, demonstration__status=Status.SUBMITTED)
-        .select_related("demonstration").first()
+        ReviewClaim.objects.filter(reviewer=reviewer, expires_at__gt=now)
+        .order_by("-expires_at").values_list("demonstration_id", flat=True).first()
     )
 
 

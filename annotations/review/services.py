@@ -98,11 +98,15 @@ def review_claim_next(*, reviewer, filters=selectors.NO_FILTERS):
 def _claim_next(reviewer, filters):
     now = timezone.now()
     queue = selectors.review_queue(reviewer=reviewer, filters=filters, now=now)
-    held = queue.filter(claim__reviewer=reviewer, claim__expires_at__gt=now).first()
-    if held is not None:
-        ReviewClaim.objects.filter(demonstration=held, reviewer=reviewer).update(expires_at=now + claim_duration())
-        return held
-    ReviewClaim.objects.filter(reviewer=reviewer).delete()
+    held_id = selectors.held_claim_id(reviewer=reviewer, now=now)
+    if held_id is not None:
+        held = queue.filter(pk=held_id).first()
+        if held is not None:
+            ReviewClaim.objects.filter(demonstration=held, reviewer=reviewer).update(
+                expires_at=now + claim_duration(),
+            )
+            return held
+        ReviewClaim.objects.filter(reviewer=reviewer).delete()
     tried = []
     for _attempt in range(CLAIM_ATTEMPTS):
         candidates = queue.exclude(pk__in=tried) if tried else queue

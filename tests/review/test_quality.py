@@ -11,6 +11,8 @@ from .conftest import category, submit
 
 pytestmark = pytest.mark.django_db
 WIKI = "https://en.wikipedia.org/wiki/Rayleigh_scattering"
+# The first two LSH bands of "Why is the sky blue?": stored bands must not change silently.
+BANDS_OF_SKY = [1513539543650559630, -3848698018732528834]
 PASSAGE = ("Rayleigh scattering is the scattering of light by particles much smaller than its wavelength. "
            "It explains why the daytime sky is blue and why sunsets are red.")
 
@@ -242,3 +244,46 @@ class TestSubmitPaths:
         services.review_edit(demonstration=demo, reviewer=reviewer, expected_version=demo.version,
                              changes={"response": "Blue light scatters more than red light does."})
         assert "personal_data" not in kinds(demo)
+
+
+class TestLSHBands:
+    def test_band_values_are_stable(self):
+        from annotations.text import minhash_bands
+
+        assert minhash_bands("Why is the sky blue?") == minhash_bands("why is the SKY blue")
+        assert minhash_bands("Why is the sky blue?")[:2] == BANDS_OF_SKY
+        assert minhash_bands("?!") == []
+
+    def test_submitted_instructions_are_indexed_drafts_are_not(self, user):
+        from annotations.models import InstructionBand
+
+        draft, _ = demonstration_services.demonstration_create(
+            author=user, category=category("open_qa"), instruction="A draft about tides?", response="Moon.")
+        submitted = submit(user)
+        assert InstructionBand.objects.filter(demonstration=draft).count() == 0
+        assert InstructionBand.objects.filter(demonstration=submitted).count() == 8
+
+    def test_near_duplicate_across_categories(self, user, other_user):
+        first = submit(user, key="general_qa", instruction="How should I prepare for my first performance review?")
+        second = submit(other_user, instruction="How should I prepare for my first performance reviews?")
+        assert flag(second, "near_duplicate").other_id == first.pk
+
+    def test_near_duplicate_with_the_same_reference_text(self, user, other_user):
+        first = submit(user, key="closed_qa", instruction="According to the passage, why is the sky blue?",
+                       context=PASSAGE, source_url=WIKI, response="Rayleigh scattering.")
+        second = submit(other_user, key="closed_qa", instruction="According to this passage, why is the sky blue?",
+                        context=PASSAGE, source_url=WIKI, response="Because of Rayleigh scattering.")
+        assert flag(second, "near_duplicate").other_id == first.pk
+
+
+
+def test_refresh_instruction_bands_command(user):
+    from django.core.management import call_command
+
+    from annotations.models import InstructionBand
+
+    submit(user)
+    submit(user, instruction="Another question about the colour of the sea?")
+    InstructionBand.objects.all().delete()
+    call_command("refresh_instruction_bands", "--batch-size", "1")
+    assert InstructionBand.objects.count() == 16

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from annotations.quality import refresh_instruction_bands
+
+
+class Command(BaseCommand):
+    help = "Recompute the near-duplicate index (MinHash/LSH bands) of every submitted instruction."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=2000)
+
+    def handle(self, *args, batch_size, **options):
+        count = refresh_instruction_bands(batch_size=batch_size)
+        self.stdout.write(f"Indexed {count} demonstrations.")
