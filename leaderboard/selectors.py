@@ -11,11 +11,14 @@ reached the score first ranks higher; only identical pairs share a rank.
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import Coalesce, Substr, TruncDate
+from django.db import connection
+from django.db.models import Count, F, Max, Q, Sum, Window
+from django.db.models.functions import Coalesce, DenseRank, Lag, RowNumber, Substr, TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -186,16 +189,21 @@ def _team_row(row, *, rank, viewer_team):
                     is_you=bool(viewer_team) and row["team"] == viewer_team)
 
 
-def _better(points, reached_at, *, points_field="points", time_field="reached_at"):
-    """Rows strictly ahead of (points, reached_at) in board order."""
-    ahead = Q(**{f"{points_field}__gt": points})
+def _ahead_of(points, reached_at):
+    """Rows strictly ahead of (points, reached_at) in board order.
+
+    The leading ``points >= p`` is redundant logically but lets the rank index bound the scan.
+    """
+    more = Q(points__gt=points)
     if reached_at is None:
-        return ahead | Q(**{points_field: points, f"{time_field}__isnull": False})
-    return ahead | Q(**{points_field: points, f"{time_field}__lt": reached_at})
+        tie = Q(points=points, reached_at__isnull=False)
+    else:
+        tie = Q(points=points, reached_at__lt=reached_at)
+    return Q(points__gte=points) & (more | tie)
 
 
 def _order(points_field="points", time_field="reached_at", key_field="user_id"):
-    return [F(points_field).desc(), F(time_field).asc(nulls_last=True), key_field]
+    return [F(points_field).desc(), F(time_field).asc(nulls_last=True), F(key_field).asc()]
 
 
 def _ranked(rows, make):
@@ -216,20 +224,14 @@ def _ranked(rows, make):
     return result
 
 
-def _pin_viewer(board, ranked_qs, mine, make, *, points_field, time_field):
-    """Set ``board.me`` from the viewer's row ``mine`` when it is not already in the top."""
-    for row in board.rows:
-        if row.is_you:
-            board.me, board.me_in_top = row, True
-            return
-    if mine is None:
-        return
-    ahead = ranked_qs.filter(_better(mine[points_field], mine[time_field],
-                                     points_field=points_field, time_field=time_field))
-    rank = ahead.values(points_field, time_field).distinct().count() + 1
-    next_up = next(iter(ahead.order_by(F(points_field).asc(), F(time_field).desc(nulls_first=True))[:1]), None)
-    row = make({**mine, "points": mine[points_field], "reached_at": mine[time_field]}, rank)
-    row.gap = next_up[points_field] - row.points if next_up else None
+def _pin_from_standings(board, ranked, mine, make):
+    """``board.me`` for a viewer outside the top: a count of the pairs ahead and the row just ahead."""
+    ahead = ranked.filter(_ahead_of(mine["points"], mine["reached_at"]))
+    rank = ahead.values("points", "reached_at").distinct().count() + 1
+    next_points = ahead.order_by(F("points").asc(), F("reached_at").desc(nulls_first=True)).values_list(
+        "points", flat=True).first()
+    row = make(mine, rank)
+    row.gap = next_points - row.points if next_points is not None else None
     board.me = row
 
 
@@ -243,7 +245,7 @@ def leaderboard(*, contest, query, viewer, now=None):
     """The top ``query.limit`` rows of a board and the viewer's own row, ranked.
 
     ``contest`` None is the all-time board.  Disqualified people are left off a contest's
-    boards (they see that they are excluded).  At most six queries.
+    boards (they see that they are excluded).  At most five queries.
     """
     viewer_is_admin = is_admin(viewer)
     board = Board(contest=contest, query=query)
@@ -262,37 +264,81 @@ def leaderboard(*, contest, query, viewer, now=None):
         _board_from_standings(board, make, viewer=viewer)
     else:
         _board_from_ledger(board, make, viewer=viewer)
+    if board.me is None:
+        board.me = next((row for row in board.rows if row.is_you), None)
+        board.me_in_top = board.me is not None
     return board
 
 
 def _board_from_standings(board, make, *, viewer):
-    contest = board.contest
+    contest, limit = board.contest, board.query.limit
     if board.query.scope == "people":
         fields = ("user_id", "points", "reached_at", *PERSON_FIELDS)
-        ranked = Standing.objects.filter(contest=contest, disqualified=False).values(*fields)
-        top = list(ranked.order_by(*_order())[:board.query.limit])
-        board.rows = _ranked(top, make)
+        ranked = Standing.objects.filter(contest=contest, disqualified=False)
+        board.rows = _ranked(list(ranked.order_by(*_order()).values(*fields)[:limit]), make)
         if any(row.is_you for row in board.rows):
-            _pin_viewer(board, ranked, None, make, points_field="points", time_field="reached_at")
             return
         mine = Standing.objects.filter(contest=contest, user=viewer).values(*fields, "disqualified").first()
         if mine and mine["disqualified"]:
             board.excluded = True
-            return
-        _pin_viewer(board, ranked, mine, make, points_field="points", time_field="reached_at")
+        elif mine:
+            _pin_from_standings(board, ranked, mine, make)
     else:
         fields = ("team", "points", "reached_at")
-        ranked = TeamStanding.objects.filter(contest=contest).values(*fields)
-        top = list(ranked.order_by(*_order(key_field="team"))[:board.query.limit])
-        board.rows = _ranked(top, make)
-        mine = None
-        if not any(row.is_you for row in board.rows):
-            team = board.viewer_team
-            mine = ranked.filter(team=team).first() if team else None
-        _pin_viewer(board, ranked, mine, make, points_field="points", time_field="reached_at")
+        ranked = TeamStanding.objects.filter(contest=contest)
+        board.rows = _ranked(list(ranked.order_by(*_order(key_field="team")).values(*fields)[:limit]), make)
+        if board.viewer_team and not any(row.is_you for row in board.rows):
+            mine = ranked.filter(team=board.viewer_team).values(*fields).first()
+            if mine:
+                _pin_from_standings(board, ranked, mine, make)
+
+
+def _person_details(user_ids):
+    """Names and board choices of these people, keyed like ``PERSON_FIELDS``."""
+    User = get_user_model()
+    rows = User.objects.filter(pk__in=user_ids).values(
+        "id", "username", "first_name", "last_name", "profile__display_name", "profile__show_on_boards",
+        "profile__team",
+    )
+    return {row["id"]: {f"user__{name}": value for name, value in row.items() if name != "id"} for row in rows}
+
+
+def _top_and_mine(ranked, *, key, limit, mine_key):
+    """Rows of a ranked aggregate whose position is within ``limit``, plus the one keyed ``mine_key``.
+
+    Written as an outer query: the ORM cannot yet combine a filter on a window function with
+    an OR on a grouped column.
+    """
+    sql, params = ranked.query.sql_with_params()
+    quoted = connection.ops.quote_name
+    where = f"{quoted('position')} <= %s"
+    extra = [limit]
+    if mine_key is not None:
+        where += f" OR {quoted(key)} = %s"
+        extra.append(mine_key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ({sql}) AS board WHERE {where} ORDER BY {quoted('position')}",  # noqa: S608
+            [*params, *extra],
+        )
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    for row in rows:
+        row["latest"] = _as_datetime(row["latest"])
+    return rows
+
+
+def _as_datetime(value):
+    """SQLite hands raw timestamps back as text (in UTC); PostgreSQL as aware datetimes."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def _board_from_ledger(board, make, *, viewer):
+    """Aggregate the ledger once; a window query returns the top rows and the viewer's, ranked."""
     contest, query = board.contest, board.query
     entries = PointEntry.objects.all()
     if contest is not None:
@@ -303,38 +349,38 @@ def _board_from_ledger(board, make, *, viewer):
         entries = entries.filter(category=query.category)
     if board.since is not None:
         entries = entries.filter(created_at__gte=board.since)
-    totals = {"total": Sum("points"), "latest": Max("created_at", filter=~Q(points=0))}
     if query.scope == "people":
-        group = ("user_id", *PERSON_FIELDS)
-        grouped = entries.values(*group).annotate(**totals)
-        key_field, mine_filter = "user_id", {"user_id": viewer.pk}
+        key, mine_key = "user_id", viewer.pk
     else:
-        team = "user__profile__team"
-        grouped = entries.exclude(**{f"{team}__isnull": True}).exclude(**{team: ""}).values(team).annotate(**totals)
-        key_field, mine_filter = team, {team: board.viewer_team or None}
-
-    def normalise(row):
-        out = {**row, "points": row["total"], "reached_at": row["latest"]}
-        if query.scope == "teams":
-            out["team"] = row["user__profile__team"]
-        return out
-
-    def make_ledger(row, rank):
-        return make(normalise(row), rank)
-
-    top = list(grouped.order_by(*_order("total", "latest", key_field))[:query.limit])
-    board.rows = _ranked([normalise(row) for row in top], make)
-    if any(row.is_you for row in board.rows):
-        board.me, board.me_in_top = next(row for row in board.rows if row.is_you), True
-        return
-    if contest is not None and query.scope == "people" and Disqualification.objects.filter(
-            contest=contest, user=viewer).exists():
-        board.excluded = True
-        return
-    if None in mine_filter.values():
-        return
-    mine = next(iter(grouped.filter(**mine_filter).order_by()[:1]), None)
-    _pin_viewer(board, grouped, mine, make_ledger, points_field="total", time_field="latest")
+        key, mine_key = "user__profile__team", board.viewer_team or None
+        entries = entries.exclude(**{f"{key}__isnull": True}).exclude(**{key: ""})
+    order = _order("total", "latest", key)
+    grouped = entries.values(key).annotate(
+        total=Sum("points"), latest=Max("created_at", filter=~Q(points=0)),
+    ).annotate(
+        rank=Window(DenseRank(), order_by=[F("total").desc(), F("latest").asc(nulls_last=True)]),
+        position=Window(RowNumber(), order_by=order),
+        ahead=Window(Lag("total"), order_by=order),
+    )
+    found = _top_and_mine(grouped.order_by(), key=key, limit=query.limit, mine_key=mine_key)
+    details = _person_details([row[key] for row in found]) if query.scope == "people" else {}
+    rows = []
+    for found_row in found:
+        row = {**details.get(found_row[key], {}), "points": found_row["total"], "reached_at": found_row["latest"]}
+        if query.scope == "people":
+            row["user_id"] = found_row[key]
+        else:
+            row["team"] = found_row[key]
+        board_row = make(row, found_row["rank"])
+        board_row.gap = found_row["ahead"] - found_row["total"] if found_row["ahead"] is not None else None
+        if found_row["position"] <= query.limit:
+            rows.append(board_row)
+        else:
+            board.me = board_row
+    board.rows = rows
+    if board.me is None and not any(row.is_you for row in rows) and contest is not None \
+            and query.scope == "people":
+        board.excluded = Disqualification.objects.filter(contest=contest, user=viewer).exists()
 
 
 # --- a person's points ------------------------------------------------------------------------

@@ -115,23 +115,40 @@ def _lock_progress(contest, category_id):
     return row
 
 
-def _lock_standing(contest, user_id):
-    """The person's standing row, locked; created (empty) if this is their first entry."""
-    queryset = Standing.objects.select_for_update()
-    row = queryset.filter(contest=contest, user_id=user_id).first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                row = Standing.objects.create(contest=contest, user_id=user_id)
-        except IntegrityError:
-            row = queryset.get(contest=contest, user_id=user_id)
-    return row
+@dataclass(frozen=True)
+class _Person:
+    """What the ledger writers need about a person, read while their standings are locked."""
+
+    user_id: int
+    team: str
+    disqualified: bool
+
+
+def _locked_standings(contest, user_id):
+    both = Q(contest=contest) | Q(contest__isnull=True)
+    return list(
+        Standing.objects.select_for_update(of=("self",)).filter(both, user_id=user_id)
+        .order_by(F("contest_id").asc(nulls_first=True))
+        .values("contest_id", "disqualified", "user__profile__team")
+    )
 
 
 def lock_person(contest, user_id):
-    """Lock the person's all-time standing (the per-person mutex), then their contest standing."""
-    _lock_standing(None, user_id)
-    return _lock_standing(contest, user_id)
+    """Lock the person's all-time then contest standing (the per-person mutex), creating them if new.
+
+    One query when the person already has points.  Returns a ``_Person``.
+    """
+    rows = _locked_standings(contest, user_id)
+    if len(rows) < 2:
+        for missing in {None, contest.pk} - {row["contest_id"] for row in rows}:
+            try:
+                with transaction.atomic():
+                    Standing.objects.create(contest_id=missing, user_id=user_id)
+            except IntegrityError:
+                pass
+        rows = _locked_standings(contest, user_id)
+    mine = next(row for row in rows if row["contest_id"] == contest.pk)
+    return _Person(user_id, rows[0]["user__profile__team"] or "", mine["disqualified"])
 
 
 def _bump(model, lookup, delta, at):
@@ -148,37 +165,30 @@ def _bump(model, lookup, delta, at):
         model.objects.filter(**lookup).update(**changes)
 
 
-def _team_of(user_id):
-    return Profile.objects.filter(user_id=user_id).values_list("team", flat=True).first() or ""
-
-
-def _apply(contest, user_id, delta, at, *, counted=0, category_id=None):
+def _apply(contest, person, delta, at, *, counted=0, category_id=None):
     """Carry a ledger write over to the running totals.  Caller holds ``lock_person``."""
+    both = Q(contest=contest) | Q(contest__isnull=True)
     if delta:
-        Standing.objects.filter(contest=contest, user_id=user_id).update(
+        Standing.objects.filter(both, user_id=person.user_id).update(
             points=F("points") + delta, reached_at=Greatest(Coalesce(F("reached_at"), Value(at)), Value(at)),
         )
-        Standing.objects.filter(contest=None, user_id=user_id).update(
-            points=F("points") + delta, reached_at=Greatest(Coalesce(F("reached_at"), Value(at)), Value(at)),
-        )
-    team = _team_of(user_id)
-    if team:
-        _bump(TeamStanding, {"contest": contest, "team": team}, delta, at)
-        _bump(TeamStanding, {"contest": None, "team": team}, delta, at)
+    if person.team:
+        _bump(TeamStanding, {"contest": contest, "team": person.team}, delta, at)
+        _bump(TeamStanding, {"contest": None, "team": person.team}, delta, at)
     if counted:
         CategoryProgress.objects.filter(contest=contest, category_id=category_id).update(
             approved=F("approved") + counted,
         )
 
 
-def _write(*, contest, user_id, reason, score, day, demonstration_id=None, review_id=None, category_id=None,
+def _write(*, contest, person, reason, score, day, demonstration_id=None, review_id=None, category_id=None,
            sequence=1, counted=0):
     entry = PointEntry.objects.create(
-        contest=contest, user_id=user_id, reason=reason, points=score.points, explanation=score.explanation,
+        contest=contest, user_id=person.user_id, reason=reason, points=score.points, explanation=score.explanation,
         day=day, demonstration_id=demonstration_id, review_id=review_id, category_id=category_id,
         sequence=sequence, counted=counted,
     )
-    _apply(contest, user_id, entry.points, entry.created_at, counted=counted, category_id=category_id)
+    _apply(contest, person, entry.points, entry.created_at, counted=counted, category_id=category_id)
     return entry
 
 
@@ -228,28 +238,25 @@ def award_demonstration(*, contest, demonstration, review=None):
     Precondition: inside a transaction, the demonstration row locked by the caller and approved.
     Returns the new entry, or None when there was nothing to do.
     """
-    _lock_progress(contest, demonstration.category_id)
+    progress = _lock_progress(contest, demonstration.category_id)
     state = _award_state(contest, demonstration.pk)
     if state.awarded:
         return None
-    standing = lock_person(contest, demonstration.author_id)
+    person = lock_person(contest, demonstration.author_id)
     rules = scoring.Rules.of(contest)
     day = local_day(contest, demonstration.submitted_at)
-    approved_before = CategoryProgress.objects.filter(
-        contest=contest, category_id=demonstration.category_id,
-    ).values_list("approved", flat=True).get()
     score = scoring.score_approval(
         rules,
         category_key=demonstration.category.key,
-        approved_before=approved_before,
+        approved_before=progress.approved,
         rating=getattr(review, "rating", None),
         answered_open_instruction=answered_open_instruction(demonstration),
         used_today=_used_on(contest, demonstration.author_id, day) if rules.daily_cap is not None else 0,
         duplicate_of=_duplicate_flag(demonstration),
-        disqualified=standing.disqualified,
+        disqualified=person.disqualified,
     )
     return _write(
-        contest=contest, user_id=demonstration.author_id, reason=Reason.APPROVAL, score=score, day=day,
+        contest=contest, person=person, reason=Reason.APPROVAL, score=score, day=day,
         demonstration_id=demonstration.pk, category_id=demonstration.category_id,
         sequence=state.awards + 1, counted=1,
     )
@@ -299,10 +306,10 @@ def on_approval_reversed(demonstration):
         state = _award_state(contest, demonstration.pk)
         if not state.awarded:
             continue
-        lock_person(contest, demonstration.author_id)
+        person = lock_person(contest, demonstration.author_id)
         score = scoring.score_reversal(net_points=state.net_points, cause=Reason.APPROVAL_REVERSED)
         entries.append(_write(
-            contest=contest, user_id=demonstration.author_id, reason=Reason.APPROVAL_REVERSED, score=score,
+            contest=contest, person=person, reason=Reason.APPROVAL_REVERSED, score=score,
             day=last_award["day"], demonstration_id=demonstration.pk, category_id=last_award["category_id"],
             sequence=state.reversals + 1, counted=-1,
         ))
@@ -321,7 +328,7 @@ def on_review_recorded(review):
     )
     entries = []
     for contest in contests.order_by("id"):
-        standing = lock_person(contest, review.reviewer_id)
+        person = lock_person(contest, review.reviewer_id)
         if PointEntry.objects.filter(contest=contest, review_id=review.pk, reason=Reason.REVIEW).exists():
             continue
         rules = scoring.Rules.of(contest)
@@ -329,10 +336,10 @@ def on_review_recorded(review):
         score = scoring.score_review(
             rules,
             used_today=_used_on(contest, review.reviewer_id, day) if rules.daily_cap is not None else 0,
-            disqualified=standing.disqualified,
+            disqualified=person.disqualified,
         )
         entries.append(_write(
-            contest=contest, user_id=review.reviewer_id, reason=Reason.REVIEW, score=score, day=day,
+            contest=contest, person=person, reason=Reason.REVIEW, score=score, day=day,
             demonstration_id=demonstration.pk, review_id=review.pk, category_id=demonstration.category_id,
         ))
     return entries
@@ -350,7 +357,7 @@ def disqualify(*, contest, user, reason, actor):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the contributor is disqualified.")})
-    standing = lock_person(contest, user.pk)
+    person = lock_person(contest, user.pk)
     existing = Disqualification.objects.filter(contest=contest, user=user).first()
     if existing is not None:
         return existing
@@ -373,8 +380,8 @@ def disqualify(*, contest, user, reason, actor):
         for row in held
     ]
     PointEntry.objects.bulk_create(voids, batch_size=1000)
-    _apply(contest, user.pk, sum(entry.points for entry in voids), now)
-    Standing.objects.filter(pk=standing.pk).update(disqualified=True)
+    _apply(contest, person, sum(entry.points for entry in voids), now)
+    Standing.objects.filter(contest=contest, user=user).update(disqualified=True)
     return disqualification
 
 
@@ -489,8 +496,10 @@ def _compare(table, expected, stored, *, empty=None):
 
 def standings_differences():
     """What differs between the running totals and the ledger (empty when they agree)."""
-    expected = _expected_totals()
-    stored = _stored_totals()
+    return _differences(_expected_totals(), _stored_totals())
+
+
+def _differences(expected, stored):
     return (
         _compare("standing", expected[0], stored[0])
         + _compare("team_standing", expected[1], stored[1])
@@ -507,27 +516,41 @@ def _lock_ledger():
 
 @transaction.atomic
 def rebuild_standings(*, dry_run=False):
-    """Recompute every running total from the ledger; returns the differences it found (and fixed)."""
+    """Recompute every running total from the ledger; returns the differences it found (and fixed).
+
+    A table with any difference is rewritten whole from the ledger (bulk inserts), under a
+    lock that keeps new ledger entries out meanwhile; readers keep seeing the old totals
+    until the commit.
+    """
     _lock_ledger()
-    differences = standings_differences()
+    expected = _expected_totals()
+    stored = _stored_totals()
+    differences = _differences(expected, stored)
     if dry_run:
         transaction.set_rollback(True)
         return differences
-    for difference in differences:
-        contest_id, name = difference.key
-        if difference.table == "standing":
-            lookup = {"contest_id": contest_id, "user_id": name}
-            model, fields = Standing, ("points", "reached_at", "disqualified")
-        elif difference.table == "team_standing":
-            lookup = {"contest_id": contest_id, "team": name}
-            model, fields = TeamStanding, ("points", "reached_at")
-        else:
-            lookup = {"contest_id": contest_id, "category_id": name}
-            model, fields = CategoryProgress, ("approved",)
-        if difference.expected is None:
-            model.objects.filter(**lookup).delete()
-            continue
-        values = dict(zip(fields, difference.expected, strict=True))
-        if not model.objects.filter(**lookup).update(**values):
-            model.objects.create(**lookup, **values)
+    tables = {difference.table for difference in differences}
+    people, teams, progress = expected
+    if "standing" in tables:
+        Standing.objects.all().delete()
+        Standing.objects.bulk_create(
+            (Standing(contest_id=contest_id, user_id=user_id, points=points, reached_at=reached_at,
+                      disqualified=disqualified)
+             for (contest_id, user_id), (points, reached_at, disqualified) in people.items()),
+            batch_size=5000,
+        )
+    if "team_standing" in tables:
+        TeamStanding.objects.all().delete()
+        TeamStanding.objects.bulk_create(
+            (TeamStanding(contest_id=contest_id, team=team, points=points, reached_at=reached_at)
+             for (contest_id, team), (points, reached_at) in teams.items()),
+            batch_size=5000,
+        )
+    if "category_progress" in tables:
+        CategoryProgress.objects.all().delete()
+        CategoryProgress.objects.bulk_create(
+            (CategoryProgress(contest_id=contest_id, category_id=category_id, approved=approved)
+             for (contest_id, category_id), (approved,) in progress.items()),
+            batch_size=5000,
+        )
     return differences

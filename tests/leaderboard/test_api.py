@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import BoardVisibility, Profile
-from leaderboard.models import Contest
+from leaderboard.models import Contest, PointEntry
 from tests.factories import AdminFactory, UserFactory
 
 from .conftest import approve, make_contest, submitted
@@ -75,6 +75,8 @@ def test_all_time_leaderboard(api_for, user, contest):
     approve(submitted(user))
     body = api_for(user).get("/api/v1/leaderboard/?scope=people&window=week").json()
     assert body["contest"] is None and body["me"]["points"] == 10
+    entry = PointEntry.objects.get(user=user)
+    assert datetime.datetime.fromisoformat(body["me"]["reached_at"]) == entry.created_at
 
 
 def test_leaderboard_request_is_a_bounded_number_of_queries(api_for, contest):
