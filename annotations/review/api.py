@@ -137,6 +137,7 @@ QUEUE_PARAMETERS = [
     OpenApiParameter("category", OpenApiTypes.STR, description="Category key."),
     OpenApiParameter("flag", OpenApiTypes.STR, enum=QualityFlag.Kind.values, description="Only items with this flag."),
     OpenApiParameter("author", OpenApiTypes.STR, description="Only this contributor's (username)."),
+    OpenApiParameter("contest", OpenApiTypes.STR, description="Only what this contest counts (contest slug)."),
 ]
 
 
@@ -144,6 +145,13 @@ class QueueFilterSerializer(serializers.Serializer):
     category = serializers.SlugRelatedField(slug_field="key", queryset=Category.objects.all(), required=False)
     flag = serializers.ChoiceField(choices=QualityFlag.Kind.choices, required=False)
     author = serializers.CharField(required=False, max_length=150)
+    contest = serializers.CharField(required=False, max_length=60)
+
+    def validate_contest(self, value):
+        window = selectors.contest_window(value)
+        if window is None:
+            raise serializers.ValidationError(f"No contest has the slug {value!r}.")
+        return window
 
     def validate_author(self, value):
         author_id = selectors.find_author(value)
@@ -155,7 +163,7 @@ class QueueFilterSerializer(serializers.Serializer):
         data = self.validated_data
         return selectors.QueueFilters(
             category_id=data["category"].pk if data.get("category") else None,
-            flag=data.get("flag", ""), author_id=data.get("author"),
+            flag=data.get("flag", ""), author_id=data.get("author"), contest=data.get("contest"),
         )
 
 

@@ -3,7 +3,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Category, QualityFlag, Review
-from .selectors import NO_FILTERS, QueueFilters, find_author
+from .selectors import NO_FILTERS, QueueFilters, contest_window, find_author, recent_contests
+
+FILTER_KEYS = ("category", "flag", "author", "contest")
 
 
 class QueueFilterForm(forms.Form):
@@ -12,11 +14,17 @@ class QueueFilterForm(forms.Form):
         label=_("Flag"), required=False, choices=[("", _("Any flag or none")), *QualityFlag.Kind.choices],
     )
     author = forms.CharField(label=_("Author"), required=False, max_length=150)
+    contest = forms.ChoiceField(label=_("Contest"), required=False)
 
-    def __init__(self, *args, categories, **kwargs):
+    def __init__(self, *args, categories, contests=(), **kwargs):
         super().__init__(*args, **kwargs)
         self._categories = {c.key: c for c in categories}
         self.fields["category"].choices = [("", _("Any category")), *((c.key, c.name) for c in categories)]
+        self.fields["contest"].choices = [("", _("Any contest or none")), *contests]
+
+    def clean_contest(self):
+        slug = self.cleaned_data["contest"]
+        return contest_window(slug) if slug else None
 
     def clean_author(self):
         username = self.cleaned_data["author"].strip()
@@ -35,12 +43,13 @@ class QueueFilterForm(forms.Form):
             category_id=category.pk if category else None,
             flag=self.cleaned_data["flag"],
             author_id=self.cleaned_data["author"],
+            contest=self.cleaned_data["contest"],
         )
 
     @classmethod
     def for_request(cls, request):
-        params = {key: request.GET[key] for key in ("category", "flag", "author") if request.GET.get(key)}
-        return cls(params or None, categories=list(Category.objects.all()))
+        params = {key: request.GET[key] for key in FILTER_KEYS if request.GET.get(key)}
+        return cls(params or None, categories=list(Category.objects.all()), contests=recent_contests())
 
 
 def _empty_to_none(value):

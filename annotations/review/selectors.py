@@ -29,6 +29,32 @@ class QueueFilters:
     category_id: int | None = None
     flag: str = ""
     author_id: int | None = None
+    contest: "ContestWindow | None" = None
+
+
+@dataclass(frozen=True)
+class ContestWindow:
+    """What a contest counts: its categories, submitted within its dates (as the points ledger counts)."""
+
+    category_ids: frozenset
+    starts_at: object
+    ends_at: object
+
+
+def contest_window(slug):
+    """The ``ContestWindow`` of the contest ``slug``, or ``None`` if there is no such contest."""
+    from leaderboard.models import Contest
+
+    contest = Contest.objects.filter(slug=slug).prefetch_related("categories").first()
+    if contest is None:
+        return None
+    return ContestWindow(frozenset(c.pk for c in contest.categories.all()), contest.starts_at, contest.ends_at)
+
+
+def recent_contests(limit=50):
+    from leaderboard.models import Contest
+
+    return list(Contest.objects.order_by("-starts_at", "id").values_list("slug", "name")[:limit])
 
 
 NO_FILTERS = QueueFilters()
@@ -70,6 +96,11 @@ def review_queue(*, reviewer, filters=NO_FILTERS, now):
         queryset = queryset.filter(author_id=filters.author_id)
     if filters.flag:
         queryset = queryset.filter(Exists(QualityFlag.objects.filter(demonstration=OuterRef("pk"), kind=filters.flag)))
+    if filters.contest is not None:
+        queryset = queryset.filter(
+            category_id__in=filters.contest.category_ids,
+            submitted_at__gte=filters.contest.starts_at, submitted_at__lt=filters.contest.ends_at,
+        )
     return queryset.order_by("submitted_at", "id")
 
 

@@ -22,7 +22,7 @@ from ..forms import DemonstrationForm
 from ..models import Category
 from ..validation import max_lengths
 from . import selectors, services
-from .forms import DecisionForm, QueueFilterForm
+from .forms import FILTER_KEYS, DecisionForm, QueueFilterForm
 from .notifications import notifications_mark_read
 
 
@@ -33,7 +33,7 @@ def _queue_url(query):
 
 def _filter_params(request):
     """The queue's filter parameters, carried in the query string of the decision and edit forms."""
-    return [(key, request.GET[key]) for key in ("category", "flag", "author") if request.GET.get(key)]
+    return [(key, request.GET[key]) for key in FILTER_KEYS if request.GET.get(key)]
 
 
 def _filter_query(request):

@@ -220,3 +220,24 @@ class TestConcurrencyOnPostgreSQL:
         item.refresh_from_db()
         assert item.status == Status.APPROVED
         assert list(item.reviews.values_list("reviewer__username", flat=True)) == ["rita"]
+
+
+@pytest.mark.django_db
+def test_contest_filter_keeps_what_the_contest_counts(user, reviewer, api_for):
+    from leaderboard.models import Contest
+
+    now = timezone.now()
+    contest = Contest.objects.create(name="Spring", slug="spring", starts_at=now - timedelta(days=1),
+                                     ends_at=now + timedelta(days=1))
+    contest.categories.set([Category.objects.get(key="brainstorming")])
+    counted = submit(user, key="brainstorming", instruction="Ideas for a spring team outing?",
+                     response="A picnic, a guided city walk, a cooking class or a boat trip on the lake.")
+    submit(user, instruction="A question in a category outside the contest?")
+    late = submit(user, key="brainstorming", instruction="Ideas for an autumn team outing?",
+                  response="Apple picking, a forest walk, a pottery class or a board-game evening.")
+    Demonstration.objects.filter(pk=late.pk).update(submitted_at=now + timedelta(days=2))
+    filters = selectors.QueueFilters(contest=selectors.contest_window("spring"))
+    assert list(selectors.review_queue(reviewer=reviewer, filters=filters, now=now).values_list("pk", flat=True)) == [
+        counted.pk]
+    assert api_for(reviewer).get("/api/v1/review/next/", {"contest": "spring"}).json()["id"] == str(counted.public_id)
+    assert api_for(reviewer).get("/api/v1/review/next/", {"contest": "nope"}).status_code == 400

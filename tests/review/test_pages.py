@@ -46,7 +46,7 @@ class TestQueuePage:
         for item in items[third: 2 * third]:
             services.review_skip(demonstration=item, reviewer=reviewer)
         client = client_for(reviewer)
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(21):
             page = client.get(reverse("review-queue"))
         assert page.status_code == 200
         assert items[2 * third].instruction in page.content.decode()
@@ -243,3 +243,23 @@ class TestAdminBulkActions:
                           "reason": "duplicate", "comment": "Bulk duplicates."})
         assert Demonstration.objects.filter(status=Status.REJECTED).count() == 2
         assert set(AuditEntry.objects.values_list("action", flat=True)) == {"reject"}
+
+
+def test_queue_page_contest_filter(client_for, user, reviewer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from annotations.models import Category
+    from leaderboard.models import Contest
+
+    now = timezone.now()
+    contest = Contest.objects.create(name="Spring", slug="spring", starts_at=now - timedelta(days=1),
+                                     ends_at=now + timedelta(days=1))
+    contest.categories.set([Category.objects.get(key="brainstorming")])
+    submit(user, instruction="Outside the contest: why is the sea salty?")
+    counted = submit(user, key="brainstorming", instruction="Ideas for a spring team outing?",
+                     response="A picnic, a guided city walk, a cooking class or a boat trip on the lake.")
+    page = client_for(reviewer).get(reverse("review-queue"), {"contest": "spring"})
+    html = page.content.decode()
+    assert counted.instruction in html and 'value="spring" selected' in html
