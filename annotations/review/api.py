@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import is_admin, is_reviewer
 
+from .. import selectors as demonstration_selectors
 from ..api.serializers import ConflictSerializer
 from ..exceptions import StaleEdit, TransitionNotAllowed
 from ..models import Category, Notification, QualityFlag, Review
@@ -92,6 +93,15 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = Review
         fields = ["id", "demonstration", "reviewer", "decision", "reason", "comment", "rating", "round",
                   "created_at", "status", "version"]
+        read_only_fields = fields
+
+
+class DecisionReadSerializer(serializers.ModelSerializer):
+    """A decision as its contributor sees it (reviewers stay anonymous)."""
+
+    class Meta:
+        model = Review
+        fields = ["decision", "reason", "comment", "rating", "round", "created_at"]
         read_only_fields = fields
 
 
@@ -247,6 +257,25 @@ class ReopenView(APIView):
         except (StaleEdit, TransitionNotAllowed) as error:
             return conflict(error)
         return Response(DemonstrationStateSerializer(reopened).data)
+
+
+class DemonstrationReviewsView(ListAPIView):
+    """Decisions on a demonstration, for whoever may see it; a round still in progress stays hidden."""
+
+    serializer_class = DecisionReadSerializer
+    filter_backends = []
+
+    @extend_schema(summary="Review decisions on a demonstration, newest first")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Review.objects.none()
+        demonstration = demonstration_selectors.access_demonstration(
+            user=self.request.user, public_id=self.kwargs["id"],
+        )
+        return selectors.visible_reviews(demonstration)
 
 
 class AgreementView(APIView):

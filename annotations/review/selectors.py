@@ -156,6 +156,14 @@ def reviews_of(demonstration):
     return demonstration.reviews.select_related("reviewer").order_by("-created_at", "-id")
 
 
+def visible_reviews(demonstration):
+    """Decisions the contributor may read: all but those of a round still being decided (blind review)."""
+    reviews = reviews_of(demonstration)
+    if demonstration.status == Status.SUBMITTED:
+        reviews = reviews.exclude(round=demonstration.review_round)
+    return reviews
+
+
 def round_reviews(demonstration):
     return demonstration.reviews.filter(round=demonstration.review_round).select_related("reviewer")
 
@@ -274,9 +282,7 @@ def detail_context(*, demonstration, user, revisions):
     """
     from ..diffs import revision_changes
 
-    reviews = reviews_of(demonstration)
-    if demonstration.status == Status.SUBMITTED:
-        reviews = reviews.exclude(round=demonstration.review_round)
+    reviews = visible_reviews(demonstration)
     reviewer = is_reviewer(user)
     return {
         "reviews": list(reviews[:50]),

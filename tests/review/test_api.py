@@ -187,3 +187,16 @@ class TestOpenInstructionsAPI:
         assert OpenInstruction.objects.get().state == "withdrawn"
         late = api_for(other_user).post(f"{OPEN}{oid}/answer/", {"response": "Contentment, mostly."})
         assert late.status_code == 409
+
+
+def test_contributor_reads_the_decisions_on_their_demonstration(api_for, user, other_user, reviewer):
+    demo = submit(user)
+    services.review_request_changes(demonstration=demo, reviewer=reviewer, reason="too_short", comment="More.")
+    url = f"/api/v1/demonstrations/{demo.public_id}/reviews/"
+    body = api_for(user).get(url).json()
+    assert body["count"] == 1
+    assert body["results"][0] == {**body["results"][0], "decision": "request_changes", "reason": "too_short",
+                                  "comment": "More.", "round": 1}
+    assert "reviewer" not in body["results"][0]
+    assert api_for(other_user).get(url).status_code == 404
+    assert api_for(reviewer).get(url).status_code == 200
