@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dashboards.suggestions import suggest_next_category
+
 from . import selectors, services
 from .exceptions import StaleEdit, TransitionNotAllowed
 from .forms import DemonstrationForm, StatusFilterForm
@@ -91,10 +93,19 @@ def demonstration_create(request):
     return render(request, "annotations/demonstration_form.html", _editor_context(form, creating=True))
 
 
+JUST_SUBMITTED = "dolly_just_submitted"
+
+
+def _after_submit(request, demonstration):
+    """Thank the author; the detail page they land on then suggests what to write next."""
+    messages.success(request, _("Submitted for review. Thank you!"))
+    request.session[JUST_SUBMITTED] = str(demonstration.public_id)
+    return redirect("demonstration-detail", public_id=demonstration.public_id)
+
+
 def _after_save(request, demonstration, submitted):
     if submitted:
-        messages.success(request, _("Submitted for review. Thank you!"))
-        return redirect("demonstration-detail", public_id=demonstration.public_id)
+        return _after_submit(request, demonstration)
     messages.success(request, _("Draft saved."))
     return redirect("demonstration-edit", public_id=demonstration.public_id)
 
@@ -149,8 +160,10 @@ def demonstration_edit(request, public_id):
 def demonstration_detail(request, public_id):
     demonstration = selectors.access_demonstration(user=request.user, public_id=public_id)
     revisions = list(selectors.revisions_of(demonstration))
+    just_submitted = request.session.pop(JUST_SUBMITTED, None) == str(demonstration.public_id)
     return render(request, "annotations/demonstration_detail.html", {
         "demonstration": demonstration,
+        "next_suggestion": suggest_next_category() if just_submitted else None,
         "revisions": revisions,
         "is_author": demonstration.author_id == request.user.pk,
         **review_selectors.detail_context(demonstration=demonstration, user=request.user, revisions=revisions),
@@ -175,7 +188,7 @@ def demonstration_submit(request, public_id):
     except (StaleEdit, TransitionNotAllowed) as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Submitted for review. Thank you!"))
+        return _after_submit(request, demonstration)
     return redirect("demonstration-detail", public_id=public_id)
 
 

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("annotations.review.urls")),
     path("", include("annotations.open_instructions.urls")),
     path("", include("leaderboard.urls")),
+    path("", include("dashboards.urls")),
     path("", include("annotations.urls")),
 ]

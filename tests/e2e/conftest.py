@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 
@@ -53,21 +54,29 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="session")
 def _migrated_database(django_db_setup):
-    """The migrated database as serialized by the test setup, read before the browser starts."""
+    """The migrated database as serialized by the test setup."""
     return getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
 
 
-@pytest.fixture
-def _migrated_database_on_this_connection(_migrated_database):
-    # Once Playwright's event loop runs in this thread, Django's connection handler keeps
-    # connections per context instead of per thread: the tests get a new connection object
-    # that lacks the snapshot the serialized rollback restores.  Give it the snapshot.
+@pytest.fixture(scope="session")
+def playwright(_migrated_database, django_db_blocker, playwright):
+    """Playwright, started once the migrated database's snapshot is in hand.
+
+    While Playwright's event loop runs in this thread, Django keeps connections per context
+    instead of per thread, so the tests get a new connection object that lacks the snapshot
+    the serialized rollback restores before each test: hand it over.  The tables are emptied
+    first, as a serialized rollback expects: an earlier transactional test may have left rows
+    (content types recreated after its flush) that the snapshot's rows would collide with.
+    """
     if _migrated_database is not None:
         connections[DEFAULT_DB_ALIAS]._test_serialized_contents = _migrated_database
+        with django_db_blocker.unblock():
+            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    return playwright
 
 
 @pytest.fixture(autouse=True)
-def _e2e_database(_migrated_database_on_this_connection, django_db_serialized_rollback, live_server, settings):
+def _e2e_database(django_db_serialized_rollback, live_server, settings):
     """Every test starts from the migrated database (categories included) and plain-HTTP cookies."""
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False

@@ -1,0 +1,64 @@
+"""Dashboard pages and the JSON their charts are drawn from.  Thin: parse, call reports, render."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import reports, suggestions
+
+
+def _window(request):
+    try:
+        days = int(request.GET.get("days", reports.DEFAULT_WINDOW))
+    except ValueError:
+        days = reports.DEFAULT_WINDOW
+    return days if days in reports.WINDOWS else reports.DEFAULT_WINDOW
+
+
+def _check_admin(user):
+    if not reports.can_see_admin_dashboard(user):
+        raise PermissionDenied("The dashboard is for admins.")
+
+
+@login_required
+@require_GET
+def admin_dashboard(request):
+    _check_admin(request.user)
+    days = _window(request)
+    charts = [reports.ADMIN_CHARTS[chart_id](days) for chart_id in reports.ADMIN_CHARTS]
+    charts[4:4] = reports.contest_progress()
+    return render(request, "dashboards/admin.html", {
+        "days": days, "windows": reports.WINDOWS, "charts": charts,
+        "review": reports.review_summary(days=days), "values": suggestions.category_values()[:3],
+    })
+
+
+@login_required
+@require_GET
+def admin_chart_data(request, chart_id):
+    _check_admin(request.user)
+    chart = reports.admin_chart(chart_id, days=_window(request))
+    if chart is None:
+        raise Http404("No such chart.")
+    return JsonResponse(chart)
+
+
+@login_required
+@require_GET
+def personal_dashboard(request):
+    return render(request, "dashboards/personal.html", {
+        "summary": reports.own_summary(user=request.user),
+        "charts": [builder(user=request.user) for builder in reports.PERSONAL_CHARTS.values()],
+        "values": suggestions.category_values()[:3],
+        "suggestion": suggestions.suggest_next_category(),
+    })
+
+
+@login_required
+@require_GET
+def personal_chart_data(request, chart_id):
+    chart = reports.personal_chart(chart_id, user=request.user)
+    if chart is None:
+        raise Http404("No such chart.")
+    return JsonResponse(chart)

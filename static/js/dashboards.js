@@ -1,0 +1,79 @@
+// Draws the dashboard charts with Chart.js from the JSON endpoints named on each chart.
+// The table printed under each chart holds the same figures: it stays open when the chart
+// cannot be drawn (no script, no data) and is folded away once the chart is there.
+(function () {
+  "use strict";
+
+  // Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+  var PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C6D1F", "#000000"];
+  var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  function config(data, lang) {
+    var valueAxis = data.horizontal ? "x" : "y";
+    var categoryAxis = data.horizontal ? "y" : "x";
+    var scales = {};
+    scales[categoryAxis] = {
+      stacked: data.stacked,
+      title: { display: !!(data.horizontal ? data.y_title : data.x_title), text: data.horizontal ? data.y_title : data.x_title }
+    };
+    scales[valueAxis] = {
+      stacked: data.stacked,
+      beginAtZero: true,
+      max: data.percent ? 100 : undefined,
+      title: { display: !!(data.horizontal ? data.x_title : data.y_title), text: data.horizontal ? data.x_title : data.y_title },
+      ticks: { precision: data.percent ? undefined : 0 }
+    };
+    return {
+      type: data.kind,
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (dataset, index) {
+          var colour = PALETTE[index % PALETTE.length];
+          return {
+            label: dataset.label,
+            data: dataset.data,
+            backgroundColor: colour,
+            borderColor: colour,
+            borderWidth: data.kind === "line" ? 2 : 0,
+            pointRadius: data.kind === "line" ? 2 : undefined,
+            stepped: data.kind === "line" ? "before" : undefined
+          };
+        })
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: reduceMotion ? false : { duration: 300 },
+        locale: lang,
+        indexAxis: data.horizontal ? "y" : "x",
+        plugins: { legend: { display: data.datasets.length > 1, position: "bottom" } },
+        scales: scales
+      }
+    };
+  }
+
+  function draw(box) {
+    var lang = document.documentElement.lang || undefined;
+    fetch(box.getAttribute("data-chart-src"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        if (!data.labels.length) return;
+        box.hidden = false;
+        new window.Chart(box.querySelector("canvas"), config(data, lang));
+        box.setAttribute("data-chart-drawn", "true");
+        var table = box.parentNode.querySelector("details.chart-table");
+        if (table) table.open = false;
+      })
+      .catch(function () {
+        box.hidden = true;
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.Chart) return;
+    document.querySelectorAll("[data-chart-src]").forEach(draw);
+  });
+})();
