@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrations-check bench bench-review install clean
+.PHONY: run test lint format migrations-check bench bench-review bench-export install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,10 +32,14 @@ migrations-check: $(STAMP)
 	SECRET_KEY=migrations-check $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Benchmarks need DATABASE_URL pointing at PostgreSQL; each creates its own scratch database.
-bench: bench-review
+bench: bench-review bench-export
 
 bench-review: $(STAMP)
 	$(BIN)/python bench/bench_review.py --write BENCHMARKS.md $(BENCH_REVIEW_ARGS)
+
+# Sizes: BENCH_SIZES=100000,1000000 BENCH_IMPORT_SIZES=15000,1000000 (the defaults).
+bench-export: $(STAMP)
+	$(BIN)/python bench/bench_export.py --write BENCHMARKS.md $(BENCH_EXPORT_ARGS)
 
 clean:
 	rm -rf $(VENV) var

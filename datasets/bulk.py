@@ -71,16 +71,21 @@ class _Table:
     def __init__(self, template, varying):
         meta = template._meta
         self.name = meta.db_table
-        self.fields = [f for f in meta.concrete_fields if not (f.primary_key and f.attname not in varying)]
-        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        self.constant = {
-            f.attname: _copy_text(f.get_db_prep_save(getattr(template, f.attname), connection))
-            for f in self.fields if f.attname not in varying
-        }
-        self.order = [f.attname for f in self.fields]
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and f.attname not in varying)]
+        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        self.slots = {f.attname: index for index, f in enumerate(fields)}
+        self.template = [
+            None if f.attname in varying
+            else _copy_text(f.get_db_prep_save(getattr(template, f.attname), connection))
+            for f in fields
+        ]
 
     def line(self, values):
-        return "\t".join(values[name] if name in values else self.constant[name] for name in self.order) + "\n"
+        row = self.template.copy()
+        slots = self.slots
+        for name, value in values.items():
+            row[slots[name]] = value
+        return "\t".join(row) + "\n"
 
 
 class CopyInserter(OrmInserter):

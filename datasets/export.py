@@ -5,7 +5,7 @@ names only after all of them are complete (the manifest last).  Any exception di
 the staged files, so a failed export leaves nothing that looks finished.
 """
 from array import array
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,11 +89,12 @@ class Exporter:
     def _plan_split(self, total):
         planner = SplitPlanner(fraction=self.options.test_fraction, seed=self.options.seed)
         done = 0
-        for records in self.source.chunks():
-            for record in records:
-                planner.add(record.category, record.pk, record_digest(record))
-            done += self.source.chunk_size
-            self._report(min(done, total), total, 0, 40)
+        with closing(self.source.chunks()) as chunks:
+            for records in chunks:
+                for record in records:
+                    planner.add(record.category, record.pk, record_digest(record))
+                done += self.source.chunk_size
+                self._report(min(done, total), total, 0, 40)
         return planner.test_ids()
 
     def _stage(self, name, role):
@@ -151,23 +152,24 @@ class Exporter:
         stats = card_module.CardStats() if self.bundle else card_module.CategoryCounts()
         hashes = array("Q")
         read = 0
-        for records in self.source.chunks():
-            if test_ids is None:
-                parts = {None: records}
-            else:
-                parts = {"train": [], "test": []}
-                for record in records:
-                    parts["test" if record.pk in test_ids else "train"].append(record)
-            for split, part in parts.items():
-                stats.add(part, split)
-            for split, staged, formatter in sinks:
-                part = parts[split]
-                formatter.write(part)
-                staged.records += len(part)
-            if self.bundle:
-                hashes.extend([int(record_digest(record)[:16], 16) for record in records])
-            read += self.source.chunk_size
-            self._report(min(read, total), total, start, 95 - start)
+        with closing(self.source.chunks()) as chunks:
+            for records in chunks:
+                if test_ids is None:
+                    parts = {None: records}
+                else:
+                    parts = {"train": [], "test": []}
+                    for record in records:
+                        parts["test" if record.pk in test_ids else "train"].append(record)
+                for split, part in parts.items():
+                    stats.add(part, split)
+                for split, staged, formatter in sinks:
+                    part = parts[split]
+                    formatter.write(part)
+                    staged.records += len(part)
+                if self.bundle:
+                    hashes.extend([int(record_digest(record)[:16], 16) for record in records])
+                read += self.source.chunk_size
+                self._report(min(read, total), total, start, 95 - start)
         for _split, _staged, formatter in sinks:
             formatter.close()
 

@@ -113,11 +113,16 @@ class ImportedRecord(models.Model):
     because a file may hold the same record twice, and both copies are kept.
     """
 
-    content_hash = models.CharField(max_length=64, db_index=True)
+    content_hash = models.CharField(max_length=64)
     demonstration = models.OneToOneField(
         "annotations.Demonstration", on_delete=models.CASCADE, related_name="+",
     )
-    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="records")
+    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="records",
+                              db_index=False)
+
+    class Meta:
+        # One plain index: lookups are by equality, and every index costs at a million inserts.
+        indexes = [models.Index(fields=["content_hash"], name="imported_content_hash")]
 
     def __str__(self):
         return self.content_hash

@@ -50,12 +50,12 @@ class DollyRecord:
 
 def dolly_line(record, *, ensure_ascii=True):
     encode = encode_basestring_ascii if ensure_ascii else encode_basestring
-    return (
-        '{"instruction": ' + encode(record.instruction)
-        + ', "context": ' + encode(record.context)
-        + ', "response": ' + encode(record.response)
-        + ', "category": ' + encode(record.category) + "}\n"
-    )
+    return "".join((
+        '{"instruction": ', encode(record.instruction),
+        ', "context": ', encode(record.context),
+        ', "response": ', encode(record.response),
+        ', "category": ', encode(record.category), "}\n",
+    ))
 
 
 def metadata_line(record, *, ensure_ascii=True):

@@ -78,11 +78,11 @@ def test_dataset_card_counts_and_header(mixed):
     header = card.split("---")[1]
     assert "license: cc-by-sa-3.0" in header and "- question-answering" in header and "- text-generation" in header
     assert "size_categories:\n- n<1K" in header
-    assert "| `open_qa` | 3 | 2 | 1 | 6 / 6 | 0 / 0 | 11 / 12 |" in card
+    assert "| `open_qa` | 3 | 1 | 2 | 6 / 6 | 0 / 0 | 11 / 12 |" in card
     assert "| `closed_qa` | 2 | 1 | 1 |" in card
     assert "| `creative_writing` | 1 | 1 | 0 |" in card
     assert release.counts["categories"] == {"closed_qa": 2, "creative_writing": 1, "open_qa": 3}
-    assert release.counts["splits"]["test"] == {"closed_qa": 1, "creative_writing": 1, "open_qa": 2}
+    assert release.counts["splits"]["test"] == {"closed_qa": 1, "creative_writing": 1, "open_qa": 1}
     guidelines = Category.objects.get(key="closed_qa").guidelines.strip()
     assert guidelines in card
     assert Category.objects.get(key="summarization").name not in card.split("## Category guidelines")[1]

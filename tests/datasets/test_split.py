@@ -4,7 +4,7 @@ import pytest
 from datasets import sources
 from datasets.options import ExportOptions
 from datasets.services import export_to_path
-from datasets.split import SplitPlanner, share_of, split_rank
+from datasets.split import SplitPlanner, allocate, share_of, split_rank
 
 from .conftest import read_jsonl
 
@@ -39,9 +39,22 @@ def test_split_is_stratified_by_category(records, tmp_path):
     for key, n in SIZES.items():
         in_test = sum(1 for r in test if r["category"] == key)
         in_train = sum(1 for r in train if r["category"] == key)
-        assert in_test == share_of(n, 0.25), key
+        assert in_test == allocate(SIZES, 0.25)[key], key
         assert in_test + in_train == n
-    assert share_of(20, 0.25) == 5 and share_of(10, 0.25) == 3 and share_of(7, 0.25) == 2
+    assert allocate(SIZES, 0.25) == {"open_qa": 5, "closed_qa": 3, "brainstorming": 2, "classification": 0}
+    assert sum(1 for _ in test) == share_of(sum(SIZES.values()), 0.25)
+
+
+@pytest.mark.parametrize(("sizes", "fraction", "expected"), [
+    ({"a": 1, "b": 1, "c": 2, "d": 2, "e": 2, "f": 2}, 0.2, {"a": 0, "b": 0, "c": 1, "d": 1, "e": 0, "f": 0}),
+    ({"a": 1000, "b": 10}, 0.1, {"a": 100, "b": 1}),
+    ({"a": 3, "b": 3, "c": 3}, 0.5, {"a": 2, "b": 2, "c": 1}),
+])
+def test_allocation_keeps_every_share_within_one_of_its_quota(sizes, fraction, expected):
+    shares = allocate(sizes, fraction)
+    assert shares == expected
+    assert sum(shares.values()) == share_of(sum(sizes.values()), fraction)
+    assert all(abs(shares[k] - sizes[k] * fraction) < 1 for k in sizes)
 
 
 def test_split_partitions_the_records_and_keeps_order(records, tmp_path):

@@ -1,0 +1,400 @@
+"""Benchmark of dataset export and import on PostgreSQL.
+
+Creates a scratch database next to the one in DATABASE_URL (``<name>_export_bench``, dropped and
+re-created), migrates it, fills it with generated dolly-like approved records (about 900
+characters each) through COPY, and measures, each in a fresh child process:
+
+- ``export``: the export pipeline (``datasets.services.export_to_path``, plain dolly JSONL),
+  wall time and the child's peak RSS (``getrusage``), at each size;
+- ``copy``: PostgreSQL producing the same records itself with
+  ``COPY (SELECT json_build_object(...) ORDER BY created_at, id) TO STDOUT``, and the ratio;
+- ``import``: ``manage.py import_dataset`` of generated files, wall time and peak RSS.
+
+Usage: DATABASE_URL=postgres://... python bench/bench_export.py [--sizes 100000,1000000]
+       [--import-sizes 15000,1000000] [--write BENCHMARKS.md]
+Environment: BENCH_SIZES and BENCH_IMPORT_SIZES give the default sizes.  Nothing is
+downloaded: all text is generated here from a fixed seed.
+"""
+import argparse
+import datetime
+import io
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK_START = "<!-- bench_export:start -->"
+MARK_END = "<!-- bench_export:end -->"
+CONTEXT_CATEGORIES = ("closed_qa", "information_extraction", "summarization")
+OTHER_CATEGORIES = ("open_qa", "general_qa", "brainstorming", "classification", "creative_writing")
+WORDS = (
+    "the", "river", "valley", "city", "museum", "engineer", "library", "bridge", "history", "council",
+    "market", "season", "theory", "protein", "language", "orbit", "garden", "ferry", "harbour", "glacier",
+    "festival", "café", "naïve", "façade", "résumé", "coöperate", "Zürich", "São", "algorithm", "network",
+    "budget", "village", "ancient", "modern", "quickly", "carefully", "because", "although", "however",
+    "which", "temperature", "population", "century", "island", "mountain", "railway", "painter", "novel",
+    "treaty", "election", "harvest",
+)
+
+
+def sentence_pool(rng, size=4000):
+    pool = []
+    for _ in range(size):
+        words = rng.choices(WORDS, k=rng.randint(8, 18))
+        text = " ".join(words).capitalize()
+        if rng.random() < 0.1:
+            text += " — “quoted”"
+        pool.append(text + ".")
+    return pool
+
+
+def paragraph(rng, pool, chars):
+    parts, length = [], 0
+    while length < chars:
+        piece = rng.choice(pool)
+        parts.append(piece)
+        length += len(piece) + 1
+    return " ".join(parts)[:chars]
+
+
+def generate(n, seed=1):
+    """Yield (category_key, instruction, context, response) for n records, ~900 characters each."""
+    rng = random.Random(seed)
+    pool = sentence_pool(rng)
+    for i in range(n):
+        if i % 8 < 3:
+            key = CONTEXT_CATEGORIES[i % 3]
+            instruction = f"[{i}] " + paragraph(rng, pool, 90)
+            context = paragraph(rng, pool, 480)
+            response = paragraph(rng, pool, 330)
+        else:
+            key = OTHER_CATEGORIES[i % 5]
+            instruction = f"[{i}] " + paragraph(rng, pool, 110)
+            context = ""
+            response = paragraph(rng, pool, 380) + "\n\n" + paragraph(rng, pool, 400)
+        yield key, instruction, context, response
+
+
+def _copy_text(value):
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def scratch_url(base_url):
+    parsed = urlparse(base_url)
+    if parsed.scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit("bench: DATABASE_URL must point at PostgreSQL.")
+    name = parsed.path.lstrip("/") + "_export_bench"
+    return urlunparse(parsed._replace(path="/" + name)), name, urlunparse(parsed._replace(path="/postgres"))
+
+
+def recreate_database(admin_url, name):
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def drop_database(admin_url, name):
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    conn.close()
+
+
+def child_env(db_url):
+    env = dict(os.environ)
+    env.update(DATABASE_URL=db_url, SECRET_KEY=env.get("SECRET_KEY", "bench-secret-key"), REDIS_URL="",
+               DJANGO_SETTINGS_MODULE="dolly_collect.settings", LOG_LEVEL="WARNING")
+    return env
+
+
+def run_child(args, env, workdir):
+    """Run a child process to completion; return (wall seconds, its rusage, stdout)."""
+    with open(Path(workdir) / "child.out", "w+") as out, open(Path(workdir) / "child.err", "w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=err)  # noqa: S603 - our own argv
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if process.returncode:
+        sys.exit(f"bench: {' '.join(map(str, args))} failed:\n{stdout[-2000:]}\n{stderr[-3000:]}")
+    return elapsed, usage, stdout
+
+
+def insert_records(db_url, start, n, author_id, categories):
+    """COPY n generated approved records (numbered from start) into the demonstration table."""
+    conn = psycopg2.connect(db_url)
+    now = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    columns = ["public_id", "author_id", "category_id", "instruction", "context", "source_url", "response",
+               "status", "origin", "version", "idempotency_key", "created_at", "updated_at", "submitted_at",
+               "review_round", "instruction_hash", "context_hash"]
+    with conn.cursor() as cursor:
+        cursor.execute("""SELECT column_name FROM information_schema.columns
+                          WHERE table_name = 'annotations_demonstration' AND is_nullable = 'NO'
+                          AND column_default IS NULL""")
+        missing = {row[0] for row in cursor.fetchall()} - set(columns) - {"id"}
+        if missing:
+            sys.exit(f"bench: the demonstration table has new required columns: {sorted(missing)}")
+    batch = io.StringIO()
+    rows = 0
+    generated = generate(start + n)
+    for _ in range(start):
+        next(generated)
+    with conn, conn.cursor() as cursor:
+        for offset, (key, instruction, context, response) in enumerate(generated):
+            moment = (now + datetime.timedelta(seconds=start + offset)).isoformat()
+            batch.write("\t".join([
+                str(uuid.uuid4()), str(author_id), str(categories[key]), _copy_text(instruction),
+                _copy_text(context), "", _copy_text(response), "approved", "web", "1", "", moment, moment, moment,
+                "1", "", "",
+            ]) + "\n")
+            rows += 1
+            if rows % 50_000 == 0:
+                batch.seek(0)
+                cursor.copy_expert(f"COPY annotations_demonstration ({', '.join(columns)}) FROM STDIN", batch)
+                batch = io.StringIO()
+        batch.seek(0)
+        cursor.copy_expert(f"COPY annotations_demonstration ({', '.join(columns)}) FROM STDIN", batch)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE annotations_demonstration")
+    conn.close()
+
+
+EXPORT_CHILD = """
+import json, sys, time
+import django
+django.setup()
+from datasets.options import ExportOptions
+from datasets.services import export_to_path
+
+def status_mb(field):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+
+before = status_mb("VmRSS")
+started = time.perf_counter()
+result = export_to_path(ExportOptions(), sys.argv[1])
+elapsed = time.perf_counter() - started
+peak = status_mb("VmHWM")
+print(json.dumps({"seconds": elapsed, "records": result.record_count, "bytes": result.files[0]["size"],
+                  "rss_before_mb": before, "peak_rss_mb": peak}))
+"""
+
+COPY_SQL = """COPY (
+  SELECT json_build_object('instruction', d.instruction, 'context', d.context,
+                           'response', d.response, 'category', c.key)
+  FROM annotations_demonstration d JOIN annotations_category c ON c.id = d.category_id
+  WHERE d.status = 'approved' ORDER BY d.created_at, d.id
+) TO STDOUT"""
+
+
+class Sink:
+    def __init__(self):
+        self.size = 0
+
+    def write(self, data):
+        self.size += len(data)
+
+
+IMPORT_CHILD = """
+import sys, time
+import django
+django.setup()
+from django.core.management import call_command
+
+started = time.perf_counter()
+call_command("import_dataset", sys.argv[1])
+elapsed = time.perf_counter() - started
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
+print(f"seconds={elapsed} peak={peak}")
+"""
+
+
+def time_copy(db_url):
+    conn = psycopg2.connect(db_url)
+    sink = Sink()
+    started = time.perf_counter()
+    with conn.cursor() as cursor:
+        cursor.copy_expert(COPY_SQL, sink, size=1 << 20)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed, sink.size
+
+
+def bench_export(db_url, env, workdir):
+    out_dir = Path(workdir) / "export"
+    out_dir.mkdir(exist_ok=True)
+    _, _, out = run_child([sys.executable, "-c", EXPORT_CHILD, str(out_dir)], env, workdir)
+    result = json.loads(out.strip().splitlines()[-1])
+    copy_seconds, copy_bytes = time_copy(db_url)
+    (out_dir / "data.jsonl").unlink()
+    result.update(copy_seconds=copy_seconds, copy_bytes=copy_bytes, ratio=result["seconds"] / copy_seconds)
+    return result
+
+
+def write_import_file(path, n, seed):
+    with open(path, "w", encoding="ascii") as handle:
+        for key, instruction, context, response in generate(n, seed=seed):
+            handle.write(json.dumps({"instruction": instruction, "context": context, "response": response,
+                                     "category": key}) + "\n")
+
+
+def bench_import(env, workdir, n, seed):
+    path = Path(workdir) / f"import-{n}.jsonl"
+    write_import_file(path, n, seed)
+    size = path.stat().st_size
+    _, _, out = run_child([sys.executable, "-c", IMPORT_CHILD, str(path)], env, workdir)
+    path.unlink()
+    if "Imported" not in out:
+        sys.exit(f"bench: import failed:\n{out}")
+    measured = dict(item.split("=") for item in out.strip().splitlines()[-1].split())
+    return {"records": n, "bytes": size, "seconds": float(measured["seconds"]),
+            "peak_rss_mb": float(measured["peak"])}
+
+
+def machine():
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "")
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as info:
+            memory = f"{int(info.readline().split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    with psycopg2.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    return {"uname": " ".join(platform.uname()), "nproc": os.cpu_count(), "cpu": cpu, "memory": memory,
+            "python": platform.python_version(), "postgres": pg}
+
+
+def render(results, info, command):
+    lines = [
+        MARK_START,
+        "## Dataset export and import (`bench/bench_export.py`)",
+        "",
+        f"- Date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Command: `{command}`",
+        f"- Machine: `{info['uname']}`; nproc {info['nproc']}; {info['cpu']}; {info['memory']} RAM",
+        f"- Python {info['python']}, PostgreSQL {info['postgres']} on the same machine",
+        "- Data: generated dolly-like approved records, about 900 characters each (3 in 8 with a reference "
+        "text), some non-ASCII; export is plain dolly JSONL with the default options.",
+        "- Each measurement runs in a fresh child process; times exclude its start-up; peak RSS is its "
+        "`VmHWM` (including Python, Django, pandas and pyarrow; the RSS before the export started is shown "
+        "too).",
+        "",
+        "### Export to JSONL",
+        "",
+        "| Records | Export (s) | Records/s | File (MB) | RSS before (MB) | Peak RSS (MB) "
+        "| PostgreSQL `COPY ... json_build_object` (s) | Ratio export / COPY |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in results["export"]:
+        lines.append(
+            f"| {row['records']:,} | {row['seconds']:.1f} | {row['records'] / row['seconds']:,.0f} "
+            f"| {row['bytes'] / 1e6:,.0f} | {row['rss_before_mb']:.0f} | {row['peak_rss_mb']:.0f} "
+            f"| {row['copy_seconds']:.1f} | {row['ratio']:.2f}× |"
+        )
+    lines += ["", "### Import (`manage.py import_dataset`, one transaction)", "",
+              "| Records | File (MB) | Import (s) | Records/s | Peak RSS (MB) |", "|---:|---:|---:|---:|---:|"]
+    for row in results["import"]:
+        lines.append(f"| {row['records']:,} | {row['bytes'] / 1e6:,.0f} | {row['seconds']:.1f} "
+                     f"| {row['records'] / row['seconds']:,.0f} | {row['peak_rss_mb']:.0f} |")
+    lines += ["", "Targets (1,000,000 records): export ≤ 20 s, peak ≤ 250 MB and flat from 100k to 1M, "
+              "ratio to COPY ≤ 2×; import of 15,000 ≤ 5 s, of 1,000,000 ≤ 3 min with flat memory.", MARK_END]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path, section):
+    path = Path(path)
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    if MARK_START in text and MARK_END in text:
+        head, rest = text.split(MARK_START, 1)
+        tail = rest.split(MARK_END, 1)[1].lstrip("\n")
+        text = head + section + ("\n" + tail if tail else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text)
+
+
+def sizes(value):
+    return [int(v) for v in value.split(",") if v.strip()]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=sizes, default=sizes(os.environ.get("BENCH_SIZES", "100000,1000000")))
+    parser.add_argument("--import-sizes", type=sizes,
+                        default=sizes(os.environ.get("BENCH_IMPORT_SIZES", "15000,1000000")))
+    parser.add_argument("--write", help="Update this Markdown file's export benchmark section.")
+    args = parser.parse_args()
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url:
+        sys.exit("bench: set DATABASE_URL to a PostgreSQL server (the benchmark uses <name>_bench on it).")
+    db_url, name, admin_url = scratch_url(base_url)
+    env = child_env(db_url)
+    info = machine()
+    results = {"export": [], "import": []}
+    with tempfile.TemporaryDirectory(prefix="dolly-bench-") as workdir:
+        recreate_database(admin_url, name)
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], env=env, cwd=ROOT, check=True)
+        conn = psycopg2.connect(db_url)
+        with conn, conn.cursor() as cursor:
+            cursor.execute("""INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
+                              is_staff, is_active, date_joined) VALUES ('!', false, 'bench', '', '', '', false,
+                              true, now()) RETURNING id""")
+            author_id = cursor.fetchone()[0]
+            cursor.execute("SELECT key, id FROM annotations_category")
+            categories = dict(cursor.fetchall())
+        conn.close()
+        have = 0
+        for size in sorted(args.sizes):
+            started = time.perf_counter()
+            insert_records(db_url, have, size - have, author_id, categories)
+            print(f"generated {size - have:,} records in {time.perf_counter() - started:.0f} s", flush=True)
+            have = size
+            row = bench_export(db_url, env, workdir)
+            results["export"].append(row)
+            print(f"export {size:,}: {row}", flush=True)
+        recreate_database(admin_url, name)
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], env=env, cwd=ROOT, check=True)
+        for seed, size in enumerate(sorted(args.import_sizes), start=10):
+            row = bench_import(env, workdir, size, seed)
+            results["import"].append(row)
+            print(f"import {size:,}: {row}", flush=True)
+        drop_database(admin_url, name)
+    command = "python bench/bench_export.py " + " ".join(sys.argv[1:])
+    if os.environ.get("MAKELEVEL"):
+        command = "make bench-export"
+    section = render(results, info, command)
+    print(section)
+    if args.write:
+        write_section(args.write, section)
+
+
+if __name__ == "__main__":
+    main()
