@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import ListAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
 
 from accounts.roles import is_admin
@@ -174,11 +174,11 @@ class ContestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
     def leaderboard(self, request, slug=None):
         query = selectors.parse_board_query(request.query_params)
-        contest = self.get_object()
+        contest = selectors.access_contest(slug=slug, with_categories=False)
         return Response(board_data(selectors.leaderboard(contest=contest, query=query, viewer=request.user)))
 
 
-class AllTimeLeaderboardView(ListAPIView):
+class AllTimeLeaderboardView(GenericAPIView):
     """The all-time board over every contest, with your own rank."""
 
     pagination_class = None

@@ -280,6 +280,29 @@ class TeamStanding(models.Model):
         return f"{self.team}: {self.points}"
 
 
+class ScoreCount(models.Model):
+    """How many people (not disqualified) hold exactly ``points`` on a board (``contest`` null: all time).
+
+    A histogram of ``Standing``: a person's rank is the number of people on higher scores, read
+    from here (one short index range whatever the board's size), plus those on the same score
+    who got there first.
+    """
+
+    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    points = models.IntegerField()
+    holders = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "points"], name="scorecount_unique_contest_points"),
+            models.UniqueConstraint(fields=["points"], condition=Q(contest__isnull=True),
+                                    name="scorecount_unique_alltime_points"),
+        ]
+
+    def __str__(self):
+        return f"{self.contest_id}: {self.holders} at {self.points}"
+
+
 class CategoryProgress(models.Model):
     """How many approved demonstrations of a category count in a contest (sum of ``counted``).
 

@@ -5,8 +5,11 @@ the ``Standing``/``TeamStanding`` running totals through the ``*_rank`` indexes:
 an index range, the viewer's rank one count.  A board for a window (today, this week) or a
 category aggregates the ledger instead (index on contest and time).
 
-Ranks are dense over (points, reached_at): more points rank higher; with equal points, who
-reached the score first ranks higher; only identical pairs share a rank.
+Ranks order (points, reached_at): more points rank higher; with equal points, who reached the
+score first ranks higher.  A rank is 1 + the number of rows strictly ahead, so only identical
+pairs share one -- in practice the people who have not scored yet (no ``reached_at``), at the
+bottom -- and every other rank is dense.  Counting rows ahead is an index-only count; counting
+distinct pairs (strictly dense ranks) would hash every row ahead.
 """
 import datetime
 from dataclasses import dataclass, field
@@ -15,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum, Window
-from django.db.models.functions import Coalesce, DenseRank, Lag, RowNumber, Substr, TruncDate
+from django.db.models.functions import Coalesce, Lag, Rank, RowNumber, Substr, TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -26,7 +29,7 @@ from accounts.models import BoardVisibility
 from accounts.roles import is_admin
 from annotations.models import Category
 
-from .models import CategoryProgress, Contest, Disqualification, PointEntry, Standing, TeamStanding
+from .models import CategoryProgress, Contest, Disqualification, PointEntry, ScoreCount, Standing, TeamStanding
 
 SCOPES = ("people", "teams")
 WINDOWS = ("contest", "week", "today")
@@ -55,9 +58,10 @@ def contest_list():
     return Contest.objects.prefetch_related("categories").order_by("-starts_at", "id")
 
 
-def access_contest(*, slug):
-    """The contest, with its categories prefetched; 404 if there is none by that slug."""
-    contest = contest_list().filter(slug=slug).first()
+def access_contest(*, slug, with_categories=True):
+    """The contest (with its categories prefetched unless told not to); 404 if there is none by that slug."""
+    contests = contest_list() if with_categories else Contest.objects.all()
+    contest = contests.filter(slug=slug).first()
     if contest is None:
         raise Http404("No such contest.")
     return contest
@@ -207,14 +211,14 @@ def _order(points_field="points", time_field="reached_at", key_field="user_id"):
 
 
 def _ranked(rows, make):
-    """Dense ranks and gaps for rows already in board order."""
+    """Ranks and gaps for the top rows, already in board order."""
     result = []
     previous = None
     rank = 0
-    for row in rows:
+    for position, row in enumerate(rows, start=1):
         pair = (row["points"], row["reached_at"])
         if pair != previous:
-            rank += 1
+            rank = position
         board_row = make(row, rank)
         if result:
             ahead = result[-1]
@@ -224,10 +228,25 @@ def _ranked(rows, make):
     return result
 
 
+def _people_ahead(contest, points, reached_at):
+    """How many people are strictly ahead of (points, reached_at) on a board.
+
+    Those on higher scores come from the score histogram (one row per distinct score); only
+    the people on exactly the same score are counted in ``Standing``, by the rank index.
+    """
+    higher = ScoreCount.objects.filter(contest=contest, points__gt=points).aggregate(n=Sum("holders"))["n"] or 0
+    same = Standing.objects.filter(contest=contest, disqualified=False, points=points)
+    same = same.filter(reached_at__isnull=False) if reached_at is None else same.filter(reached_at__lt=reached_at)
+    return higher + same.count()
+
+
 def _pin_from_standings(board, ranked, mine, make):
-    """``board.me`` for a viewer outside the top: a count of the pairs ahead and the row just ahead."""
+    """``board.me`` for a viewer outside the top: the rank and the row just ahead."""
     ahead = ranked.filter(_ahead_of(mine["points"], mine["reached_at"]))
-    rank = ahead.values("points", "reached_at").distinct().count() + 1
+    if board.query.scope == "people":
+        rank = _people_ahead(board.contest, mine["points"], mine["reached_at"]) + 1
+    else:
+        rank = ahead.count() + 1
     next_points = ahead.order_by(F("points").asc(), F("reached_at").desc(nulls_first=True)).values_list(
         "points", flat=True).first()
     row = make(mine, rank)
@@ -358,7 +377,7 @@ def _board_from_ledger(board, make, *, viewer):
     grouped = entries.values(key).annotate(
         total=Sum("points"), latest=Max("created_at", filter=~Q(points=0)),
     ).annotate(
-        rank=Window(DenseRank(), order_by=[F("total").desc(), F("latest").asc(nulls_last=True)]),
+        rank=Window(Rank(), order_by=[F("total").desc(), F("latest").asc(nulls_last=True)]),
         position=Window(RowNumber(), order_by=order),
         ahead=Window(Lag("total"), order_by=order),
     )

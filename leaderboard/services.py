@@ -26,7 +26,16 @@ from django.utils.translation import gettext as _
 from accounts.models import Profile
 
 from . import scoring
-from .models import CategoryProgress, Contest, Disqualification, PointEntry, Reason, Standing, TeamStanding
+from .models import (
+    CategoryProgress,
+    Contest,
+    Disqualification,
+    PointEntry,
+    Reason,
+    ScoreCount,
+    Standing,
+    TeamStanding,
+)
 
 DUPLICATE_FLAG_KINDS = ("exact_duplicate", "near_duplicate")
 AWARD_REASONS = (Reason.APPROVAL, Reason.APPROVAL_REVERSED)
@@ -122,6 +131,8 @@ class _Person:
     user_id: int
     team: str
     disqualified: bool
+    points: int
+    all_time_points: int
 
 
 def _locked_standings(contest, user_id):
@@ -129,7 +140,7 @@ def _locked_standings(contest, user_id):
     return list(
         Standing.objects.select_for_update(of=("self",)).filter(both, user_id=user_id)
         .order_by(F("contest_id").asc(nulls_first=True))
-        .values("contest_id", "disqualified", "user__profile__team")
+        .values("contest_id", "points", "disqualified", "user__profile__team")
     )
 
 
@@ -140,15 +151,44 @@ def lock_person(contest, user_id):
     """
     rows = _locked_standings(contest, user_id)
     if len(rows) < 2:
-        for missing in {None, contest.pk} - {row["contest_id"] for row in rows}:
+        created = []
+        for missing in sorted({None, contest.pk} - {row["contest_id"] for row in rows}, key=_board_order):
             try:
                 with transaction.atomic():
                     Standing.objects.create(contest_id=missing, user_id=user_id)
             except IntegrityError:
-                pass
+                continue
+            created.append((missing, 0, 1))
+        _shift_scores(created)
         rows = _locked_standings(contest, user_id)
     mine = next(row for row in rows if row["contest_id"] == contest.pk)
-    return _Person(user_id, rows[0]["user__profile__team"] or "", mine["disqualified"])
+    return _Person(user_id, rows[0]["user__profile__team"] or "", mine["disqualified"], mine["points"],
+                   rows[0]["points"])
+
+
+def _board_order(contest_id):
+    return (contest_id is not None, contest_id or 0)
+
+
+def _shift_scores(changes):
+    """Apply [(contest_id, points, +1 or -1)] to the score histogram, in one fixed order.
+
+    The fixed order (all-time first, then by contest and points) keeps two transactions that
+    move people between the same scores from waiting on each other in a cycle.
+    """
+    for contest_id, points, change in sorted(changes, key=lambda c: (*_board_order(c[0]), c[1])):
+        lookup = {"contest_id": contest_id, "points": points}
+        if ScoreCount.objects.filter(**lookup).update(holders=F("holders") + change):
+            continue
+        try:
+            with transaction.atomic():
+                ScoreCount.objects.create(holders=change, **lookup)
+        except IntegrityError:
+            ScoreCount.objects.filter(**lookup).update(holders=F("holders") + change)
+
+
+def _moves(contest_id, old, new):
+    return [(contest_id, old, -1), (contest_id, new, 1)] if old != new else []
 
 
 def _bump(model, lookup, delta, at):
@@ -172,6 +212,10 @@ def _apply(contest, person, delta, at, *, counted=0, category_id=None):
         Standing.objects.filter(both, user_id=person.user_id).update(
             points=F("points") + delta, reached_at=Greatest(Coalesce(F("reached_at"), Value(at)), Value(at)),
         )
+        moves = _moves(None, person.all_time_points, person.all_time_points + delta)
+        if not person.disqualified:
+            moves += _moves(contest.pk, person.points, person.points + delta)
+        _shift_scores(moves)
     if person.team:
         _bump(TeamStanding, {"contest": contest, "team": person.team}, delta, at)
         _bump(TeamStanding, {"contest": None, "team": person.team}, delta, at)
@@ -380,8 +424,10 @@ def disqualify(*, contest, user, reason, actor):
         for row in held
     ]
     PointEntry.objects.bulk_create(voids, batch_size=1000)
-    _apply(contest, person, sum(entry.points for entry in voids), now)
+    voided = sum(entry.points for entry in voids)
+    _apply(contest, person, voided, now)
     Standing.objects.filter(contest=contest, user=user).update(disqualified=True)
+    _shift_scores([(contest.pk, person.points + voided, -1)])
     return disqualification
 
 
@@ -465,7 +511,11 @@ def _expected_totals():
     for row in PointEntry.objects.exclude(category_id=None).filter(reason__in=AWARD_REASONS).values(
             "contest_id", "category_id").annotate(approved=Sum("counted")).order_by():
         progress[(row["contest_id"], row["category_id"])] = (row["approved"],)
-    return people, teams, progress
+    scores = {}
+    for (contest_id, _user_id), (points, _reached_at, disqualified) in people.items():
+        if not disqualified:
+            scores[(contest_id, points)] = (scores.get((contest_id, points), (0,))[0] + 1,)
+    return people, teams, progress, scores
 
 
 def _stored_totals():
@@ -481,7 +531,11 @@ def _stored_totals():
         (row["contest_id"], row["category_id"]): (row["approved"],)
         for row in CategoryProgress.objects.values("contest_id", "category_id", "approved")
     }
-    return people, teams, progress
+    scores = {
+        (row["contest_id"], row["points"]): (row["holders"],)
+        for row in ScoreCount.objects.values("contest_id", "points", "holders")
+    }
+    return people, teams, progress, scores
 
 
 def _compare(table, expected, stored, *, empty=None):
@@ -504,6 +558,7 @@ def _differences(expected, stored):
         _compare("standing", expected[0], stored[0])
         + _compare("team_standing", expected[1], stored[1])
         + _compare("category_progress", expected[2], stored[2], empty=(0,))
+        + _compare("score_count", expected[3], stored[3], empty=(0,))
     )
 
 
@@ -530,7 +585,7 @@ def rebuild_standings(*, dry_run=False):
         transaction.set_rollback(True)
         return differences
     tables = {difference.table for difference in differences}
-    people, teams, progress = expected
+    people, teams, progress, scores = expected
     if "standing" in tables:
         Standing.objects.all().delete()
         Standing.objects.bulk_create(
@@ -551,6 +606,13 @@ def rebuild_standings(*, dry_run=False):
         CategoryProgress.objects.bulk_create(
             (CategoryProgress(contest_id=contest_id, category_id=category_id, approved=approved)
              for (contest_id, category_id), (approved,) in progress.items()),
+            batch_size=5000,
+        )
+    if "score_count" in tables:
+        ScoreCount.objects.all().delete()
+        ScoreCount.objects.bulk_create(
+            (ScoreCount(contest_id=contest_id, points=points, holders=holders)
+             for (contest_id, points), (holders,) in scores.items()),
             batch_size=5000,
         )
     return differences

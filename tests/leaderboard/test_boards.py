@@ -45,13 +45,31 @@ def test_ranks_ties_broken_by_who_got_there_first_and_gaps(contest, people):
     assert result.me is None
 
 
-def test_identical_scores_and_times_share_a_dense_rank(contest, people):
+def test_identical_scores_and_times_share_a_rank(contest, people):
     ann, ben, cat, dan = people
     moment = contest.starts_at + datetime.timedelta(days=1)
     earn(ann, 2, at=moment)
     earn(ben, 2, at=moment)
     earn(cat, 1, at=moment)
-    assert [(r.rank, r.points) for r in board(contest, dan).rows] == [(1, 20), (1, 20), (2, 10)]
+    assert [(r.rank, r.points) for r in board(contest, dan).rows] == [(1, 20), (1, 20), (3, 10)]
+    pinned = board(contest, cat, limit=1)
+    assert [(r.rank, r.points) for r in pinned.rows] == [(1, 20)]
+    assert (pinned.me.rank, pinned.me.gap) == (3, 10)
+    from annotations.models import Category
+
+    ledger = board(contest, cat, category=Category.objects.get(key="open_qa"), limit=1)
+    assert [(r.rank, r.points) for r in ledger.rows] == [(1, 20)]
+    assert (ledger.me.rank, ledger.me.gap) == (3, 10)
+
+
+def test_people_who_have_not_scored_share_the_last_rank(contest, people):
+    ann, ben, cat, dan = people
+    make_contest("capped", daily_cap=0, categories=("brainstorming",))
+    earn(ann, 1)
+    earn(ben, 1, category="brainstorming")
+    earn(cat, 1, category="brainstorming")
+    result = leaderboard(contest=contest.__class__.objects.get(slug="capped"), query=BoardQuery(), viewer=dan)
+    assert [(row.rank, row.points, row.reached_at) for row in result.rows] == [(1, 0, None), (1, 0, None)]
 
 
 def test_the_viewers_row_is_pinned_with_rank_and_gap_outside_the_top(contest, people):
@@ -224,3 +242,17 @@ def test_ranking_query_count_is_flat(contest, people, django_assert_max_num_quer
     with django_assert_max_num_queries(6):
         result = board(contest, viewer, limit=5)
     assert len(result.rows) == 5 and result.me is not None
+
+
+def test_pinned_rank_skips_disqualified_people_and_counts_all_time(contest, people):
+    ann, ben, cat, dan = people
+    earn(ann, 3)
+    earn(ben, 2)
+    earn(cat, 1)
+    earn(dan, 1)
+    services.disqualify(contest=contest, user=ann, reason="Copied", actor=AdminFactory(username="ada"))
+    result = board(contest, dan, limit=1)
+    assert [row.name for row in result.rows] == ["ben"]
+    assert (result.me.rank, result.me.gap) == (3, 0)  # behind ben, and behind cat who reached 10 first
+    assert board(None, dan, limit=1).me.rank == 3  # all time: voided, ann has 0 and is below everyone
+    assert services.standings_differences() == []
