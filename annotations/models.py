@@ -198,10 +198,16 @@ class QualityFlag(models.Model):
     detail = models.CharField(max_length=500, blank=True)
     other = models.ForeignKey(Demonstration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    in_queue = models.BooleanField(
+        default=True, help_text=_("The demonstration waits for review; kept in step by the review services."),
+    )
 
     class Meta:
         ordering = ["kind", "id"]
-        indexes = [models.Index(fields=["kind", "demonstration"], name="flag_kind_demo")]
+        indexes = [
+            models.Index(fields=["kind", "demonstration"], name="flag_kind_demo"),
+            models.Index(fields=["kind", "demonstration"], condition=Q(in_queue=True), name="flag_in_queue"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["demonstration", "kind"], name="flag_unique_kind"),
         ]

@@ -272,8 +272,10 @@ def flag_demonstration(demonstration):
     InstructionBand.objects.filter(demonstration=demonstration).delete()
     InstructionBand.objects.bulk_create([InstructionBand(demonstration=demonstration, value=v) for v in bands])
     QualityFlag.objects.filter(demonstration=demonstration).delete()
+    in_queue = demonstration.status == Status.SUBMITTED
     QualityFlag.objects.bulk_create([
-        QualityFlag(demonstration=demonstration, kind=f.kind, detail=f.detail[:500], other_id=f.other_id)
+        QualityFlag(demonstration=demonstration, kind=f.kind, detail=f.detail[:500], other_id=f.other_id,
+                    in_queue=in_queue)
         for f in findings
     ])
     return findings

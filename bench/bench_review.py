@@ -214,10 +214,11 @@ def load(rows, seed):
 
         def flags():
             for offset in range(0, rows, 33):
-                yield (first_id + offset, rng.choice(kinds), "generated", None, start_time)
+                yield (first_id + offset, rng.choice(kinds), "generated", None, start_time,
+                       facts[offset][0] == "submitted")
 
         copy_rows(cursor.cursor, QualityFlag._meta.db_table,
-                  ["demonstration_id", "kind", "detail", "other_id", "created_at"], flags())
+                  ["demonstration_id", "kind", "detail", "other_id", "created_at", "in_queue"], flags())
         reviewed = time.perf_counter()
         band_file.seek(0)
 
@@ -330,10 +331,10 @@ def measure(repeat, seed):
         results[f"duplicates_{kind}"] = {**summary(values), "exact_found": hits[kind][0],
                                          "near_found": hits[kind][1]}
 
-    author = User.objects.get(username="writer7")
+    writers = itertools.cycle(User.objects.filter(username__startswith="writer").order_by("-id")[:1000])
 
     def submit_once():
-        services.demonstration_create(author=author, category=open_qa, instruction=maker.instruction(),
+        services.demonstration_create(author=next(writers), category=open_qa, instruction=maker.instruction(),
                                       response="A response long enough for the open QA minimum length.",
                                       origin=Origin.API, submit=True)
     results["submit"] = summary(timed(submit_once, repeat))

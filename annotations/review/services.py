@@ -29,7 +29,7 @@ from accounts.roles import is_admin
 
 from .. import services as demonstration_services
 from ..exceptions import StaleEdit, TransitionNotAllowed
-from ..models import AuditEntry, Demonstration, Review, ReviewClaim, ReviewSkip, Status
+from ..models import AuditEntry, Demonstration, QualityFlag, Review, ReviewClaim, ReviewSkip, Status
 from ..validation import TEXT_FIELDS
 from . import hooks, selectors
 from .exceptions import AlreadyDecided, AlreadyReviewed, NotAReviewer
@@ -240,6 +240,7 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
         current.status = outcome
         current.version += 1
         current.save(update_fields=["status", "version", "updated_at"])
+        QualityFlag.objects.filter(demonstration=current).update(in_queue=False)
     _audit(actor=reviewer, action=decision, demonstration=current, before=before, after={
         **_state(current), "review": review.pk, "decision": decision, "reason": reason, "rating": rating,
         "comment": comment, "decisions_in_round": len(round_reviews),
@@ -312,6 +313,7 @@ def review_reopen(*, demonstration, actor, expected_version=None, comment=""):
     current.review_round += 1
     current.version += 1
     current.save(update_fields=["status", "review_round", "version", "updated_at"])
+    QualityFlag.objects.filter(demonstration=current).update(in_queue=True)
     _audit(actor=actor, action=AuditEntry.Action.REOPEN, demonstration=current, before=before,
            after={**_state(current), "comment": comment})
     text = _("Your demonstration “%(title)s” was reopened for another review.") % {

@@ -241,3 +241,19 @@ def test_contest_filter_keeps_what_the_contest_counts(user, reviewer, api_for):
         counted.pk]
     assert api_for(reviewer).get("/api/v1/review/next/", {"contest": "spring"}).json()["id"] == str(counted.public_id)
     assert api_for(reviewer).get("/api/v1/review/next/", {"contest": "nope"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_flags_know_whether_their_item_waits_for_review(user, reviewer, admin_user):
+    from annotations.models import QualityFlag
+
+    item = submit(user, response="Call 020 7946 0958 to hear why the sea is salty, any time.")
+    assert list(QualityFlag.objects.values_list("in_queue", flat=True)) == [True]
+    only_flagged = selectors.QueueFilters(flag="personal_data")
+    assert services.review_claim_next(reviewer=reviewer, filters=only_flagged).pk == item.pk
+    services.review_approve(demonstration=item, reviewer=reviewer)
+    assert list(QualityFlag.objects.values_list("in_queue", flat=True)) == [False]
+    assert services.review_claim_next(reviewer=reviewer, filters=only_flagged) is None
+    services.review_reopen(demonstration=item, actor=admin_user)
+    assert list(QualityFlag.objects.values_list("in_queue", flat=True)) == [True]
+    assert services.review_claim_next(reviewer=reviewer, filters=only_flagged).pk == item.pk
