@@ -5,12 +5,16 @@ The ledger is written in the caller's transaction: the review services call
 the transaction that changes the demonstration, so an approval and its points commit or
 roll back together.
 
-Locks, always taken in this order so that concurrent writers cannot deadlock:
-the demonstration row (held by the caller) → the ``CategoryProgress`` row of the contest and
-category → the person's all-time ``Standing`` (the per-person mutex) → their contest
-``Standing`` → team standings.  Every ledger read that decides what to write happens after
-the locks, so two concurrent calls for the same demonstration see each other and the second
-writes nothing; the unique constraints on ``PointEntry`` are the last line of defence.
+Concurrency: ledger writers take turns.  Every function here that writes the ledger or a
+running total first takes one transaction-scoped PostgreSQL advisory lock
+(``_serialise_ledger_writers``; SQLite writers are serial anyway), held until the caller's
+transaction commits.  Every read that decides what to write happens after it, so two
+concurrent approvals of one demonstration see each other and the second writes nothing, a
+daily cap is never overrun, and the shared rows (all-time score histogram, team totals)
+cannot deadlock.  The unique constraints on ``PointEntry`` are the last line of defence.
+Awarding takes a few milliseconds, so this bounds ledger writes to a few hundred per second,
+far above what reviewers produce.  Row locks on the progress and standing rows remain as
+documentation of what each write depends on.
 """
 import datetime
 from dataclasses import dataclass
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Q, Sum, Value
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,6 +116,16 @@ def check_submission_rate(user, *, excluding=None, now=None):
 
 # --- the ledger and the running totals ----------------------------------------------------
 
+LEDGER_WRITER_LOCK = 0x1EDC_E4B0  # any bigint; one per database
+
+
+def _serialise_ledger_writers():
+    """Wait for any other ledger writer's transaction to end (precondition: inside a transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_WRITER_LOCK])
+
+
 def local_day(contest, at):
     return timezone.localtime(at, contest.zone).date() if contest else timezone.localdate(at)
 
@@ -171,38 +185,44 @@ def _board_order(contest_id):
 
 
 def _shift_scores(changes):
-    """Apply [(contest_id, points, +1 or -1)] to the score histogram, in one fixed order.
+    """Apply [(contest_id, points, change)] to the score histogram (caller holds the writer lock)."""
+    net = {}
+    for contest_id, points, change in changes:
+        net[(contest_id, points)] = net.get((contest_id, points), 0) + change
+    net = {key: change for key, change in net.items() if change}
+    if not net:
+        return
+    _add_to_rows(ScoreCount, "points", net, field="holders")
 
-    The fixed order (all-time first, then by contest and points) keeps two transactions that
-    move people between the same scores from waiting on each other in a cycle.
+
+def _key_q(key_field, contest_id, key):
+    return Q(contest__isnull=True, **{key_field: key}) if contest_id is None else Q(
+        contest_id=contest_id, **{key_field: key})
+
+
+def _add_to_rows(model, key_field, amounts, *, field, extra=None, create_extra=None):
+    """Add ``amounts[(contest_id, key)]`` to ``field`` of each row in one UPDATE; create the missing rows.
+
+    Safe only under the ledger writer lock: nobody else creates these rows meanwhile.
     """
-    for contest_id, points, change in sorted(changes, key=lambda c: (*_board_order(c[0]), c[1])):
-        lookup = {"contest_id": contest_id, "points": points}
-        if ScoreCount.objects.filter(**lookup).update(holders=F("holders") + change):
-            continue
-        try:
-            with transaction.atomic():
-                ScoreCount.objects.create(holders=change, **lookup)
-        except IntegrityError:
-            ScoreCount.objects.filter(**lookup).update(holders=F("holders") + change)
+    keys = list(amounts)
+    match = Q()
+    for contest_id, key in keys:
+        match |= _key_q(key_field, contest_id, key)
+    increment = Case(*(When(_key_q(key_field, c, k), then=Value(amounts[(c, k)])) for c, k in keys),
+                     default=Value(0), output_field=IntegerField())
+    updated = model.objects.filter(match).update(**{field: F(field) + increment}, **(extra or {}))
+    if updated == len(keys):
+        return
+    existing = set(model.objects.filter(match).values_list("contest_id", key_field))
+    model.objects.bulk_create([
+        model(contest_id=contest_id, **{key_field: key, field: amounts[(contest_id, key)]}, **(create_extra or {}))
+        for contest_id, key in keys if (contest_id, key) not in existing
+    ])
 
 
 def _moves(contest_id, old, new):
     return [(contest_id, old, -1), (contest_id, new, 1)] if old != new else []
-
-
-def _bump(model, lookup, delta, at):
-    """Add ``delta`` to a running total; ``at`` becomes its ``reached_at`` if later and ``delta`` is not 0."""
-    changes = {"points": F("points") + delta}
-    if delta:
-        changes["reached_at"] = Greatest(Coalesce(F("reached_at"), Value(at)), Value(at))
-    if model.objects.filter(**lookup).update(**changes):
-        return
-    try:
-        with transaction.atomic():
-            model.objects.create(points=delta, reached_at=at if delta else None, **lookup)
-    except IntegrityError:
-        model.objects.filter(**lookup).update(**changes)
 
 
 def _apply(contest, person, delta, at, *, counted=0, category_id=None):
@@ -217,8 +237,9 @@ def _apply(contest, person, delta, at, *, counted=0, category_id=None):
             moves += _moves(contest.pk, person.points, person.points + delta)
         _shift_scores(moves)
     if person.team:
-        _bump(TeamStanding, {"contest": contest, "team": person.team}, delta, at)
-        _bump(TeamStanding, {"contest": None, "team": person.team}, delta, at)
+        later = {"reached_at": Greatest(Coalesce(F("reached_at"), Value(at)), Value(at))} if delta else {}
+        _add_to_rows(TeamStanding, "team", {(contest.pk, person.team): delta, (None, person.team): delta},
+                     field="points", extra=later, create_extra={"reached_at": at if delta else None})
     if counted:
         CategoryProgress.objects.filter(contest=contest, category_id=category_id).update(
             approved=F("approved") + counted,
@@ -306,6 +327,7 @@ def award_demonstration(*, contest, demonstration, review=None):
     )
 
 
+@transaction.atomic(savepoint=False)
 def on_demonstration_approved(demonstration, review=None):
     """Award points in every contest the demonstration counts for.
 
@@ -315,15 +337,20 @@ def on_demonstration_approved(demonstration, review=None):
     """
     if demonstration.submitted_at is None:
         return []
-    contests = Contest.objects.counting(category_id=demonstration.category_id, at=demonstration.submitted_at)
+    contests = list(Contest.objects.counting(
+        category_id=demonstration.category_id, at=demonstration.submitted_at,
+    ).order_by("id"))
+    if contests:
+        _serialise_ledger_writers()
     entries = []
-    for contest in contests.order_by("id"):
+    for contest in contests:
         entry = award_demonstration(contest=contest, demonstration=demonstration, review=review)
         if entry is not None:
             entries.append(entry)
     return entries
 
 
+@transaction.atomic(savepoint=False)
 def on_approval_reversed(demonstration):
     """Write the opposite of every award the demonstration still holds (reopened or later rejected).
 
@@ -340,8 +367,11 @@ def on_approval_reversed(demonstration):
         .filter(awards__gt=F("reversals"))
         .order_by("contest_id")
     )
+    contests = list(Contest.objects.filter(pk__in=[row["contest_id"] for row in awarded]).order_by("id"))
+    if contests:
+        _serialise_ledger_writers()
     entries = []
-    for contest in Contest.objects.filter(pk__in=[row["contest_id"] for row in awarded]).order_by("id"):
+    for contest in contests:
         last_award = (
             PointEntry.objects.filter(contest=contest, demonstration_id=demonstration.pk, reason=Reason.APPROVAL)
             .order_by("-sequence").values("category_id", "day").first()
@@ -360,6 +390,7 @@ def on_approval_reversed(demonstration):
     return entries
 
 
+@transaction.atomic(savepoint=False)
 def on_review_recorded(review):
     """Pay the reviewer in every contest that pays for reviews of this demonstration's category.
 
@@ -367,11 +398,13 @@ def on_review_recorded(review):
     a second call for the same review writes nothing.  Returns the new entries.
     """
     demonstration = review.demonstration
-    contests = Contest.objects.counting(category_id=demonstration.category_id, at=review.created_at).filter(
+    contests = list(Contest.objects.counting(category_id=demonstration.category_id, at=review.created_at).filter(
         review_points__gt=0,
-    )
+    ).order_by("id"))
+    if contests:
+        _serialise_ledger_writers()
     entries = []
-    for contest in contests.order_by("id"):
+    for contest in contests:
         person = lock_person(contest, review.reviewer_id)
         if PointEntry.objects.filter(contest=contest, review_id=review.pk, reason=Reason.REVIEW).exists():
             continue
@@ -401,6 +434,7 @@ def disqualify(*, contest, user, reason, actor):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the contributor is disqualified.")})
+    _serialise_ledger_writers()
     person = lock_person(contest, user.pk)
     existing = Disqualification.objects.filter(contest=contest, user=user).first()
     if existing is not None:
@@ -454,7 +488,7 @@ def set_team(*, user, team):
     from their members' standings.  The person's standings are locked first, as an award would.
     """
     team = (team or "").strip()[:100]
-    list(Standing.objects.select_for_update().filter(user=user).order_by(F("contest_id").asc(nulls_first=True)))
+    _serialise_ledger_writers()
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     old = profile.team
     if old == team:
@@ -562,22 +596,15 @@ def _differences(expected, stored):
     )
 
 
-def _lock_ledger():
-    """Keep new ledger entries out while the totals are recomputed (SQLite writers are serial anyway)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {PointEntry._meta.db_table} IN SHARE MODE")  # noqa: S608
-
-
 @transaction.atomic
 def rebuild_standings(*, dry_run=False):
     """Recompute every running total from the ledger; returns the differences it found (and fixed).
 
-    A table with any difference is rewritten whole from the ledger (bulk inserts), under a
-    lock that keeps new ledger entries out meanwhile; readers keep seeing the old totals
+    A table with any difference is rewritten whole from the ledger (bulk inserts), holding the
+    ledger writer lock so that no entry is added meanwhile; readers keep seeing the old totals
     until the commit.
     """
-    _lock_ledger()
+    _serialise_ledger_writers()
     expected = _expected_totals()
     stored = _stored_totals()
     differences = _differences(expected, stored)

@@ -87,3 +87,24 @@ def test_concurrent_reversals_write_one_opposite_entry():
     run_together(6, reverse)
     assert list(PointEntry.objects.order_by("id").values_list("points", flat=True)) == [10, -10]
     assert Standing.objects.get(contest=contest, user=author).points == 0
+
+
+def test_many_people_approved_at_once_in_two_contests_stay_consistent():
+    make_contest("one", categories=("open_qa",))
+    make_contest("two", base_points=3, categories=("open_qa",))
+    authors = [UserFactory(username=f"author{i}") for i in range(8)]
+    for i, author in enumerate(authors):
+        services.set_team(user=author, team=f"Team {i % 2}")
+    demonstrations = [submitted(author) for author in authors for _ in range(3)]
+    Demonstration.objects.update(status=Status.APPROVED)
+
+    def award(i):
+        for demonstration in demonstrations[i::8]:
+            with transaction.atomic():
+                services.on_demonstration_approved(
+                    Demonstration.objects.select_related("category").get(pk=demonstration.pk))
+
+    run_together(8, award)
+    assert PointEntry.objects.count() == 48
+    assert Standing.objects.filter(contest=None).values_list("points", flat=True).distinct().get() == 39
+    assert services.standings_differences() == []
