@@ -416,7 +416,10 @@ class InstructionBand(models.Model):
     """
 
     demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="+")
-    value = models.BigIntegerField(db_index=True)
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["value", "demonstration"], name="band_value_demo")]
 
     def __str__(self):
         return f"{self.demonstration_id}: {self.value}"

@@ -10,9 +10,9 @@ rejected), always through an index, on PostgreSQL and SQLite alike:
 - exact: equal ``instruction_hash`` (normalised instruction + reference text);
 - near: instruction trigram similarity (the measure of PostgreSQL's ``pg_trgm``, computed
   here) at or above ``DOLLY_NEAR_DUPLICATE_THRESHOLD``.  Candidates come from MinHash/LSH
-  bands (``InstructionBand``, an equality index; see ``text.minhash_bands``), at most
-  ``NEAR_DUPLICATE_CANDIDATES`` of them, and the exact similarity decides.  A GIN trigram
-  search was tried first and took about a second per lookup at a million rows.
+  bands (``InstructionBand``, an equality index; see ``text.minhash_bands``): those sharing
+  the most bands first, at most ``NEAR_DUPLICATE_CANDIDATES``; the exact similarity decides.
+  A GIN trigram search was tried first and took about a second per lookup at a million rows.
 
 Categories built on a reference text reuse generic instructions ("Summarise this passage"),
 so for them a near duplicate must share the reference text too: candidates are the records
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db.models import Count, Subquery
 from django.utils.translation import gettext as _
 
 from .models import AIPhrase, Demonstration, InstructionBand, QualityFlag, Status
@@ -69,8 +69,9 @@ def _candidate_rows(demonstration, exclude_ids, bands):
         candidates = candidates.filter(context_hash=demonstration.context_hash)
     else:
         by_band = (
-            InstructionBand.objects.filter(value__in=bands).values("demonstration_id").distinct()
-            [:NEAR_DUPLICATE_CANDIDATES]
+            InstructionBand.objects.filter(value__in=bands).values("demonstration_id")
+            .annotate(shared=Count("*")).order_by("-shared", "demonstration_id")
+            .values("demonstration_id")[:NEAR_DUPLICATE_CANDIDATES]
         )
         candidates = candidates.filter(pk__in=Subquery(by_band))
     return candidates.order_by("id").values_list("id", "instruction")[:NEAR_DUPLICATE_CANDIDATES]

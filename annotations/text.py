@@ -50,12 +50,14 @@ def trigram_similarity(a, b):
 
 
 # --- MinHash / LSH over the trigram sets ---------------------------------------------------------
-# 32 min-hashes cut into 8 bands of 4: two instructions whose trigram similarity is s share at
-# least one band with probability 1 - (1 - s**4)**8: 98.5 % at s = 0.8, 99.98 % at s = 0.9,
-# 40 % at s = 0.5 (such candidates are then dropped by the exact similarity).  Changing these
-# numbers changes every stored band: recompute them (``manage.py refresh_instruction_bands``).
-LSH_BANDS = 8
-LSH_ROWS = 4
+# 128 min-hashes cut into 16 bands of 8: two instructions whose trigram similarity is s share
+# at least one band with probability 1 - (1 - s**8)**16: 95 % at s = 0.8, 99.99 % at s = 0.9,
+# 6 % at s = 0.5 and 1 % at s = 0.4 (such candidates are then dropped by the exact similarity).
+# Eight bands of four, tried first, made thousands of candidates per lookup at a million rows
+# of instructions sharing openings like "What is the".  Changing these numbers changes every
+# stored band: recompute them (``manage.py refresh_instruction_bands``).
+LSH_BANDS = 16
+LSH_ROWS = 8
 _PRIME = (1 << 31) - 1
 _seeded = random.Random(0x0D011)
 _A = numpy.array([_seeded.randrange(1, _PRIME) for _ in range(LSH_BANDS * LSH_ROWS)], dtype=numpy.int64)[:, None]

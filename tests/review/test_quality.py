@@ -12,7 +12,7 @@ from .conftest import category, submit
 pytestmark = pytest.mark.django_db
 WIKI = "https://en.wikipedia.org/wiki/Rayleigh_scattering"
 # The first two LSH bands of "Why is the sky blue?": stored bands must not change silently.
-BANDS_OF_SKY = [1513539543650559630, -3848698018732528834]
+BANDS_OF_SKY = [4290504869986559413, 1222530833432106127]
 PASSAGE = ("Rayleigh scattering is the scattering of light by particles much smaller than its wavelength. "
            "It explains why the daytime sky is blue and why sunsets are red.")
 
@@ -261,7 +261,7 @@ class TestLSHBands:
             author=user, category=category("open_qa"), instruction="A draft about tides?", response="Moon.")
         submitted = submit(user)
         assert InstructionBand.objects.filter(demonstration=draft).count() == 0
-        assert InstructionBand.objects.filter(demonstration=submitted).count() == 8
+        assert InstructionBand.objects.filter(demonstration=submitted).count() == 16
 
     def test_near_duplicate_across_categories(self, user, other_user):
         first = submit(user, key="general_qa", instruction="How should I prepare for my first performance review?")
@@ -286,4 +286,4 @@ def test_refresh_instruction_bands_command(user):
     submit(user, instruction="Another question about the colour of the sea?")
     InstructionBand.objects.all().delete()
     call_command("refresh_instruction_bands", "--batch-size", "1")
-    assert InstructionBand.objects.count() == 16
+    assert InstructionBand.objects.count() == 32
