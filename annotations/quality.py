@@ -282,19 +282,21 @@ def flag_demonstration(demonstration):
     return findings
 
 
-def refresh_instruction_bands(*, batch_size=2000):
-    """Recompute the LSH bands of every demonstration in or past review (after the band scheme changed).
+def refresh_instruction_bands(*, batch_size=2000, demonstration_ids=None):
+    """Recompute the LSH bands of the demonstrations in or past review.
 
+    For all of them after the band scheme changed, or for ``demonstration_ids`` after a bulk
+    write that bypassed ``flag_demonstration`` (an import), so later submissions find them.
     Works in batches, each in its own transaction; returns how many demonstrations were indexed.
     """
     from django.db import transaction
 
+    scope = Demonstration.objects.exclude(status=Status.DRAFT)
+    if demonstration_ids is not None:
+        scope = scope.filter(pk__in=list(demonstration_ids))
     done, last_id = 0, 0
     while True:
-        rows = list(
-            Demonstration.objects.exclude(status=Status.DRAFT).filter(pk__gt=last_id)
-            .order_by("pk").values_list("pk", "instruction")[:batch_size]
-        )
+        rows = list(scope.filter(pk__gt=last_id).order_by("pk").values_list("pk", "instruction")[:batch_size])
         if not rows:
             return done
         with transaction.atomic():

@@ -287,3 +287,17 @@ def test_refresh_instruction_bands_command(user):
     InstructionBand.objects.all().delete()
     call_command("refresh_instruction_bands", "--batch-size", "1")
     assert InstructionBand.objects.count() == 32
+
+
+def test_refresh_instruction_bands_for_some_ids(user, other_user):
+    from annotations.models import InstructionBand
+    from annotations.quality import refresh_instruction_bands
+
+    first = submit(user)
+    second = submit(user, instruction="Another question about the colour of the sea?")
+    InstructionBand.objects.all().delete()
+    assert refresh_instruction_bands(demonstration_ids=[second.pk]) == 1
+    assert set(InstructionBand.objects.values_list("demonstration_id", flat=True)) == {second.pk}
+    copy = submit(other_user, instruction="Another question about the colour of the seas?")
+    assert flag(copy, "near_duplicate").other_id == second.pk
+    assert first.pk not in set(InstructionBand.objects.values_list("demonstration_id", flat=True))
