@@ -31,6 +31,11 @@ format: $(STAMP)
 migrations-check: $(STAMP)
 	SECRET_KEY=migrations-check $(BIN)/python manage.py makemigrations --check --dry-run
 
+# The API fuzzed from its OpenAPI schema, far longer than the bounded run in the test suite.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-500} API_FUZZ_RANDOM=1 $(BIN)/pytest -q tests/security/test_api_fuzz.py
+
 # Benchmarks need DATABASE_URL pointing at PostgreSQL; each creates its own scratch database.
 bench: bench-review bench-export
 

@@ -255,8 +255,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Sending a task gives up within about a second when Redis is unreachable (the caller records it).
+# A task whose worker died unacknowledged (tasks are acks_late) is handed out again after
+# CELERY_VISIBILITY_TIMEOUT seconds, which must outlast the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5, "socket_connect_timeout": 2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600),
+    "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
 

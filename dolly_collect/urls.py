@@ -25,3 +25,5 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("annotations.urls")),
 ]
+
+handler500 = "dolly_collect.errors.server_error"

@@ -18,6 +18,7 @@ def _text_field(**kwargs):
 class DemonstrationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     category = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    source_url = serializers.CharField(read_only=True, help_text="An http(s) address, or empty.")
 
     class Meta:
         model = Demonstration
