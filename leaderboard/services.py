@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,17 +129,25 @@ def local_day(contest, at):
     return timezone.localtime(at, contest.zone).date() if contest else timezone.localdate(at)
 
 
-def _lock_progress(contest, category_id):
-    row = CategoryProgress.objects.select_for_update().filter(contest=contest, category_id=category_id).first()
-    if row is None:
-        CategoryProgress.objects.get_or_create(contest=contest, category_id=category_id)
-        row = CategoryProgress.objects.select_for_update().get(contest=contest, category_id=category_id)
-    return row
+# The hot path of every approval is written as a few portable SQL statements (SQLite and
+# PostgreSQL alike): one read of everything a write depends on, then one statement per running
+# total.  The ORM equivalent costs several times more in query building than in the database.
+# Table and column names come from the models and this module; every value is a parameter.
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _sql(query, params):
+    """Run one statement; returns (rows or None, rowcount)."""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return (cursor.fetchall() if cursor.description else None), cursor.rowcount
 
 
 @dataclass(frozen=True)
 class _Person:
-    """What the ledger writers need about a person, read while their standings are locked."""
+    """A person's totals on the contest and all-time boards, read under the writer lock."""
 
     user_id: int
     team: str
@@ -149,39 +156,124 @@ class _Person:
     all_time_points: int
 
 
-def _locked_standings(contest, user_id):
-    both = Q(contest=contest) | Q(contest__isnull=True)
-    return list(
-        Standing.objects.select_for_update(of=("self",)).filter(both, user_id=user_id)
-        .order_by(F("contest_id").asc(nulls_first=True))
-        .values("contest_id", "points", "disqualified", "user__profile__team")
+@dataclass(frozen=True)
+class _Context:
+    """What one ledger write decides on."""
+
+    person: _Person
+    approved: int
+    awards: int
+    reversals: int
+    net_points: int
+    used: int
+    duplicate_flag: str | None
+    review_paid: bool
+
+    @property
+    def awarded(self):
+        return self.awards > self.reversals
+
+
+def _read_context(contest, user_id, *, category_id, demonstration_id, review_id, day):
+    from annotations.models import QualityFlag
+
+    entry, standing = _table(PointEntry), _table(Standing)
+    params = {
+        "c": contest.pk, "u": user_id, "cat": category_id, "d": demonstration_id, "r": review_id,
+        "day": connection.ops.adapt_datefield_value(day), "approval": Reason.APPROVAL,
+        "reversal": Reason.APPROVAL_REVERSED, "review": Reason.REVIEW,
+        "exact": DUPLICATE_FLAG_KINDS[0], "near": DUPLICATE_FLAG_KINDS[1],
+    }
+    per_demo = f"FROM {entry} WHERE contest_id = %(c)s AND demonstration_id = %(d)s AND review_id IS NULL"
+    query = f"""
+        SELECT
+          (SELECT points FROM {standing} WHERE contest_id = %(c)s AND user_id = %(u)s),
+          (SELECT disqualified FROM {standing} WHERE contest_id = %(c)s AND user_id = %(u)s),
+          (SELECT points FROM {standing} WHERE contest_id IS NULL AND user_id = %(u)s),
+          (SELECT team FROM {_table(Profile)} WHERE user_id = %(u)s),
+          (SELECT approved FROM {_table(CategoryProgress)} WHERE contest_id = %(c)s AND category_id = %(cat)s),
+          (SELECT COUNT(*) {per_demo} AND reason = %(approval)s),
+          (SELECT COUNT(*) {per_demo} AND reason = %(reversal)s),
+          (SELECT COALESCE(SUM(points), 0) {per_demo}),
+          (SELECT COALESCE(SUM(points), 0) FROM {entry} WHERE contest_id = %(c)s AND user_id = %(u)s
+             AND day = %(day)s),
+          (SELECT kind FROM {_table(QualityFlag)} WHERE demonstration_id = %(d)s AND kind IN (%(exact)s, %(near)s)
+             ORDER BY id LIMIT 1),
+          (SELECT COUNT(*) FROM {entry} WHERE contest_id = %(c)s AND review_id = %(r)s AND reason = %(review)s)
+    """  # noqa: S608
+    rows, _count = _sql(query, params)
+    (points, disqualified, all_time, team, approved, awards, reversals, net, used, flag, paid) = rows[0]
+    return points, all_time, _Context(
+        person=_Person(user_id, team or "", bool(disqualified), points or 0, all_time or 0),
+        approved=approved, awards=awards, reversals=reversals, net_points=net, used=used,
+        duplicate_flag=flag, review_paid=bool(paid),
     )
 
 
-def lock_person(contest, user_id):
-    """Lock the person's all-time then contest standing (the per-person mutex), creating them if new.
+def _context(contest, user_id, *, category_id=None, demonstration_id=None, review_id=None, day=None):
+    """Read a write's context; create the person's standings and the category's progress row if new.
 
-    One query when the person already has points.  Returns a ``_Person``.
+    Precondition: the caller holds the ledger writer lock, so nobody else creates them meanwhile.
     """
-    rows = _locked_standings(contest, user_id)
-    if len(rows) < 2:
-        created = []
-        for missing in sorted({None, contest.pk} - {row["contest_id"] for row in rows}, key=_board_order):
-            try:
-                with transaction.atomic():
-                    Standing.objects.create(contest_id=missing, user_id=user_id)
-            except IntegrityError:
-                continue
-            created.append((missing, 0, 1))
-        _shift_scores(created)
-        rows = _locked_standings(contest, user_id)
-    mine = next(row for row in rows if row["contest_id"] == contest.pk)
-    return _Person(user_id, rows[0]["user__profile__team"] or "", mine["disqualified"], mine["points"],
-                   rows[0]["points"])
+    lookup = {"category_id": category_id, "demonstration_id": demonstration_id, "review_id": review_id, "day": day}
+    points, all_time, context = _read_context(contest, user_id, **lookup)
+    missing = [board for board, value in ((None, all_time), (contest.pk, points)) if value is None]
+    if missing:
+        Standing.objects.bulk_create([Standing(contest_id=board, user_id=user_id) for board in missing])
+        _shift_scores([(board, 0, 1) for board in missing])
+    if category_id is not None and context.approved is None:
+        CategoryProgress.objects.create(contest=contest, category_id=category_id)
+    if missing or (category_id is not None and context.approved is None):
+        context = _read_context(contest, user_id, **lookup)[2]
+    return context
 
 
-def _board_order(contest_id):
-    return (contest_id is not None, contest_id or 0)
+def lock_person(contest, user_id):
+    """The person's totals, their standings created if new (caller holds the ledger writer lock)."""
+    return _context(contest, user_id).person
+
+
+def _add_amounts(model, key_column, amounts, *, value_column, reached_at=None):
+    """Add ``amounts[(contest_id, key)]`` to ``value_column`` of each row in one UPDATE; create missing rows.
+
+    With ``reached_at``, each row's ``reached_at`` becomes the later of its own and that one.
+    Safe only under the ledger writer lock: nobody else creates these rows meanwhile.
+    """
+    keys = list(amounts)
+    conditions, condition_params = [], []
+    for contest_id, key in keys:
+        if contest_id is None:
+            conditions.append(f"(contest_id IS NULL AND {key_column} = %s)")
+            condition_params.append(key)
+        else:
+            conditions.append(f"(contest_id = %s AND {key_column} = %s)")
+            condition_params += [contest_id, key]
+    cases, case_params = [], []
+    for (contest_id, key), condition in zip(keys, conditions, strict=True):
+        cases.append(f"WHEN {condition} THEN %s")
+        case_params += [*([key] if contest_id is None else [contest_id, key]), amounts[(contest_id, key)]]
+    later, later_params = "", []
+    if reached_at is not None:
+        stamp = connection.ops.adapt_datetimefield_value(reached_at)
+        later = ", reached_at = CASE WHEN reached_at IS NULL OR reached_at < %s THEN %s ELSE reached_at END"
+        later_params = [stamp, stamp]
+    _rows, updated = _sql(
+        f"UPDATE {_table(model)} SET {value_column} = {value_column} + CASE {' '.join(cases)} "  # noqa: S608
+        f"ELSE 0 END{later} WHERE {' OR '.join(conditions)}",
+        [*case_params, *later_params, *condition_params],
+    )
+    if updated == len(keys):
+        return
+    lookup = Q()
+    for contest_id, key in keys:
+        lookup |= Q(contest_id=contest_id, **{key_column: key}) if contest_id else Q(
+            contest__isnull=True, **{key_column: key})
+    existing = set(model.objects.filter(lookup).values_list("contest_id", key_column))
+    extra = {"reached_at": reached_at} if model is TeamStanding else {}
+    model.objects.bulk_create([
+        model(contest_id=contest_id, **{key_column: key, value_column: amounts[(contest_id, key)]}, **extra)
+        for contest_id, key in keys if (contest_id, key) not in existing
+    ])
 
 
 def _shift_scores(changes):
@@ -190,35 +282,8 @@ def _shift_scores(changes):
     for contest_id, points, change in changes:
         net[(contest_id, points)] = net.get((contest_id, points), 0) + change
     net = {key: change for key, change in net.items() if change}
-    if not net:
-        return
-    _add_to_rows(ScoreCount, "points", net, field="holders")
-
-
-def _key_q(key_field, contest_id, key):
-    return Q(contest__isnull=True, **{key_field: key}) if contest_id is None else Q(
-        contest_id=contest_id, **{key_field: key})
-
-
-def _add_to_rows(model, key_field, amounts, *, field, extra=None, create_extra=None):
-    """Add ``amounts[(contest_id, key)]`` to ``field`` of each row in one UPDATE; create the missing rows.
-
-    Safe only under the ledger writer lock: nobody else creates these rows meanwhile.
-    """
-    keys = list(amounts)
-    match = Q()
-    for contest_id, key in keys:
-        match |= _key_q(key_field, contest_id, key)
-    increment = Case(*(When(_key_q(key_field, c, k), then=Value(amounts[(c, k)])) for c, k in keys),
-                     default=Value(0), output_field=IntegerField())
-    updated = model.objects.filter(match).update(**{field: F(field) + increment}, **(extra or {}))
-    if updated == len(keys):
-        return
-    existing = set(model.objects.filter(match).values_list("contest_id", key_field))
-    model.objects.bulk_create([
-        model(contest_id=contest_id, **{key_field: key, field: amounts[(contest_id, key)]}, **(create_extra or {}))
-        for contest_id, key in keys if (contest_id, key) not in existing
-    ])
+    if net:
+        _add_amounts(ScoreCount, "points", net, value_column="holders")
 
 
 def _moves(contest_id, old, new):
@@ -226,23 +291,27 @@ def _moves(contest_id, old, new):
 
 
 def _apply(contest, person, delta, at, *, counted=0, category_id=None):
-    """Carry a ledger write over to the running totals.  Caller holds ``lock_person``."""
-    both = Q(contest=contest) | Q(contest__isnull=True)
+    """Carry a ledger write over to the running totals.  Caller holds the ledger writer lock."""
     if delta:
-        Standing.objects.filter(both, user_id=person.user_id).update(
-            points=F("points") + delta, reached_at=Greatest(Coalesce(F("reached_at"), Value(at)), Value(at)),
+        stamp = connection.ops.adapt_datetimefield_value(at)
+        _sql(
+            f"UPDATE {_table(Standing)} SET points = points + %(delta)s, reached_at = CASE "  # noqa: S608
+            "WHEN reached_at IS NULL OR reached_at < %(at)s THEN %(at)s ELSE reached_at END "
+            "WHERE user_id = %(u)s AND (contest_id = %(c)s OR contest_id IS NULL)",
+            {"delta": delta, "at": stamp, "u": person.user_id, "c": contest.pk},
         )
         moves = _moves(None, person.all_time_points, person.all_time_points + delta)
         if not person.disqualified:
             moves += _moves(contest.pk, person.points, person.points + delta)
         _shift_scores(moves)
     if person.team:
-        later = {"reached_at": Greatest(Coalesce(F("reached_at"), Value(at)), Value(at))} if delta else {}
-        _add_to_rows(TeamStanding, "team", {(contest.pk, person.team): delta, (None, person.team): delta},
-                     field="points", extra=later, create_extra={"reached_at": at if delta else None})
+        _add_amounts(TeamStanding, "team", {(contest.pk, person.team): delta, (None, person.team): delta},
+                     value_column="points", reached_at=at if delta else None)
     if counted:
-        CategoryProgress.objects.filter(contest=contest, category_id=category_id).update(
-            approved=F("approved") + counted,
+        _sql(
+            f"UPDATE {_table(CategoryProgress)} SET approved = approved + %s "  # noqa: S608
+            "WHERE contest_id = %s AND category_id = %s",
+            [counted, contest.pk, category_id],
         )
 
 
@@ -257,40 +326,6 @@ def _write(*, contest, person, reason, score, day, demonstration_id=None, review
     return entry
 
 
-@dataclass(frozen=True)
-class _AwardState:
-    awards: int
-    reversals: int
-    net_points: int
-
-    @property
-    def awarded(self):
-        return self.awards > self.reversals
-
-
-def _award_state(contest, demonstration_id):
-    row = PointEntry.objects.filter(contest=contest, demonstration_id=demonstration_id, review_id=None).aggregate(
-        awards=Count("id", filter=Q(reason=Reason.APPROVAL)),
-        reversals=Count("id", filter=Q(reason=Reason.APPROVAL_REVERSED)),
-        net=Coalesce(Sum("points"), 0),
-    )
-    return _AwardState(row["awards"], row["reversals"], row["net"])
-
-
-def _used_on(contest, user_id, day):
-    return PointEntry.objects.filter(contest=contest, user_id=user_id, day=day).aggregate(
-        used=Coalesce(Sum("points"), 0),
-    )["used"]
-
-
-def _duplicate_flag(demonstration):
-    """The kind of the first (near) duplicate flag on the demonstration, or None."""
-    flags = getattr(demonstration, "flags", None)
-    if flags is None:
-        return None
-    return flags.filter(kind__in=DUPLICATE_FLAG_KINDS).order_by("id").values_list("kind", flat=True).first()
-
-
 def answered_open_instruction(demonstration):
     """True when the response author answered an instruction somebody else wrote."""
     instruction_author_id = getattr(demonstration, "instruction_author_id", None)
@@ -300,30 +335,29 @@ def answered_open_instruction(demonstration):
 def award_demonstration(*, contest, demonstration, review=None):
     """Award ``demonstration`` in ``contest`` unless it already holds an award there.
 
-    Precondition: inside a transaction, the demonstration row locked by the caller and approved.
-    Returns the new entry, or None when there was nothing to do.
+    Precondition: inside a transaction holding the ledger writer lock, the demonstration row
+    locked by the caller and approved.  Returns the new entry, or None when there was nothing to do.
     """
-    progress = _lock_progress(contest, demonstration.category_id)
-    state = _award_state(contest, demonstration.pk)
-    if state.awarded:
-        return None
-    person = lock_person(contest, demonstration.author_id)
     rules = scoring.Rules.of(contest)
     day = local_day(contest, demonstration.submitted_at)
+    context = _context(contest, demonstration.author_id, category_id=demonstration.category_id,
+                       demonstration_id=demonstration.pk, day=day)
+    if context.awarded:
+        return None
     score = scoring.score_approval(
         rules,
         category_key=demonstration.category.key,
-        approved_before=progress.approved,
+        approved_before=context.approved,
         rating=getattr(review, "rating", None),
         answered_open_instruction=answered_open_instruction(demonstration),
-        used_today=_used_on(contest, demonstration.author_id, day) if rules.daily_cap is not None else 0,
-        duplicate_of=_duplicate_flag(demonstration),
-        disqualified=person.disqualified,
+        used_today=context.used,
+        duplicate_of=context.duplicate_flag,
+        disqualified=context.person.disqualified,
     )
     return _write(
-        contest=contest, person=person, reason=Reason.APPROVAL, score=score, day=day,
+        contest=contest, person=context.person, reason=Reason.APPROVAL, score=score, day=day,
         demonstration_id=demonstration.pk, category_id=demonstration.category_id,
-        sequence=state.awards + 1, counted=1,
+        sequence=context.awards + 1, counted=1,
     )
 
 
@@ -376,16 +410,15 @@ def on_approval_reversed(demonstration):
             PointEntry.objects.filter(contest=contest, demonstration_id=demonstration.pk, reason=Reason.APPROVAL)
             .order_by("-sequence").values("category_id", "day").first()
         )
-        _lock_progress(contest, last_award["category_id"])
-        state = _award_state(contest, demonstration.pk)
-        if not state.awarded:
+        context = _context(contest, demonstration.author_id, category_id=last_award["category_id"],
+                           demonstration_id=demonstration.pk)
+        if not context.awarded:
             continue
-        person = lock_person(contest, demonstration.author_id)
-        score = scoring.score_reversal(net_points=state.net_points, cause=Reason.APPROVAL_REVERSED)
+        score = scoring.score_reversal(net_points=context.net_points, cause=Reason.APPROVAL_REVERSED)
         entries.append(_write(
-            contest=contest, person=person, reason=Reason.APPROVAL_REVERSED, score=score,
+            contest=contest, person=context.person, reason=Reason.APPROVAL_REVERSED, score=score,
             day=last_award["day"], demonstration_id=demonstration.pk, category_id=last_award["category_id"],
-            sequence=state.reversals + 1, counted=-1,
+            sequence=context.reversals + 1, counted=-1,
         ))
     return entries
 
@@ -405,18 +438,15 @@ def on_review_recorded(review):
         _serialise_ledger_writers()
     entries = []
     for contest in contests:
-        person = lock_person(contest, review.reviewer_id)
-        if PointEntry.objects.filter(contest=contest, review_id=review.pk, reason=Reason.REVIEW).exists():
-            continue
-        rules = scoring.Rules.of(contest)
         day = local_day(contest, review.created_at)
+        context = _context(contest, review.reviewer_id, review_id=review.pk, day=day)
+        if context.review_paid:
+            continue
         score = scoring.score_review(
-            rules,
-            used_today=_used_on(contest, review.reviewer_id, day) if rules.daily_cap is not None else 0,
-            disqualified=person.disqualified,
+            scoring.Rules.of(contest), used_today=context.used, disqualified=context.person.disqualified,
         )
         entries.append(_write(
-            contest=contest, person=person, reason=Reason.REVIEW, score=score, day=day,
+            contest=contest, person=context.person, reason=Reason.REVIEW, score=score, day=day,
             demonstration_id=demonstration.pk, review_id=review.pk, category_id=demonstration.category_id,
         ))
     return entries
