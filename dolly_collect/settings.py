@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "annotations",
     "leaderboard",
     "datasets",
+    "operations",
 ]
 
 MIDDLEWARE = [
