@@ -289,7 +289,7 @@ def machine():
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
     return {"uname": " ".join(platform.uname()), "nproc": os.cpu_count(), "cpu": cpu, "memory": memory,
-            "python": platform.python_version(), "postgres": pg}
+            "python": platform.python_version(), "postgres": pg, "load_before": os.getloadavg()[0]}
 
 
 def render(results, info, command):
@@ -301,8 +301,11 @@ def render(results, info, command):
         f"- Command: `{command}`",
         f"- Machine: `{info['uname']}`; nproc {info['nproc']}; {info['cpu']}; {info['memory']} RAM",
         f"- Python {info['python']}, PostgreSQL {info['postgres']} on the same machine",
+        f"- Load average (1 min) before / after the run: {info['load_before']:.1f} / {os.getloadavg()[0]:.1f} "
+        "(other work on the machine competes for the same cores)",
         "- Data: generated dolly-like approved records, about 900 characters each (3 in 8 with a reference "
-        "text), some non-ASCII; export is plain dolly JSONL with the default options.",
+        "text), some non-ASCII; export is plain dolly JSONL with the default options; imports go into a freshly "
+        "migrated, empty database.",
         "- Each measurement runs in a fresh child process; times exclude its start-up; peak RSS is its "
         "`VmHWM` (including Python, Django, pandas and pyarrow; the RSS before the export started is shown "
         "too).",
