@@ -64,3 +64,18 @@ def test_an_inline_script_injected_into_a_page_is_blocked(page, url, csp_reports
     }""")
     assert page.evaluate("() => window.__ran === true") is False
     assert any("Content Security Policy" in report for report in csp_reports)
+
+
+def test_hostile_text_stays_inert_in_the_browser(page, url, sign_in):
+    from tests.factories import DemonstrationFactory, UserFactory
+
+    payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>[x](javascript:window.__pwned=3)'
+    author = UserFactory(username="mallet")
+    demonstration = DemonstrationFactory(author=author, instruction=payload, response=payload)
+    sign_in(page, author)
+    for path in ("/demonstrations/", f"/demonstrations/{demonstration.public_id}/",
+                 f"/demonstrations/{demonstration.public_id}/edit/"):
+        page.goto(url(path))
+        expect(page.locator("main")).to_be_visible()
+        assert page.evaluate("() => window.__pwned") is None
+    expect(page.get_by_label("Instruction")).to_have_value(payload)
