@@ -363,7 +363,9 @@ def render(args, info, runs):
             f"- {size:,} contributors, {counts['entries']:,} ledger entries, one running contest, "
             f"{max(size // 500, 1)} teams; database {counts['database_size']}. Load with COPY: users "
             f"{timings['users']:.1f} s, ledger {timings['ledger']:.1f} s; `rebuild_standings` "
-            f"{timings['rebuild_standings']:.1f} s; check (ledger = standings) {timings['check_standings']:.1f} s."
+            f"{timings['rebuild_standings']:.1f} s; check (ledger = standings) {timings['check_standings']:.1f} s. "
+            f"Load average while measuring: {counts['load'][0]:.1f} → {counts['load'][1]:.1f} "
+            "(the machine is shared with other test and benchmark runs)."
         )
     lines += [
         "",
@@ -393,10 +395,14 @@ def render(args, info, runs):
                       f"{growth}."]
     lines += [
         "",
-        "The whole-contest boards read the `Standing`/`TeamStanding` running totals through the partial "
-        "`(contest, -points, reached_at, user)` index: the top 50 is an index range, the caller's rank one "
-        "index-only count of the (points, reached_at) pairs ahead. Windows and categories aggregate the ledger "
-        "(index on contest and time), so they grow with the number of entries in the window.",
+        "The whole-contest boards read the `Standing`/`TeamStanding` running totals: the top 50 is a range of "
+        "the partial `(contest, -points, reached_at, user)` index; the caller's rank is the sum of the score "
+        "histogram (`ScoreCount`, one row per distinct score) above their score plus a count of the people on "
+        "the same score who got there first, and the gap is one backward index step: none of it grows with the "
+        "number of contributors. Windows (today, this week) and categories aggregate the ledger through "
+        "covering indexes, in one window-function query, so they grow with the number of entries they cover. "
+        "Awarding is one read of everything it depends on and one statement per running total, under the "
+        "ledger writer lock.",
         MARK_END,
     ]
     return "\n".join(lines) + "\n"
@@ -443,7 +449,9 @@ def main():
         print(f"{name}: {size:,} contributors, {size * args.entries_per_person:,} entries", flush=True)
         timings = load(size, args.entries_per_person, args.seed)
         print("  loaded: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()), flush=True)
+        load_before = os.getloadavg()[0]
         results, counts = measure(args.repeat, args.seed)
+        counts["load"] = (load_before, os.getloadavg()[0])
         for key, value in results.items():
             print(f"  {key}: {value}", flush=True)
         info = info or machine()

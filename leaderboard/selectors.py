@@ -206,6 +206,11 @@ def _ahead_of(points, reached_at):
     return Q(points__gte=points) & (more | tie)
 
 
+# Leading the ORDER BY with the (constant) contest lets PostgreSQL walk the rank index for the
+# all-time board too: it does not treat ``contest_id IS NULL`` as fixing the first column.
+BY_BOARD = (F("contest_id").asc(nulls_last=True),)
+
+
 def _order(points_field="points", time_field="reached_at", key_field="user_id"):
     return [F(points_field).desc(), F(time_field).asc(nulls_last=True), F(key_field).asc()]
 
@@ -247,7 +252,9 @@ def _pin_from_standings(board, ranked, mine, make):
         rank = _people_ahead(board.contest, mine["points"], mine["reached_at"]) + 1
     else:
         rank = ahead.count() + 1
-    next_points = ahead.order_by(F("points").asc(), F("reached_at").desc(nulls_first=True)).values_list(
+    next_points = ahead.order_by(
+        F("contest_id").desc(nulls_first=True), F("points").asc(), F("reached_at").desc(nulls_first=True),
+    ).values_list(
         "points", flat=True).first()
     row = make(mine, rank)
     row.gap = next_points - row.points if next_points is not None else None
@@ -294,7 +301,7 @@ def _board_from_standings(board, make, *, viewer):
     if board.query.scope == "people":
         fields = ("user_id", "points", "reached_at", *PERSON_FIELDS)
         ranked = Standing.objects.filter(contest=contest, disqualified=False)
-        board.rows = _ranked(list(ranked.order_by(*_order()).values(*fields)[:limit]), make)
+        board.rows = _ranked(list(ranked.order_by(*BY_BOARD, *_order()).values(*fields)[:limit]), make)
         if any(row.is_you for row in board.rows):
             return
         mine = Standing.objects.filter(contest=contest, user=viewer).values(*fields, "disqualified").first()
@@ -305,7 +312,8 @@ def _board_from_standings(board, make, *, viewer):
     else:
         fields = ("team", "points", "reached_at")
         ranked = TeamStanding.objects.filter(contest=contest)
-        board.rows = _ranked(list(ranked.order_by(*_order(key_field="team")).values(*fields)[:limit]), make)
+        board.rows = _ranked(list(ranked.order_by(*BY_BOARD, *_order(key_field="team")).values(*fields)[:limit]),
+                             make)
         if board.viewer_team and not any(row.is_you for row in board.rows):
             mine = ranked.filter(team=board.viewer_team).values(*fields).first()
             if mine:
