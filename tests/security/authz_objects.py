@@ -1,0 +1,76 @@
+"""The objects the authorisation matrix points its URLs at, and the URL arguments for each route."""
+from django.contrib.auth.models import Group
+
+from annotations.models import OpenInstruction, Status
+from datasets import services as dataset_services
+from datasets.models import ImportBatch, Release
+from datasets.options import ExportOptions
+from tests.factories import AdminFactory, DemonstrationFactory, ReviewerFactory, UserFactory, category
+from tests.leaderboard.conftest import make_contest
+
+ROLES = ["anonymous", "contributor", "other_contributor", "reviewer", "admin"]
+
+# Which object a route's id points at; routes not listed take the contributor's draft.
+TARGET = {
+    "review-open": "submitted", "review-decide": "submitted", "review-skip": "submitted",
+    "review-edit": "submitted", "review-reopen": "approved", "api:review-skip": "submitted",
+    "api:demonstration-review": "submitted", "api:demonstration-reopen": "approved",
+    "api:demonstration-reviews": "submitted",
+    "api:export-detail": "release", "api:export-download": "release",
+    "datasets:release-detail": "release", "datasets:release-status": "release", "datasets:release-download": "release",
+    "datasets:import-detail": "batch", "datasets:import-confirm": "batch", "datasets:import-status": "batch",
+    "api:open-instruction-detail": "open_instruction", "api:open-instruction-answer": "open_instruction",
+    "open-instruction-answer": "open_instruction", "open-instruction-withdraw": "open_instruction",
+}
+
+
+class World:
+    """One of each thing, owned by the contributor ``alice`` unless said otherwise."""
+
+    def __init__(self, route=None):
+        self.users = {
+            "anonymous": None,
+            "contributor": UserFactory(username="alice"),
+            "other_contributor": UserFactory(username="mallory"),
+            "reviewer": ReviewerFactory(username="rita"),
+            "admin": AdminFactory(username="ada"),
+        }
+        Group.objects.get_or_create(name="reviewer")[0].user_set.add(self.users["admin"])
+        alice = self.users["contributor"]
+        self.objects = {
+            "draft": DemonstrationFactory(author=alice, status=Status.DRAFT),
+            "submitted": DemonstrationFactory(author=alice, status=Status.SUBMITTED),
+            "approved": DemonstrationFactory(author=alice, status=Status.APPROVED),
+            "open_instruction": OpenInstruction.objects.create(
+                author=alice, category=category("open_qa"), instruction="Who invented the telescope?",
+            ),
+            "batch": ImportBatch.objects.create(
+                source_name="x.jsonl", author=self.users["admin"], created_by=self.users["admin"],
+                target_status="approved", status=ImportBatch.State.INVALID,
+            ),
+        }
+        if route is None or TARGET.get(route) == "release":
+            release = dataset_services.create_release(created_by=self.users["admin"], options=ExportOptions())
+            dataset_services.build_release(release.pk)
+            release.refresh_from_db()
+            assert release.status == Release.State.DONE, release.error
+            self.objects["release"] = release
+        self.contest = make_contest(slug="spring")
+
+    def kwargs(self, route, pattern_kwargs):
+        values = {}
+        target = self.objects[TARGET.get(route, "draft")]
+        for name in pattern_kwargs:
+            if name in ("public_id", "id"):
+                values[name] = target.public_id
+            elif name == "slug":
+                values[name] = self.contest.slug
+            elif name == "key":
+                values[name] = "open_qa"
+            elif name == "chart_id":
+                values[name] = "per-day" if route == "dashboard-data" else "mine-categories"
+            elif name in ("file", "name"):
+                values[name] = "data.jsonl"
+            else:
+                raise KeyError(f"no value for <{name}> in {route}: add one to tests/security/authz_objects.py")
+        return values

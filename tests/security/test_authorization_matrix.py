@@ -1,0 +1,180 @@
+"""Every URL of the site × every kind of caller, with the status each must get.
+
+The routes come from the URL configuration itself: a new URL without a row here fails
+``test_every_route_has_a_row``.  Each cell is ``(GET, POST)`` for anonymous, the owner
+(``contributor``), another contributor, a reviewer and an admin; the objects in the URLs
+belong to the contributor (see ``authz_objects.py``).  The POST is empty: it must be refused
+before it does anything for callers without the right, and only checks the status otherwise.
+"""
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .authz_objects import ROLES, World
+
+R = 302  # to the sign-in page
+
+# route: {role: (GET, POST)} in ROLES order.
+MATRIX = {
+    #                         anonymous   contributor  other        reviewer     admin
+    "api-docs": [(200, 405), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "api-schema": [(200, 405), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "api-token": [(R, R), (200, 302), (200, 302), (200, 302), (200, 302)],
+    "api:api-token-obtain": [(405, 400), (405, 400), (405, 400), (405, 400), (405, 400)],
+    "api:category-list": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "api:contest-detail": [(401, 401), (200, 403), (200, 403), (200, 403), (200, 405)],
+    "api:contest-leaderboard": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "api:contest-list": [(401, 401), (200, 403), (200, 403), (200, 403), (200, 400)],
+    "api:demonstration-detail": [(401, 401), (200, 405), (404, 405), (404, 405), (404, 405)],
+    "api:demonstration-list": [(401, 401), (200, 400), (200, 400), (200, 400), (200, 400)],
+    "api:demonstration-reopen": [(401, 401), (403, 403), (403, 403), (403, 403), (405, 200)],
+    "api:demonstration-review": [(401, 401), (403, 403), (403, 403), (405, 400), (405, 400)],
+    "api:demonstration-reviews": [(401, 401), (200, 405), (404, 405), (200, 405), (200, 405)],
+    "api:demonstration-submit": [(401, 401), (405, 200), (405, 404), (405, 404), (405, 404)],
+    "api:export-detail": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 405)],
+    "api:export-download": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 405)],
+    "api:export-list": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 202)],
+    "api:leaderboard-alltime": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "api:my-points": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "api:notification-list": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "api:notification-read": [(401, 401), (405, 200), (405, 200), (405, 200), (405, 200)],
+    "api:open-instruction-answer": [(401, 401), (405, 403), (405, 400), (405, 400), (405, 400)],
+    "api:open-instruction-detail": [(401, 401), (405, 405), (405, 405), (405, 405), (405, 405)],
+    "api:open-instruction-list": [(401, 401), (200, 400), (200, 400), (200, 400), (200, 400)],
+    "api:review-agreement": [(401, 401), (403, 403), (403, 403), (200, 405), (200, 405)],
+    "api:review-next": [(401, 401), (403, 403), (403, 403), (200, 405), (200, 405)],
+    "api:review-skip": [(401, 401), (403, 403), (403, 403), (405, 204), (405, 204)],
+    "board-settings": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "category-detail": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "category-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "contest-detail": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "contest-leaderboard": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "contest-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "dashboard": [(R, R), (403, 405), (403, 405), (403, 405), (200, 405)],
+    "dashboard-data": [(R, R), (403, 405), (403, 405), (403, 405), (200, 405)],
+    "datasets:import-confirm": [(R, R), (403, 403), (403, 403), (403, 403), (405, 302)],
+    "datasets:import-detail": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
+    "datasets:import-list": [(R, R), (403, 403), (403, 403), (403, 403), (200, 200)],
+    "datasets:import-status": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
+    "datasets:release-create": [(R, R), (403, 403), (403, 403), (403, 403), (200, 200)],
+    "datasets:release-detail": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
+    "datasets:release-download": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
+    "datasets:release-list": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
+    "datasets:release-status": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
+    "demonstration-autosave": [(405, 401), (405, 400), (405, 400), (405, 400), (405, 400)],
+    "demonstration-create": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "demonstration-delete": [(R, R), (200, 302), (404, 404), (404, 404), (404, 404)],
+    "demonstration-detail": [(R, R), (200, 200), (404, 404), (404, 404), (404, 404)],
+    "demonstration-edit": [(R, R), (200, 409), (404, 404), (404, 404), (404, 404)],
+    "demonstration-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "demonstration-submit": [(R, R), (405, 302), (405, 404), (405, 404), (405, 404)],
+    "home": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "leaderboard": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "login": [(200, 200), (R, R), (R, R), (R, R), (R, R)],
+    "logout": [(405, R), (405, R), (405, R), (405, R), (405, R)],
+    "my-dashboard": [(R, R), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "my-dashboard-data": [(R, R), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "my-points": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "notification-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "notification-read": [(R, R), (405, 302), (405, 302), (405, 302), (405, 302)],
+    "open-instruction-answer": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "open-instruction-create": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "open-instruction-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "open-instruction-mine": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "open-instruction-withdraw": [(R, R), (405, 302), (405, 403), (405, 403), (405, 403)],
+    "password_change": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
+    "password_change_done": [(R, R), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "review-decide": [(R, R), (405, 403), (405, 403), (405, 400), (405, 400)],
+    "review-edit": [(R, R), (403, 403), (403, 403), (200, 409), (200, 409)],
+    "review-open": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200)],
+    "review-queue": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200)],
+    "review-reopen": [(R, R), (405, 403), (405, 403), (405, 403), (405, 302)],
+    "review-skip": [(R, R), (405, 403), (405, 403), (405, 302), (405, 302)],
+    "review-skips-clear": [(R, R), (405, 403), (405, 403), (405, 302), (405, 302)],
+    "review-stats": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200)],
+    "set_language": [(R, R), (R, R), (R, R), (R, R), (R, R)],
+    "signup": [(200, 200), (R, R), (R, R), (R, R), (R, R)],
+}
+
+
+def _routes(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern) == "admin/":
+                continue
+            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else (
+                pattern.namespace or namespace)
+            yield from _routes(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, list(pattern.pattern.converters)
+
+
+ROUTES = dict(_routes())
+
+
+def test_every_route_has_a_row():
+    missing = sorted(set(ROUTES) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(ROUTES))
+    assert not missing, f"routes without an authorisation row: {missing}"
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def cell(world, route, role, method, client_class):
+    """One request, in a savepoint that is rolled back: every cell sees the same untouched objects."""
+    url = reverse(route, kwargs=world.kwargs(route, ROUTES[route]))
+    client = client_class()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    with transaction.atomic():
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        transaction.set_rollback(True)
+    return url, response.status_code
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_each_caller_gets_the_expected_status(route, db, client_factory):
+    world = World(route)
+    for role, (expected_get, expected_post) in zip(ROLES, MATRIX[route], strict=True):
+        for method, expected in (("GET", expected_get), ("POST", expected_post)):
+            url, status = cell(world, route, role, method, client_factory)
+            assert status == expected, f"{method} {url} as {role}: {status}, expected {expected}"
+
+
+UUID_ROUTES = sorted(route for route, kwargs in ROUTES.items() if {"id", "public_id"} & set(kwargs))
+
+
+@pytest.mark.parametrize("route", UUID_ROUTES)
+def test_an_unknown_id_and_someone_elses_object_look_the_same(route, db, client_factory):
+    """Enumeration learns nothing: for callers who may not see the object, a real id and a random
+    one get the same answer; for callers who may, a random id is a 404, never a 500."""
+    import uuid
+
+    world = World(route)
+    kwargs = world.kwargs(route, ROUTES[route])
+    random_kwargs = {k: (uuid.uuid4() if k in ("id", "public_id") else v) for k, v in kwargs.items()}
+    for role in ROLES:
+        for method in ("GET", "POST"):
+            client = client_factory()
+            if world.users[role] is not None:
+                client.force_login(world.users[role])
+            with transaction.atomic():
+                real = _request(client, method, reverse(route, kwargs=kwargs))
+                transaction.set_rollback(True)
+            with transaction.atomic():
+                unknown = _request(client, method, reverse(route, kwargs=random_kwargs))
+                transaction.set_rollback(True)
+            if real in (404, 403, 401, 302, 405) and role == "other_contributor":
+                assert unknown == real or (real == 403 and unknown == 404 and _shared_with_everyone(route)), (
+                    f"{method} {route} as {role}: real id {real}, unknown id {unknown}")
+            assert unknown in (302, 401, 403, 404, 405), f"{method} {route} as {role}: unknown id gave {unknown}"
+
+
+def _request(client, method, url):
+    return (client.get(url) if method == "GET" else client.post(url, {})).status_code
+
+
+def _shared_with_everyone(route):
+    """Open instructions are offered to every contributor: their existence is not a secret."""
+    return "open-instruction" in route
