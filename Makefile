@@ -36,6 +36,11 @@ migrations-check: $(STAMP)
 fuzz: $(STAMP)
 	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-500} API_FUZZ_RANDOM=1 $(BIN)/pytest -q tests/security/test_api_fuzz.py
 
+# gunicorn + PostgreSQL + Redis + a Celery worker on 127.0.0.1 under locust (needs DATABASE_URL and REDIS_URL).
+.PHONY: load
+load: $(STAMP)
+	$(BIN)/python bench/load_test.py --write BENCHMARKS.md $(LOAD_ARGS)
+
 # Benchmarks need DATABASE_URL pointing at PostgreSQL; each creates its own scratch database.
 bench: bench-review bench-export
 

@@ -54,3 +54,22 @@ def test_a_token_only_acts_as_its_owner(user, other_user):
     assert api.get(reverse("api:demonstration-detail", kwargs={"id": draft.public_id})).status_code == 404
     api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert api.get(reverse("api:demonstration-list")).status_code == 401
+
+
+def test_release_files_are_admin_only_and_limited_to_the_manifest(client_for, api_for, admin_user, user, settings,
+                                                                  tmp_path):
+    from datasets import services
+    from datasets.options import ExportOptions
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    DemonstrationFactory(author=user, status=Status.APPROVED)
+    release = services.create_release(created_by=admin_user, options=ExportOptions())
+    services.build_release(release.pk)
+    (tmp_path / release.storage_prefix / "secret.txt").write_text("not part of the release")
+    for name, admin_status in [("data.jsonl", 200), ("secret.txt", 404), ("..", 404), ("manifest.json.bak", 404)]:
+        url = reverse("datasets:release-download", kwargs={"public_id": release.public_id, "name": name})
+        assert client_for(user).get(url).status_code == 403
+        assert client_for(admin_user).get(url).status_code == admin_status, name
+    api_url = reverse("api:export-download", kwargs={"id": release.public_id, "file": "secret.txt"})
+    assert api_for(admin_user).get(api_url).status_code == 404
+    assert api_for(user).get(api_url).status_code == 403
