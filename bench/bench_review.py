@@ -63,7 +63,7 @@ NOTES = [
     "claim; it commits with `synchronous_commit = off` (a claim is soft state).",
     "- A probe with one word changed is not always similar enough to be flagged: for short instructions one "
     "word is more than 20 % of the trigrams.",
-    "- The machine was shared with other test and benchmark runs while measuring (load average below), "
+    "- The machine was shared with other test and benchmark runs while measuring (load average above), "
     "so the tails are noisy and medians vary between runs by about 2×.",
 ]
 DECISION_OF = {"approved": "approve", "rejected": "reject", "changes_requested": "request_changes"}
