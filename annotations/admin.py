@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.roles import is_admin
 
-from .models import AIPhrase, AuditEntry, Category, Demonstration, QualityFlag, Review, Revision
+from .models import AIPhrase, AuditEntry, Category, Demonstration, OpenInstruction, QualityFlag, Review, Revision
 from .review.admin_actions import BULK_ACTIONS
 
 
@@ -84,6 +84,15 @@ class ReviewAdmin(ReadOnlyAdmin):
     list_filter = ["decision", "reason"]
     search_fields = ["reviewer__username", "demonstration__public_id"]
     list_select_related = ["reviewer", "demonstration"]
+    show_full_result_count = False
+
+
+@admin.register(OpenInstruction)
+class OpenInstructionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "state", "category", "author", "instruction"]
+    list_filter = ["state", "category"]
+    search_fields = ["author__username", "public_id"]
+    list_select_related = ["category", "author"]
     show_full_result_count = False
 
 

@@ -263,3 +263,12 @@ def test_queue_page_contest_filter(client_for, user, reviewer):
     page = client_for(reviewer).get(reverse("review-queue"), {"contest": "spring"})
     html = page.content.decode()
     assert counted.instruction in html and 'value="spring" selected' in html
+
+
+@pytest.mark.parametrize("model", ["auditentry", "review", "qualityflag", "openinstruction", "aiphrase"])
+def test_admin_lists_render(client_for, user, reviewer, admin_user, model):
+    item = submit(user, response="Mail me at someone@example.com about why leaves change colour.")
+    services.review_approve(demonstration=item, reviewer=reviewer)
+    OpenInstruction.objects.create(author=user, category=item.category, instruction="Why do cats purr?")
+    response = client_for(admin_user).get(reverse(f"admin:annotations_{model}_changelist"))
+    assert response.status_code == 200
