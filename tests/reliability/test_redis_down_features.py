@@ -100,3 +100,30 @@ def test_an_export_over_the_api_reports_the_queue_failure(redis_down, api_for, s
     body = response.json()
     assert body["status"] == "failed"
     assert "queue is unavailable" in body["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_e_mails_that_could_not_be_queued_are_sent_later(redis_down, api_for, submitted_demonstration, settings,
+                                                        mailoutbox):
+    import datetime
+
+    from django.core.management import CommandError, call_command
+
+    reviewer = ReviewerFactory(username="rev")
+    url = reverse("api:demonstration-review", kwargs={"id": submitted_demonstration.public_id})
+    api_for(reviewer).post(url, {"decision": "approve", "version": submitted_demonstration.version}, format="json")
+    notification = Notification.objects.get(recipient=submitted_demonstration.author)
+    assert notification.emailed_at is None
+    with pytest.raises(CommandError, match="could not be queued"):
+        call_command("send_pending_notifications", "--older-than", "0")
+    assert mailoutbox == []
+
+    celery_app.conf.task_always_eager = True
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=30))
+    call_command("send_pending_notifications")
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["writer@example.com"]
+    call_command("send_pending_notifications")
+    assert len(mailoutbox) == 1

@@ -1,0 +1,30 @@
+"""Queue the e-mails of notifications that were stored but never sent (the queue was down, or a send failed)."""
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from annotations.models import Notification
+from annotations.tasks import send_notification_email
+from dolly_collect.tasks import enqueue
+
+
+class Command(BaseCommand):
+    help = ("Queue the e-mail of every notification not yet e-mailed, older than --older-than minutes "
+            "(run it from cron; sending is idempotent, so a notification is never e-mailed twice).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--older-than", type=int, default=10, help="Minutes (default 10).")
+        parser.add_argument("--limit", type=int, default=5000, help="At most this many per run.")
+
+    def handle(self, *args, older_than, limit, **options):
+        cutoff = timezone.now() - datetime.timedelta(minutes=older_than)
+        pending = list(
+            Notification.objects.filter(emailed_at__isnull=True, created_at__lt=cutoff)
+            .exclude(recipient__email="").order_by("created_at").values_list("pk", flat=True)[:limit]
+        )
+        outcomes = [enqueue(send_notification_email, pk) for pk in pending]
+        failed = sum(1 for outcome in outcomes if outcome.sent is False)
+        if failed:
+            raise CommandError(f"{failed} of {len(pending)} could not be queued; is the task queue up?")
+        self.stdout.write(f"{len(pending)} queued.")
