@@ -239,6 +239,15 @@
       }
       if (session) session.setItem(SUBMITTED_FLAG, storeKey);
     });
+    // Ctrl+S (Cmd+S) saves the draft, Ctrl+Enter (Cmd+Enter) submits it, from any field.
+    form.addEventListener("keydown", function (event) {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+      var name = event.key === "Enter" ? "submit" : (event.key === "s" || event.key === "S") ? "save" : null;
+      var button = name && form.querySelector('button[name="action"][value="' + name + '"]');
+      if (!button) return;
+      event.preventDefault();
+      form.requestSubmit(button);
+    });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden" && timer) save(true);
     });

@@ -29,7 +29,9 @@ def test_typing_saves_a_draft_and_the_page_becomes_its_edit_page(page, url, sign
     assert demonstration.response == "To soothe themselves."
     screenshot(page, "write-autosaved")
 
-    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_label("Response").press("Control+s")
+    expect(page.get_by_text("Draft saved.", exact=True)).to_be_visible()
+    page.get_by_label("Response").press("Control+Enter")
     expect(page.get_by_text("Submitted for review. Thank you!")).to_be_visible()
     assert Demonstration.objects.filter(author=alice).count() == 1
     demonstration.refresh_from_db()
