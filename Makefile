@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrations-check bench bench-review bench-export install clean
+.PHONY: run test lint format migrations-check bench bench-review bench-export bench-leaderboard install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,7 +42,7 @@ load: $(STAMP)
 	$(BIN)/python bench/load_test.py --write BENCHMARKS.md $(LOAD_ARGS)
 
 # Benchmarks need DATABASE_URL pointing at PostgreSQL; each creates its own scratch database.
-bench: bench-review bench-export
+bench: bench-review bench-export bench-leaderboard
 
 bench-review: $(STAMP)
 	$(BIN)/python bench/bench_review.py --write BENCHMARKS.md $(BENCH_REVIEW_ARGS)
@@ -50,6 +50,10 @@ bench-review: $(STAMP)
 # Sizes: BENCH_SIZES=100000,1000000 BENCH_IMPORT_SIZES=15000,1000000 (the defaults).
 bench-export: $(STAMP)
 	$(BIN)/python bench/bench_export.py --write BENCHMARKS.md $(BENCH_EXPORT_ARGS)
+
+# Sizes: BENCH_LEADERBOARD_SIZES=10000,100000 contributors, 20 ledger entries each (the default).
+bench-leaderboard: $(STAMP)
+	$(BIN)/python bench/bench_leaderboard.py --write BENCHMARKS.md $(BENCH_LEADERBOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) var
