@@ -204,11 +204,10 @@ class PointEntry(models.Model):
         verbose_name_plural = "point entries"
         ordering = ["-created_at", "-id"]
         indexes = [
-            # Covering (PostgreSQL): window and category boards aggregate from the index alone.
-            models.Index(fields=["contest", "created_at"], include=["user", "points", "category"],
-                         name="entry_contest_time_cover"),
-            models.Index(fields=["contest", "category", "created_at"], include=["user", "points"],
-                         name="entry_contest_category_cover"),
+            # Covering: window and category boards aggregate from the index alone (index-only scans).
+            models.Index(fields=["contest", "created_at", "user", "points", "category"], name="entry_contest_time"),
+            models.Index(fields=["contest", "category", "created_at", "user", "points"],
+                         name="entry_contest_category"),
             models.Index(fields=["contest", "user", "day"], name="entry_contest_user_day"),
             models.Index(fields=["user", "created_at"], name="entry_user_time"),
         ]
