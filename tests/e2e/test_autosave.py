@@ -84,3 +84,27 @@ def test_autosave_stops_and_says_so_when_the_draft_changed_elsewhere(page, url, 
     expect(status).to_contain_text("kept in this browser")
     demonstration.refresh_from_db()
     assert demonstration.response == "The Loire."
+
+
+def test_leaving_with_unsaved_text_asks_first_and_saved_text_does_not(page, url, sign_in):
+    sign_in(page, UserFactory(username="alice"))
+    page.goto(url("/demonstrations/new/"))
+    page.get_by_label("Instruction").fill("A question without a category yet?")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("Choose a category")
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.get_by_role("link", name="My demonstrations").click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    expect(page).to_have_url(url("/demonstrations/new/"))
+
+    page.get_by_label("Category").select_option("open_qa")
+    expect(page.locator("[data-autosave-status]")).to_have_text(SAVED)
+    page.get_by_role("link", name="My demonstrations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My demonstrations")
+    assert dialogs == ["beforeunload"]
