@@ -157,6 +157,11 @@ class Board:
     since: datetime.datetime | None = None
     viewer_team: str = ""
 
+    @property
+    def rows_skipped(self):
+        """Whether rows lie between the top and the viewer's pinned row."""
+        return bool(self.me and not self.me_in_top and self.rows and self.me.rank > self.rows[-1].rank + 1)
+
 
 PERSON_FIELDS = ("user__username", "user__first_name", "user__last_name", "user__profile__display_name",
                  "user__profile__show_on_boards", "user__profile__team")

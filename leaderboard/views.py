@@ -50,7 +50,7 @@ def _board_page(request, contest):
     return render(request, "leaderboard/leaderboard.html", {
         "contest": contest, "board": board, "query": query, "categories": categories,
         "windows": [(key, selectors.WINDOW_LABELS[key]) for key in selectors.WINDOWS],
-        "limits": (10, 50, 100, 200),
+        "limits": sorted({10, 50, 100, 200, query.limit}),
     }, status=status)
 
 
