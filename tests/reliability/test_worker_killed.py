@@ -82,7 +82,7 @@ def test_an_export_whose_worker_dies_is_redelivered_and_completes_with_the_same_
     admin = AdminFactory(username="boss")
     first = queue("doomed")
     release = services.create_release(created_by=admin, options=ExportOptions(formats=("jsonl",)))
-    _wait_for(lambda: Release.objects.filter(pk=release.pk, status=Release.State.RUNNING).exists(), timeout=60)
+    _wait_for(lambda: Release.objects.filter(pk=release.pk, status=Release.State.RUNNING).exists(), timeout=180)
     time.sleep(0.3)
     first.kill()
 
@@ -128,7 +128,7 @@ def test_an_import_whose_worker_dies_is_failed_not_retried(queue, tmp_path):
     first = queue("doomed")
     services.confirm_import(batch=batch)
     _wait_for(lambda: ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.IMPORTING).exists(),
-              timeout=60)
+              timeout=180)
     time.sleep(0.3)
     first.kill()
     batch.refresh_from_db()
