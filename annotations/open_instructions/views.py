@@ -11,6 +11,7 @@ from .. import selectors as demonstration_selectors
 from ..exceptions import TransitionNotAllowed
 from ..models import Origin
 from ..validation import max_lengths
+from ..views import JUST_SUBMITTED
 from . import selectors, services
 from .forms import AnswerForm, OpenInstructionForm, PoolFilterForm
 
@@ -77,6 +78,7 @@ def answer(request, public_id):
             status = 409
         else:
             messages.success(request, _("Answer submitted for review. Thank you!"))
+            request.session[JUST_SUBMITTED] = str(demonstration.public_id)
             return redirect("demonstration-detail", public_id=demonstration.public_id)
     return render(request, "open_instructions/answer.html", {
         "form": form, "open_instruction": open_instruction, "limits": max_lengths(),

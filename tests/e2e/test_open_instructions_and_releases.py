@@ -31,6 +31,7 @@ def test_a_posed_instruction_is_answered_by_someone_else(page, url, sign_in):
     page.get_by_label("Response").fill("The Beacon Bun, Crust Light, Loaf on the Rocks, Rye Tide, The Flour Tower.")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Answer submitted for review. Thank you!")).to_be_visible()
+    expect(page.get_by_role("heading", name="Thank you! What next?")).to_be_visible()
 
     answer = Demonstration.objects.get(author=ben)
     assert answer.status == Status.SUBMITTED
