@@ -54,7 +54,7 @@
 
   function draw(box) {
     var lang = document.documentElement.lang || undefined;
-    fetch(box.getAttribute("data-chart-src"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    return fetch(box.getAttribute("data-chart-src"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.json();
@@ -72,8 +72,12 @@
       });
   }
 
+  // One chart after the other: a dashboard is a dozen aggregate queries, no need to send
+  // them to the database all at once.
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.Chart) return;
-    document.querySelectorAll("[data-chart-src]").forEach(draw);
+    Array.prototype.reduce.call(document.querySelectorAll("[data-chart-src]"), function (previous, box) {
+      return previous.then(function () { return draw(box); });
+    }, Promise.resolve());
   });
 })();

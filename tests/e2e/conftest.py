@@ -5,12 +5,14 @@ The live server runs in a thread of this process on the test database (PostgreSQ
 visited go to ``test-artifacts/screenshots/``.
 """
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
 
 # Playwright's synchronous API keeps an event loop open in this thread, which Django's
@@ -18,6 +20,25 @@ from django.test import Client
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+_one_request_at_a_time = threading.Lock()
+_set_app = ThreadedWSGIServer.set_app
+
+
+def _serialized_set_app(server, application):
+    """The live server's request threads share the one connection to an in-memory SQLite
+    database; concurrent requests on it (a page fetching several JSON documents at once) can
+    hang.  On SQLite the live server therefore answers one request at a time."""
+    if connection.vendor != "sqlite":
+        return _set_app(server, application)
+
+    def serialized(environ, start_response):
+        with _one_request_at_a_time:
+            return application(environ, start_response)
+
+    return _set_app(server, serialized)
+
+
+ThreadedWSGIServer.set_app = _serialized_set_app
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",

@@ -21,9 +21,12 @@ def axe_violations(page, *, impacts=BLOCKING_IMPACTS):
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol: a script tag would be refused by the site's CSP.
         page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => JSON.stringify((await axe.run(document, {resultTypes: ['violations']})).violations)"
-    )
+    result = page.evaluate("""async () => {
+        const late = new Promise((_, reject) => setTimeout(
+            () => reject(new Error("axe-core did not finish within 60 s")), 60000));
+        const run = axe.run(document, {resultTypes: ["violations"]});
+        return JSON.stringify((await Promise.race([run, late])).violations);
+    }""")
     found = []
     for violation in json.loads(result):
         if violation["impact"] in impacts:
