@@ -52,6 +52,17 @@ def test_without_a_secret_key_and_debug_off_settings_refuse_to_load(tmp_path, ke
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_the_migration_check_runs_on_a_fresh_checkout_with_no_environment(tmp_path):
+    result = run(["manage.py", "makemigrations", "--check", "--dry-run"], tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_commands_that_serve_or_sign_still_need_the_secret_key(tmp_path):
+    result = run(["manage.py", "check"], tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
 def test_the_embedded_defaults_sqlite_and_eager_celery(tmp_path):
     first = show(tmp_path, DEBUG="1")
     assert first["debug"] is True
