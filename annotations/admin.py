@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from accounts.roles import is_admin
+from dolly_collect.admin import ReadOnlyAdmin
 
 from .models import AIPhrase, AuditEntry, Category, Demonstration, OpenInstruction, QualityFlag, Review, Revision
 from .review.admin_actions import BULK_ACTIONS
@@ -56,17 +57,6 @@ class AIPhraseAdmin(admin.ModelAdmin):
     list_display = ["phrase", "is_active", "created_at"]
     list_editable = ["is_active"]
     search_fields = ["phrase"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)

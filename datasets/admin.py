@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from dolly_collect.admin import ReadOnlyAdmin
+
 from .models import ImportBatch, Release
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Releases and imports change only through their services (pages, API, commands)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Release)
