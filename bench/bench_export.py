@@ -33,6 +33,10 @@ from urllib.parse import urlparse, urlunparse
 import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import copy_escape, drop_database, recreate_database, write_section  # noqa: E402
+
 MARK_START = "<!-- bench_export:start -->"
 MARK_END = "<!-- bench_export:end -->"
 CONTEXT_CATEGORIES = ("closed_qa", "information_extraction", "summarization")
@@ -85,33 +89,12 @@ def generate(n, seed=1):
         yield key, instruction, context, response
 
 
-def _copy_text(value):
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def scratch_url(base_url):
     parsed = urlparse(base_url)
     if parsed.scheme not in ("postgres", "postgresql", "pgsql"):
         sys.exit("bench: DATABASE_URL must point at PostgreSQL.")
     name = parsed.path.lstrip("/") + "_export_bench"
     return urlunparse(parsed._replace(path="/" + name)), name, urlunparse(parsed._replace(path="/postgres"))
-
-
-def recreate_database(admin_url, name):
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def drop_database(admin_url, name):
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    conn.close()
 
 
 def child_env(db_url):
@@ -160,8 +143,8 @@ def insert_records(db_url, start, n, author_id, categories):
         for offset, (key, instruction, context, response) in enumerate(generated):
             moment = (now + datetime.timedelta(seconds=start + offset)).isoformat()
             batch.write("\t".join([
-                str(uuid.uuid4()), str(author_id), str(categories[key]), _copy_text(instruction),
-                _copy_text(context), "", _copy_text(response), "approved", "web", "1", "", moment, moment, moment,
+                str(uuid.uuid4()), str(author_id), str(categories[key]), copy_escape(instruction),
+                copy_escape(context), "", copy_escape(response), "approved", "web", "1", "", moment, moment, moment,
                 "1", "", "",
             ]) + "\n")
             rows += 1
@@ -332,18 +315,6 @@ def render(results, info, command):
     return "\n".join(lines) + "\n"
 
 
-def write_section(path, section):
-    path = Path(path)
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if MARK_START in text and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        tail = rest.split(MARK_END, 1)[1].lstrip("\n")
-        text = head + section + ("\n" + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-
-
 def sizes(value):
     return [int(v) for v in value.split(",") if v.strip()]
 
@@ -396,7 +367,7 @@ def main():
     section = render(results, info, command)
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, section, MARK_START, MARK_END)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,9 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import copy_escape, drop_database, recreate_database, write_section  # noqa: E402
+
 MARK_START = "<!-- bench_leaderboard:start -->"
 MARK_END = "<!-- bench_leaderboard:end -->"
 CATEGORIES = ["open_qa", "closed_qa", "information_extraction", "summarization", "brainstorming",
@@ -50,12 +53,6 @@ def bench_url(url):
     parsed = urlparse(url)
     name = parsed.path.lstrip("/") + "_leaderboard_bench"
     return urlunparse(parsed._replace(path="/" + name)), name
-
-
-def copy_escape(value):
-    if value is None:
-        return r"\N"
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def copy_rows(cursor, table, columns, rows, chunk=100_000):
@@ -71,27 +68,6 @@ def copy_rows(cursor, table, columns, rows, chunk=100_000):
     buffer.seek(0)
     cursor.copy_expert(sql, buffer)
     return count
-
-
-def recreate_database(admin_url, name):
-    import psycopg2
-
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def drop_database(admin_url, name):
-    import psycopg2
-
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    conn.close()
 
 
 def setup_django(url):
@@ -424,18 +400,6 @@ def render(args, info, runs):
     return "\n".join(lines) + "\n"
 
 
-def write_section(path, text):
-    path = Path(path)
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    if MARK_START in current and MARK_END in current:
-        before, rest = current.split(MARK_START, 1)
-        _, after = rest.split(MARK_END, 1)
-        current = before + text.rstrip("\n") + after
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=os.environ.get("BENCH_LEADERBOARD_SIZES", "10000,100000"),
@@ -480,7 +444,7 @@ def main():
     text = render(args, info, runs)
     print(text)
     if args.write:
-        write_section(args.write, text)
+        write_section(args.write, text, MARK_START, MARK_END)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import copy_escape, write_section  # noqa: E402
+
 MARK_START = "<!-- bench_review:start -->"
 MARK_END = "<!-- bench_review:end -->"
 CONTEXT_CATEGORIES = ("closed_qa", "information_extraction", "summarization")
@@ -108,12 +111,6 @@ def normalise_hash(*parts):
     from annotations.text import text_hash
 
     return text_hash(*parts)
-
-
-def copy_escape(value):
-    if value is None:
-        return r"\N"
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def copy_rows(cursor, table, columns, rows, chunk=50_000):
@@ -483,18 +480,6 @@ def render(args, info, load_times, results, plans, counts):
     return "\n".join(lines) + "\n"
 
 
-def write_section(path, text):
-    path = Path(path)
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    if MARK_START in current and MARK_END in current:
-        before, rest = current.split(MARK_START, 1)
-        _, after = rest.split(MARK_END, 1)
-        current = before + text.rstrip("\n") + after
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_REVIEW_ROWS", 1_000_000)))
@@ -530,7 +515,7 @@ def main():
         print(f"{key:32} {value}")
     text = render(args, machine(), load_times, results, plans, counts)
     if args.write:
-        write_section(args.write, text)
+        write_section(args.write, text, MARK_START, MARK_END)
         print(f"wrote {args.write}")
     else:
         print(text)
