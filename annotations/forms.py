@@ -47,6 +47,18 @@ class DemonstrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
 
+    @classmethod
+    def for_demonstration(cls, demonstration, *, categories):
+        """An unbound form showing the stored text, with the version it was read at."""
+        return cls(
+            initial={
+                "category": demonstration.category.key, "instruction": demonstration.instruction,
+                "context": demonstration.context, "source_url": demonstration.source_url,
+                "response": demonstration.response, "version": demonstration.version,
+            },
+            categories=categories,
+        )
+
     def changes(self):
         data = self.cleaned_data
         return {field: data[field] for field in ("category", "instruction", "context", "source_url", "response")}

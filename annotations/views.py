@@ -143,14 +143,7 @@ def demonstration_edit(request, public_id):
             else:
                 return _after_save(request, updated, submit)
     else:
-        form = DemonstrationForm(
-            initial={
-                "category": demonstration.category.key, "instruction": demonstration.instruction,
-                "context": demonstration.context, "source_url": demonstration.source_url,
-                "response": demonstration.response, "version": demonstration.version,
-            },
-            categories=categories,
-        )
+        form = DemonstrationForm.for_demonstration(demonstration, categories=categories)
     return render(request, "annotations/demonstration_form.html", _editor_context(
         form, demonstration=demonstration, stale=stale,
     ), status=409 if stale else 200)

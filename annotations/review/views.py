@@ -155,14 +155,7 @@ def review_edit(request, public_id):
                 messages.success(request, _("Correction saved. Decide on the corrected text now."))
                 return redirect(_queue_url(query))
     else:
-        form = DemonstrationForm(
-            initial={
-                "category": demonstration.category.key, "instruction": demonstration.instruction,
-                "context": demonstration.context, "source_url": demonstration.source_url,
-                "response": demonstration.response, "version": demonstration.version,
-            },
-            categories=categories,
-        )
+        form = DemonstrationForm.for_demonstration(demonstration, categories=categories)
     return render(request, "review/edit.html", {
         "form": form, "item": demonstration, "limits": max_lengths(), "filter_query": query, "stale": stale,
     }, status=409 if stale else 200)
