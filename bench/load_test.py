@@ -94,6 +94,8 @@ def main():
     parser.add_argument("--users", default="50,200,500")
     parser.add_argument("--duration", type=int, default=60, help="Seconds measured at each user count.")
     parser.add_argument("--spawn-rate", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=30,
+                        help="Seconds of unmeasured traffic before the first level, so worker start-up is not timed.")
     parser.add_argument("--think", default="5,15", help="Seconds a person waits between actions: min,max.")
     parser.add_argument("--contributors", type=int, default=500)
     parser.add_argument("--reviewers", type=int, default=50)
@@ -138,6 +140,10 @@ def main():
     first_load = os.getloadavg()[0]
     try:
         wait_until_serving(host + "/accounts/login/")
+        if args.warmup:
+            run([python, "-m", "locust", "-f", "bench/load/locustfile.py", "--headless", "--only-summary",
+                 "-u", "50", "-r", str(args.spawn_rate), "-t", f"{args.warmup}s", "--host", host,
+                 "--stop-timeout", "10", "--exit-code-on-error", "0"], env, timeout=args.warmup + 120)
         for users in [int(u) for u in args.users.split(",")]:
             prefix = work / f"u{users}"
             ramp = users / args.spawn_rate
@@ -167,6 +173,7 @@ def main():
         log.close()
 
     command = (f"python bench/load_test.py --users {args.users} --duration {args.duration} --think {args.think} "
+               f"--warmup {args.warmup} "
                f"--gunicorn-workers {args.gunicorn_workers} --gunicorn-threads {args.gunicorn_threads}")
     lines = [START, "## Load test: the whole site under concurrent users (`bench/load_test.py`)", "",
              f"- 1-minute load average of the machine before the first level: {first_load:.1f} (other work shares "
@@ -186,7 +193,8 @@ def main():
              "leaderboard pages and API; save a draft; edit and submit it; list drafts over the API), "
              "reviewers 10 % (claim the next item and decide over the API; open the queue page)",
              f"- Each level: ramp at {args.spawn_rate} users/s, statistics reset when all users run, "
-             f"then {args.duration} s measured", "",
+             f"then {args.duration} s measured; before the first level, {args.warmup} s of the same mix at 50 "
+             "users, not measured (worker processes importing code and filling caches)", "",
              "| Users | Requests | Req/s | p50 (ms) | p95 (ms) | p99 (ms) | Errors | Slowest p95 | 1-min load |",
              "|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for r in results:
