@@ -106,6 +106,22 @@ class ImportBatch(models.Model):
         return f"import {self.source_name} ({self.public_id})"
 
 
+class ImportProgress(models.Model):
+    """How far a running import is, where other processes can read it before the import commits.
+
+    An import runs in one transaction that keeps its ``ImportBatch`` row locked until the end,
+    so nothing else can write that row meanwhile; the percentage goes here instead, through a
+    connection of its own (see ``services.ProgressWriter``).  The row exists only while the
+    import runs; the batch's own ``progress`` holds the final value.
+    """
+
+    batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    percent = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.batch_id}: {self.percent}%"
+
+
 class ImportedRecord(models.Model):
     """Which demonstration an imported line became, keyed by the hash of its four dolly fields.
 

@@ -1,20 +1,23 @@
 """Every state change of releases and imports goes through one function here.
 
 Views, the API, management commands and Celery tasks call these.  Callers check that the
-user is an admin; the services check state.  While a build or an import reads inside its
-long transaction, progress goes to the cache (other requests cannot see uncommitted rows);
-the final state is written to the database.
+user is an admin; the services check state.  The progress of a running build or import is
+written to the database as it goes (see ``ProgressWriter``), so every process reads it from
+there, with or without a shared cache.
 """
 import datetime
 import logging
+import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +27,7 @@ from dolly_collect.tasks import enqueue
 from .bulk import inserter_for
 from .export import HASH_LIST_NAME, Exporter, export_snapshot, read_hash_list
 from .importing import MAX_REPORTED_PROBLEMS, CategoryPlan, parsed_lines
-from .models import ImportBatch, ImportedRecord, Release
+from .models import ImportBatch, ImportedRecord, ImportProgress, Release
 from .options import ExportOptions
 from .writers import LocalDirectory, StorageDirectory
 
@@ -34,7 +37,8 @@ IMPORT_ACCOUNT = "dataset-import"
 IMPORT_STATUSES = (Status.APPROVED, Status.SUBMITTED)
 IMPORT_BATCH_SIZE = 2000
 _IMPORT_LOCK = 0x646F6C6C79  # any constant: imports take it so that two never run at once
-_PROGRESS_TTL = 24 * 60 * 60
+PROGRESS_INTERVAL = 1.0  # seconds: a running job writes its progress at most this often
+_PROGRESS_LOCK_TIMEOUT_MS = 2000
 
 
 class ImportRefused(Exception):
@@ -52,20 +56,117 @@ class ImportRefused(Exception):
         super().__init__(reason)
 
 
-def _progress_key(kind, pk):
-    return f"datasets:{kind}:{pk}:progress"
+class ProgressWriter:
+    """The ``progress(percent)`` callback of a running job: writes the percentage to its row.
+
+    Each write is one ``UPDATE ... SET <field> = %s`` on ``rows`` (the job's row, filtered on
+    its running state, so a finished or superseded job is never touched), and happens only
+    when the whole percentage changed and at least ``PROGRESS_INTERVAL`` seconds after the
+    previous write.  Which connection writes depends on where the job stands:
+
+    * the job's connection is in autocommit (a release build on SQLite): that connection,
+      and the value is committed at once;
+    * the job is inside a transaction on PostgreSQL (a release build reads in one read-only
+      snapshot, an import runs in one transaction): a second connection to the same database,
+      opened on the first write and closed by ``close()``, so the value is committed while the
+      job's own transaction is still open.  A lock wait there gives up after two seconds, so a
+      progress write can never hold a job up;
+    * the job is inside a transaction on SQLite (an import): nothing is written until the end.
+      The open transaction holds SQLite's only write lock, so a second connection could not
+      write before it commits; the page shows 0 % until the import is done.
+
+    A write that fails is logged and the job goes on: progress is never worth failing a job.
+    """
+
+    def __init__(self, rows, field="progress", *, interval=None, clock=time.monotonic):
+        self.rows = rows
+        self.field = field
+        self.interval = PROGRESS_INTERVAL if interval is None else interval
+        self.clock = clock
+        self.written = None
+        self.written_at = None
+        self.closed = False
+        self._alias = None
+
+    def __call__(self, percent):
+        percent = int(percent)
+        if self.closed or percent == self.written:
+            return
+        now = self.clock()
+        if self.written_at is not None and now - self.written_at < self.interval:
+            return
+        using = self._writing_alias()
+        if using is None:
+            return
+        try:
+            self.rows.using(using).update(**{self.field: percent})
+        except DatabaseError as error:
+            logger.warning("could not record the progress of %s: %s", self.rows.model.__name__, error)
+        self.written, self.written_at = percent, now
+
+    def _writing_alias(self):
+        job = connections[DEFAULT_DB_ALIAS]
+        if not job.in_atomic_block and job.get_autocommit():
+            return DEFAULT_DB_ALIAS
+        if job.vendor == "sqlite":
+            return None
+        if self._alias is None:
+            self._alias = self._open_connection(job)
+        return self._alias
+
+    @staticmethod
+    def _open_connection(job):
+        settings_dict = {**job.settings_dict, "CONN_MAX_AGE": 0}
+        alias = f"{DEFAULT_DB_ALIAS}-progress-{uuid.uuid4().hex[:12]}"
+        connections[alias] = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
+        if job.vendor == "postgresql":
+            with connections[alias].cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = {_PROGRESS_LOCK_TIMEOUT_MS}")
+        return alias
+
+    def close(self):
+        """No more writes; closes the second connection, if one was opened."""
+        self.closed = True
+        if self._alias is not None:
+            alias, self._alias = self._alias, None
+            try:
+                connections[alias].close()
+            finally:
+                del connections[alias]
 
 
-def _set_progress(kind, pk, percent):
-    cache.set(_progress_key(kind, pk), int(percent), _PROGRESS_TTL)
+@contextmanager
+def _release_progress(release):
+    writer = ProgressWriter(Release.objects.filter(
+        pk=release.pk, status=Release.State.RUNNING, attempt=release.attempt,
+    ))
+    try:
+        yield writer
+    finally:
+        writer.close()
+
+
+@contextmanager
+def _import_progress(batch):
+    """The batch row stays locked by the import's transaction: progress goes to ``ImportProgress``."""
+    ImportProgress.objects.update_or_create(batch_id=batch.pk, defaults={"percent": 0})
+    writer = ProgressWriter(ImportProgress.objects.filter(pk=batch.pk), "percent")
+    try:
+        yield writer
+    finally:
+        writer.close()
+        ImportProgress.objects.filter(pk=batch.pk).delete()
 
 
 def current_progress(obj):
-    """Progress of a release or an import: from the cache while it runs, else the stored value."""
-    kind = "release" if isinstance(obj, Release) else "import"
-    running = obj.status in (Release.State.RUNNING, ImportBatch.State.IMPORTING)
-    if running:
-        return cache.get(_progress_key(kind, obj.pk), obj.progress)
+    """Progress of a release or an import, as stored in the database (the row as it was read).
+
+    A running import's percentage is in ``ImportProgress`` (one query); everything else is the
+    object's own ``progress``.
+    """
+    if isinstance(obj, ImportBatch) and obj.status == ImportBatch.State.IMPORTING:
+        live = ImportProgress.objects.filter(pk=obj.pk).values_list("percent", flat=True).first()
+        return obj.progress if live is None else live
     return obj.progress
 
 
@@ -175,15 +276,16 @@ def build_release(release_id):
     try:
         destination.clear()
         options = ExportOptions.from_dict(release.filters, formats=release.formats)
-        exporter = Exporter(
-            options, destination, bundle=True,
-            progress=lambda percent: _set_progress("release", release.pk, percent),
-            title=getattr(settings, "DOLLY_DATASET_TITLE", "Dolly Collect dataset"),
-            release_id=str(release.public_id), released_at=release.created_at.date().isoformat(),
-            previous=(str(previous.public_id), _hash_loader(previous)) if previous else None,
-        )
-        with export_snapshot():
-            exporter.build()
+        # The writer is closed before publishing, which locks the release row; publishing writes 100.
+        with _release_progress(release) as progress:
+            exporter = Exporter(
+                options, destination, bundle=True, progress=progress,
+                title=getattr(settings, "DOLLY_DATASET_TITLE", "Dolly Collect dataset"),
+                release_id=str(release.public_id), released_at=release.created_at.date().isoformat(),
+                previous=(str(previous.public_id), _hash_loader(previous)) if previous else None,
+            )
+            with export_snapshot():
+                exporter.build()
         with transaction.atomic():
             current = Release.objects.select_for_update().get(pk=release.pk)
             if current.attempt != attempt or current.status != Release.State.RUNNING:
@@ -454,8 +556,8 @@ def run_import_batch(batch_id):
             fail_import(batch, _("The import was interrupted; nothing was imported. Confirm it again to retry."))
         return ImportBatch.objects.filter(pk=batch_id).values_list("status", flat=True).first()
     try:
-        import_file(lambda: default_storage.open(batch.stored_name, "rb"), batch=batch,
-                    progress=lambda percent: _set_progress("import", batch.pk, percent))
+        with _import_progress(batch) as progress:
+            import_file(lambda: default_storage.open(batch.stored_name, "rb"), batch=batch, progress=progress)
     except Exception as exc:
         logger.exception("Import %s failed", batch.public_id)
         fail_import(batch, _error_text(exc) + " " + _("Nothing was imported."))
