@@ -9,6 +9,13 @@ A backup is a folder::
 ``restore`` checks the checksums first, refuses a database that already holds the site's
 tables unless told to replace it, then loads both.  Passwords come from the environment
 (``PGPASSWORD``), never from the command line, so they do not show in the process list.
+
+SQLite is copied both ways with SQLite's online backup API, never as a plain file copy: it
+takes SQLite's locks (a server still writing is waited for, never interleaved with), it
+copies a consistent state while the site runs, and a journal or write-ahead log beside the
+file is applied or discarded by SQLite rather than replayed over the restored copy.  The
+database is opened as Django opens it (``file:`` URIs included); a restore creates the
+database's folder when it does not exist yet.
 """
 import datetime
 import hashlib
@@ -21,7 +28,7 @@ import tarfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 DUMP_POSTGRESQL = "database.dump"
 DUMP_SQLITE = "database.sqlite3"
@@ -54,12 +61,45 @@ def _run(command, env=None):
     return result
 
 
+def _sqlite_file(wrapper):
+    """The database's file, or None when it is in memory or named by a ``file:`` URI."""
+    name = str(wrapper.settings_dict["NAME"])
+    return None if wrapper.is_in_memory_db() or name.startswith("file:") else Path(name)
+
+
+def _sqlite_exists(wrapper):
+    path = _sqlite_file(wrapper)
+    return path is None or path.is_file()
+
+
+def _sqlite_timeout(db):
+    """How long to wait for another connection's lock: as long as the site's own connections do."""
+    return float((db.get("OPTIONS") or {}).get("timeout", 5))
+
+
+def _sqlite_copy(source_name, target_name, *, timeout):
+    """Copy one SQLite database over another with the online backup API (see the module docstring)."""
+    source = sqlite3.connect(source_name, uri=True, timeout=timeout)
+    try:
+        target = sqlite3.connect(target_name, uri=True, timeout=timeout)
+        try:
+            source.backup(target)
+        except sqlite3.Error as error:
+            raise BackupError(f"the SQLite copy failed: {error}") from error
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
 def backup(destination, *, using="default"):
     """Write a backup folder at ``destination`` (which must not exist yet).  Returns the manifest."""
     destination = Path(destination)
     if destination.exists():
         raise BackupError(f"{destination} already exists; give a new folder.")
     db = connections[using].settings_dict
+    if connections[using].vendor == "sqlite" and not _sqlite_exists(connections[using]):
+        raise BackupError(f"there is no SQLite database at {db['NAME']}")
     partial = destination.with_name(destination.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial)
@@ -70,12 +110,7 @@ def backup(destination, *, using="default"):
              env=_pg_environment(db))
     elif connections[using].vendor == "sqlite":
         dump = partial / DUMP_SQLITE
-        source = sqlite3.connect(db["NAME"])
-        target = sqlite3.connect(dump)
-        with target:
-            source.backup(target)
-        source.close()
-        target.close()
+        _sqlite_copy(str(db["NAME"]), str(dump), timeout=_sqlite_timeout(db))
     else:
         raise BackupError(f"backups of {connections[using].vendor} databases are not supported")
     media_root = Path(settings.MEDIA_ROOT)
@@ -109,17 +144,18 @@ def restore(source, *, using="default", replace=False):
     vendor = connections[using].vendor
     if manifest["database"]["vendor"] != vendor:
         raise BackupError(f"this backup is of a {manifest['database']['vendor']} database, not {vendor}")
+    db = connections[using].settings_dict
+    if vendor == "sqlite" and _sqlite_file(connections[using]) is not None:
+        _sqlite_file(connections[using]).parent.mkdir(parents=True, exist_ok=True)
     if _site_tables_exist(using) and not replace:
         raise BackupError("the database already holds a site; restore into an empty one, or pass --replace.")
-    db = connections[using].settings_dict
+    connections[using].close()
     if vendor == "postgresql":
-        connection.close()
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
               "--single-transaction", f"--dbname={db['NAME']}", str(source / DUMP_POSTGRESQL)],
              env=_pg_environment(db))
     else:
-        connections[using].close()
-        shutil.copyfile(source / DUMP_SQLITE, db["NAME"])
+        _sqlite_copy(str(source / DUMP_SQLITE), str(db["NAME"]), timeout=_sqlite_timeout(db))
     media_root = Path(settings.MEDIA_ROOT)
     media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(source / MEDIA) as archive:
