@@ -124,7 +124,9 @@ def _filters_lines(filters):
     labels = {
         "statuses": "Review status", "categories": "Categories", "contest": "Contest", "created_from": "Created from",
         "created_to": "Created until", "exclude_flagged": "Flagged records excluded",
-        "dedupe": "Exact duplicates removed", "strip_citations": "Citation markers removed from context",
+        "dedupe": "Exact and near duplicates removed",
+        "near_duplicate_threshold": "Near duplicate: instruction trigram similarity at least",
+        "strip_citations": "Citation markers removed from context",
         "test_fraction": "Test share", "seed": "Split seed", "with_metadata": "Metadata fields",
         "ensure_ascii": "Non-ASCII escaped",
     }
@@ -132,6 +134,8 @@ def _filters_lines(filters):
     for key, label in labels.items():
         value = filters.get(key)
         if key == "seed" and filters.get("test_fraction") is None:
+            continue
+        if key == "near_duplicate_threshold" and not filters.get("dedupe"):
             continue
         if isinstance(value, list):
             value = ", ".join(value) or "all"
@@ -181,6 +185,12 @@ def render_card(*, title, stats, record_count, filters, files, skipped, split_fr
     out += ["", "## Selection", "", "| Filter | Value |", "|---|---|", *_filters_lines(filters), ""]
     if skipped.get("duplicates"):
         out += [f"{skipped['duplicates']:,} exact duplicates (after normalising case and spaces) were left out.", ""]
+    if skipped.get("near_duplicates"):
+        threshold = filters.get("near_duplicate_threshold")
+        out += [f"{skipped['near_duplicates']:,} near duplicates were left out: records whose instruction has a "
+                f"trigram similarity of at least {threshold:g} to the instruction of an earlier record (for "
+                "records with a reference text, an earlier record with the same reference text). The earliest "
+                "record is kept.", ""]
     out += ["## Records per category", ""]
     if table.empty:
         out += ["No records.", ""]

@@ -2,7 +2,8 @@
 
 ``Exporter.run`` stages every file of the export, and publishes them under their final
 names only after all of them are complete (the manifest last).  Any exception discards
-the staged files, so a failed export leaves nothing that looks finished.
+the staged files, so a failed export leaves nothing that looks finished.  ``prepare`` runs
+first, outside the snapshot: with dedupe it indexes the selected records that lack LSH bands.
 """
 from array import array
 from contextlib import closing, contextmanager
@@ -103,9 +104,15 @@ class Exporter:
         return staged
 
     def run(self):
-        """Build and publish; what the command line uses."""
+        """Prepare, build and publish, outside any snapshot."""
+        self.prepare()
         self.build()
         return self.publish()
+
+    def prepare(self):
+        """Writes the export depends on, done before the read-only snapshot ``build`` runs in
+        (the near-duplicate index of selected records that lack it).  Returns how many records were indexed."""
+        return self.source.prepare()
 
     def build(self):
         """Write every file under its staging name.  Nothing is visible under a final name yet."""

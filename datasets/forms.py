@@ -32,8 +32,7 @@ class ReleaseForm(forms.Form):
         label=_("Leave out flagged records"), required=False,
         help_text=_("Personal data, AI phrasing, exact and near duplicates."),
     )
-    dedupe = forms.BooleanField(label=_("Leave out exact duplicates"), required=False,
-                                help_text=_("Ignoring case and spacing; the earliest record is kept."))
+    dedupe = forms.BooleanField(label=_("Leave out exact and near duplicates"), required=False)
     strip_citations = forms.BooleanField(label=_("Remove citation markers such as [12] from reference texts"),
                                          required=False)
     test_fraction = forms.FloatField(label=_("Test split share"), required=False, min_value=0.001, max_value=0.999,
@@ -52,6 +51,11 @@ class ReleaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["categories"].choices = list(Category.objects.values_list("key", "name"))
         self.fields["contest"].choices = [("", _("Any"))] + list(Contest.objects.values_list("slug", "name"))
+        self.fields["dedupe"].help_text = _(
+            "Exact: the same texts, ignoring case and spacing. Near: an instruction at least %(percent)d%% "
+            "similar to an earlier record's (with a reference text: the same reference text). "
+            "The earliest record is kept."
+        ) % {"percent": round(settings.DOLLY_NEAR_DUPLICATE_THRESHOLD * 100)}
 
     def clean(self):
         cleaned = super().clean()

@@ -2,6 +2,7 @@
 import datetime
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -21,12 +22,18 @@ class ExportOptions:
     created_to: datetime.date | None = None
     exclude_flagged: bool = False
     dedupe: bool = False
+    near_duplicate_threshold: float | None = None
     strip_citations: bool = False
     test_fraction: float | None = None
     seed: int = DEFAULT_SEED
     with_metadata: bool = False
     ensure_ascii: bool = True
     formats: tuple = field(default=("jsonl",))
+
+    def __post_init__(self):
+        if self.dedupe and self.near_duplicate_threshold is None:
+            # The threshold in force is recorded, so the release states the one it was built with.
+            object.__setattr__(self, "near_duplicate_threshold", float(settings.DOLLY_NEAR_DUPLICATE_THRESHOLD))
 
     @property
     def split(self):
@@ -100,6 +107,16 @@ class ExportOptions:
             if not isinstance(raw, bool):
                 errors[key] = _("Must be true or false.")
             values[key] = bool(raw)
+        values["near_duplicate_threshold"] = None
+        if values["dedupe"]:
+            # Recorded with the filters, so a release states (and a rebuild reuses) the threshold it was made with.
+            raw = data.get("near_duplicate_threshold")
+            threshold = settings.DOLLY_NEAR_DUPLICATE_THRESHOLD if raw in (None, "") else raw
+            if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 1:
+                errors["near_duplicate_threshold"] = _("The near-duplicate threshold must be a number above 0, "
+                                                       "at most 1.")
+            else:
+                values["near_duplicate_threshold"] = float(threshold)
         raw = data.get("ensure_ascii", True)
         if not isinstance(raw, bool):
             errors["ensure_ascii"] = _("Must be true or false.")

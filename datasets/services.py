@@ -17,11 +17,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db.models import Exists, Max, Min, OuterRef
 from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotations.models import Category, Status
+from annotations import quality
+from annotations.models import Category, Demonstration, Status
 from dolly_collect.tasks import enqueue
 
 from .bulk import inserter_for
@@ -284,6 +286,7 @@ def build_release(release_id):
                 release_id=str(release.public_id), released_at=release.created_at.date().isoformat(),
                 previous=(str(previous.public_id), _hash_loader(previous)) if previous else None,
             )
+            exporter.prepare()
             with export_snapshot():
                 exporter.build()
         with transaction.atomic():
@@ -317,6 +320,7 @@ def export_to_path(options, out, *, bundle=False, naming=None, progress=None):
     """What ``manage.py export_dataset`` runs: the same pipeline, into a local directory."""
     exporter = Exporter(options, LocalDirectory(out), bundle=bundle, progress=progress,
                         **({"naming": naming} if naming else {}))
+    exporter.prepare()
     with export_snapshot():
         exporter.build()
     return exporter.publish()
@@ -482,6 +486,36 @@ def import_file(opener, *, batch, progress=None):
     return locked, report
 
 
+def index_imported_records(batch_id):
+    """Store the near-duplicate index (LSH bands) of the records a finished import wrote.
+
+    ``import_file`` writes its rows in bulk, without the review checks that index a submission,
+    so without this later submissions would not find imported records as duplicates.  It runs
+    after the import's transaction has committed: ``manage.py import_dataset`` calls it as a
+    step of its own, an upload queues it as a task (``queue_import_indexing``).  Safe to run
+    again.  Returns how many records were indexed.
+    """
+    if not ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.State.DONE).exists():
+        return 0
+    span = ImportedRecord.objects.filter(batch_id=batch_id).aggregate(
+        first=Min("demonstration_id"), last=Max("demonstration_id"))
+    if span["first"] is None:
+        return 0
+    imported = Demonstration.objects.filter(pk__gte=span["first"], pk__lte=span["last"]).filter(
+        Exists(ImportedRecord.objects.filter(demonstration_id=OuterRef("pk"), batch_id=batch_id)))
+    return quality.index_instruction_bands(imported)
+
+
+def queue_import_indexing(batch):
+    """Queue ``index_imported_records`` for a finished upload, once the current transaction commits.
+
+    If the queue is down the records stay unindexed until ``manage.py refresh_instruction_bands
+    --missing`` runs (a deduplicated export also indexes the records it selects first)."""
+    from .tasks import index_import_task
+
+    return enqueue(index_import_task, batch.pk)
+
+
 def start_import(*, source_name, author, target_status, create_categories, line_count, created_by=None):
     """A batch for the command line, which has already checked the file: straight to 'importing'."""
     return ImportBatch.objects.create(
@@ -562,4 +596,5 @@ def run_import_batch(batch_id):
         logger.exception("Import %s failed", batch.public_id)
         fail_import(batch, _error_text(exc) + " " + _("Nothing was imported."))
         return ImportBatch.State.FAILED
+    queue_import_indexing(batch)
     return ImportBatch.State.DONE

@@ -10,12 +10,15 @@ import hashlib
 import re
 from itertools import islice
 
-from django.db.models import Exists, OuterRef
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from annotations import quality
 from annotations.models import Category, Demonstration, QualityFlag, Review
 from leaderboard.models import Contest
 
+from .duplicates import NearDuplicates
 from .records import DollyRecord, content_hash
 
 CHUNK_SIZE = 2000
@@ -24,6 +27,7 @@ _CITATION = re.compile(r"\[\d{1,4}\]")
 _SPACES = re.compile(r"\s+")
 _ROW_FIELDS = ("id", "category_id", "instruction", "context", "response")
 _METADATA_ROW_FIELDS = ("public_id", "created_at", "author_id", "submitted_at")
+_NEAR_ROW_FIELDS = ("created_at", "context_hash")
 
 
 def strip_citations(text):
@@ -41,43 +45,72 @@ def _day_start(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def selected_demonstrations(options):
-    """The queryset an export reads, with every filter that SQL can apply."""
-    queryset = Demonstration.objects.filter(status__in=options.statuses)
+def selection_filters(options, prefix="", pk_ref="pk"):
+    """The export's filters as ``.filter()`` arguments, on the demonstration reached through ``prefix``.
+
+    ``pk_ref`` names that demonstration's id from the filtered model (``demonstration_id`` from
+    a band), for the flag subquery.  The duplicate search applies the same filters to the
+    earlier records it looks at.
+    """
+    filters = [Q(**{f"{prefix}status__in": options.statuses})]
     if options.categories:
-        queryset = queryset.filter(category__key__in=options.categories)
+        filters.append(Q(**{f"{prefix}category__key__in": options.categories}))
     if options.contest:
         contest = Contest.objects.get(slug=options.contest)
-        queryset = queryset.filter(
-            submitted_at__gte=contest.starts_at, submitted_at__lt=contest.ends_at,
-            category__in=contest.categories.all(),
-        )
+        filters.append(Q(**{
+            f"{prefix}submitted_at__gte": contest.starts_at, f"{prefix}submitted_at__lt": contest.ends_at,
+            f"{prefix}category__in": contest.categories.all(),
+        }))
     if options.created_from:
-        queryset = queryset.filter(created_at__gte=_day_start(options.created_from))
+        filters.append(Q(**{f"{prefix}created_at__gte": _day_start(options.created_from)}))
     if options.created_to:
-        queryset = queryset.filter(created_at__lt=_day_start(options.created_to + datetime.timedelta(days=1)))
+        filters.append(Q(**{f"{prefix}created_at__lt": _day_start(options.created_to + datetime.timedelta(days=1))}))
     if options.exclude_flagged:
-        queryset = queryset.exclude(Exists(QualityFlag.objects.filter(
-            demonstration=OuterRef("pk"), kind__in=EXCLUDED_FLAG_KINDS,
+        filters.append(~Exists(QualityFlag.objects.filter(
+            demonstration=OuterRef(pk_ref), kind__in=EXCLUDED_FLAG_KINDS,
         )))
-    return queryset.order_by("created_at", "id")
+    return filters
+
+
+def selected_demonstrations(options):
+    """The queryset an export reads, with every filter that SQL can apply."""
+    return Demonstration.objects.filter(*selection_filters(options)).order_by("created_at", "id")
 
 
 class DemonstrationSource:
     """Yields the selected records as lists of ``DollyRecord``, in (created_at, id) order.
 
-    Transformations that need Python (citation stripping, normalised dedupe, metadata)
-    happen here, per chunk; ``skipped`` counts what the dedupe left out.
+    Transformations that need Python (citation stripping, dedupe, metadata) happen here, per
+    chunk.  With ``dedupe`` a record is left out when it repeats an earlier one exactly (the
+    three texts, ignoring case and spacing) or nearly (its instruction, see ``duplicates``);
+    ``skipped`` counts each kind.
     """
 
     def __init__(self, options, *, chunk_size=None):
         self.options = options
         self.chunk_size = chunk_size or CHUNK_SIZE
         self.categories = dict(Category.objects.values_list("id", "key"))
-        self.skipped = {"duplicates": 0}
+        self.skipped = self._no_skips()
+
+    @staticmethod
+    def _no_skips():
+        return {"duplicates": 0, "near_duplicates": 0}
+
+    @property
+    def near_duplicate_threshold(self):
+        threshold = self.options.near_duplicate_threshold
+        return settings.DOLLY_NEAR_DUPLICATE_THRESHOLD if threshold is None else threshold
 
     def count(self):
         return selected_demonstrations(self.options).count()
+
+    def prepare(self):
+        """What must be written before the read-only snapshot: the LSH bands of the selected
+        records that lack them (the near-duplicate search reads them from the table).
+        Returns how many records were indexed."""
+        if not self.options.dedupe:
+            return 0
+        return quality.index_instruction_bands(quality.lacking_bands(selected_demonstrations(self.options)))
 
     def _rows(self, fields):
         queryset = selected_demonstrations(self.options).values_list(*fields)
@@ -90,30 +123,38 @@ class DemonstrationSource:
 
     def chunks(self):
         """Each chunk once; call again for another pass over the same rows."""
-        seen = set() if self.options.dedupe else None
-        self.skipped = {"duplicates": 0}
+        dedupe = self.options.dedupe
+        seen = set() if dedupe else None
+        near = NearDuplicates(
+            lambda prefix, pk_ref: selection_filters(self.options, prefix, pk_ref), self.near_duplicate_threshold,
+        ) if dedupe else None
+        self.skipped = self._no_skips()
         categories = self.categories
         strip = self.options.strip_citations
         metadata = self.options.with_metadata
         contests = self._contests() if metadata else None
-        fields = _ROW_FIELDS + _METADATA_ROW_FIELDS if metadata else _ROW_FIELDS
+        fields = _ROW_FIELDS + (_METADATA_ROW_FIELDS if metadata else ()) + (_NEAR_ROW_FIELDS if dedupe else ())
         for rows in self._rows(fields):
+            near_duplicates = near.find([(row[0], row[-2], row[-1], row[2]) for row in rows]) if dedupe else ()
             records = []
             for row in rows:
                 pk, category_id, instruction, context, response = row[:5]
                 record = DollyRecord(instruction, strip_citations(context) if strip else context, response,
                                      categories[category_id], pk)
                 if metadata:
-                    public_id, record.created_at, record.author_id, submitted = row[5:]
+                    public_id, record.created_at, record.author_id, submitted = row[5:9]
                     record.public_id = str(public_id)
                     record.contests = [slug for slug, starts, ends, in_contest in contests
                                        if category_id in in_contest and submitted and starts <= submitted < ends]
-                if seen is not None:
+                if dedupe:
                     key = dedupe_key(record)
                     if key in seen:
                         self.skipped["duplicates"] += 1
                         continue
                     seen.add(key)
+                    if pk in near_duplicates:
+                        self.skipped["near_duplicates"] += 1
+                        continue
                 records.append(record)
             if self.options.with_metadata and records:
                 self._add_metadata(records)

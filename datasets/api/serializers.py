@@ -25,8 +25,13 @@ class ReleaseCreateSerializer(serializers.Serializer):
         required=False, default=False,
         help_text="Leave out records flagged for personal data, AI phrasing, exact or near duplication.",
     )
-    dedupe = serializers.BooleanField(required=False, default=False,
-                                      help_text="Leave out exact duplicates, ignoring case and spacing.")
+    dedupe = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Leave out exact duplicates (ignoring case and spacing) and near duplicates (instruction "
+                  "trigram similarity to an earlier record's at least DOLLY_NEAR_DUPLICATE_THRESHOLD; with a "
+                  "reference text, the same reference text); the earliest is kept. The threshold is recorded "
+                  "in the release's filters.",
+    )
     strip_citations = serializers.BooleanField(required=False, default=False,
                                                help_text="Remove citation markers such as [12] from context.")
     test_fraction = serializers.FloatField(required=False, allow_null=True, default=None, min_value=0.0,

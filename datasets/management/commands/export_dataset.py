@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--exclude-flagged", action="store_true",
                             help="Leave out records flagged for personal data, AI phrasing or duplication.")
         parser.add_argument("--dedupe", action="store_true",
-                            help="Leave out exact duplicates (ignoring case and spacing); the first is kept.")
+                            help="Leave out exact duplicates (ignoring case and spacing) and near duplicates "
+                                 "(instruction similar to an earlier record's, DOLLY_NEAR_DUPLICATE_THRESHOLD); "
+                                 "the earliest is kept.")
         parser.add_argument("--strip-citations", action="store_true",
                             help="Remove bracketed citation markers such as [12] from reference texts.")
         parser.add_argument("--split", help="Write a train and a test file, e.g. test=0.1 (stratified by category).")
@@ -76,7 +78,8 @@ class Command(BaseCommand):
             records = f"{entry['records']} records, " if "records" in entry and entry["role"] == "data" else ""
             self.stdout.write(f"{os.path.join(directory, entry['name'])}: {records}{entry['size']} bytes, "
                               f"sha256 {entry['sha256']}")
-        skipped = result.counts.get("skipped", {}).get("duplicates")
-        if skipped:
-            self.stdout.write(f"Left out {skipped} duplicates.")
+        if options.dedupe:
+            skipped = result.counts.get("skipped", {})
+            self.stdout.write(f"Left out {skipped.get('duplicates', 0)} exact and "
+                              f"{skipped.get('near_duplicates', 0)} near duplicates.")
         self.stdout.write(self.style.SUCCESS(f"Exported {result.record_count} records."))

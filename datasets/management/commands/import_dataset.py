@@ -4,7 +4,14 @@ Every line is checked; if any is bad, each is reported as ``FILE:LINE: reason`` 
 nothing is imported (the single transaction the lines are written in is rolled back).
 Otherwise all lines are imported in file order.  Records imported before (same four
 fields) are skipped and counted.
+
+Once the import has committed, a second step indexes the imported instructions for the
+duplicate checks (LSH bands), so later submissions are flagged when they repeat an imported
+record.  ``--skip-indexing`` leaves that for later (``manage.py refresh_instruction_bands
+--missing``).
 """
+import time
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -26,8 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--create-categories", action="store_true",
                             help="Add categories the file names that do not exist yet.")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; import nothing.")
+        parser.add_argument("--skip-indexing", action="store_true",
+                            help="Do not index the imported records for duplicate checks after the import; "
+                                 "run 'manage.py refresh_instruction_bands --missing' later.")
 
-    def handle(self, *args, file, status, author, create_categories, dry_run, **options):
+    def handle(self, *args, file, status, author, create_categories, dry_run, skip_indexing, **options):
         def opener():
             try:
                 return open(file, "rb")  # noqa: SIM115 - closed by the reader
@@ -65,6 +75,20 @@ class Command(BaseCommand):
             f"skipped {batch.skipped_count} already imported."
             + (f" New categories: {', '.join(report.new_categories)}." if report.new_categories else "")
         ))
+        if skip_indexing:
+            self.stdout.write("Not indexed for duplicate checks (--skip-indexing): until 'manage.py "
+                              "refresh_instruction_bands --missing' runs, new submissions are not compared "
+                              "with these records.")
+            return
+        self.stdout.write("Indexing the imported records for duplicate checks (the import itself is committed)...")
+        started = time.monotonic()
+        try:
+            indexed = services.index_imported_records(batch.pk)
+        except Exception as exc:
+            raise CommandError(f"The {batch.imported_count} records are imported, but indexing them for duplicate "
+                               f"checks failed ({exc}); run 'manage.py refresh_instruction_bands --missing'.") from exc
+        self.stdout.write(self.style.SUCCESS(
+            f"Indexed {indexed} imported records for duplicate checks in {time.monotonic() - started:.1f} s."))
 
     def refuse_if_bad(self, file, report):
         if report.ok:
