@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .text import text_hash
+from .text import normalise, normalised_hash
 
 
 class Category(models.Model):
@@ -75,7 +75,9 @@ class DemonstrationQuerySet(models.QuerySet):
 
 class Demonstration(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demonstrations")
+    # Indexed by ``demo_author_status``, which leads with the author.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demonstrations",
+                               db_index=False)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="demonstrations")
     instruction = models.TextField()
     context = models.TextField(blank=True)
@@ -135,8 +137,9 @@ class Demonstration(models.Model):
         super().save(*args, **kwargs)
 
     def set_text_hashes(self):
-        self.instruction_hash = text_hash(self.instruction, self.context)
-        self.context_hash = text_hash(self.context)
+        context = normalise(self.context)
+        self.instruction_hash = normalised_hash(normalise(self.instruction), context)
+        self.context_hash = normalised_hash(context)
 
     @property
     def is_editable(self):
@@ -154,7 +157,9 @@ class Demonstration(models.Model):
 class Revision(models.Model):
     """The full text of a demonstration as it stood after one change; never updated."""
 
-    demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="revisions")
+    # Indexed by ``revision_unique_version``, which leads with the demonstration.
+    demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="revisions",
+                                      db_index=False)
     version = models.PositiveIntegerField()
     editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -23,7 +23,11 @@ def normalise(text):
 
 def text_hash(*parts):
     """A stable hex digest of the normalised ``parts``; empty when every part normalises to nothing."""
-    normalised = [normalise(part) for part in parts]
+    return normalised_hash(*(normalise(part) for part in parts))
+
+
+def normalised_hash(*normalised):
+    """``text_hash`` of parts already passed through ``normalise``."""
     if not any(normalised):
         return ""
     return hashlib.sha256("\x1f".join(normalised).encode("utf-8")).hexdigest()

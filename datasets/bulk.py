@@ -10,6 +10,7 @@ model instance (so defaults added to the models later are honoured) and from the
 import io
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 from django.db import connection
@@ -19,14 +20,41 @@ from annotations.models import Demonstration, Origin, Revision
 from .models import ImportedRecord
 
 
+def already_imported(digests, *, exclude_batch=None):
+    """The content hashes among ``digests`` that an import (other than ``exclude_batch``) wrote before."""
+    queryset = ImportedRecord.objects.filter(content_hash__in=set(digests))
+    if exclude_batch is not None:
+        queryset = queryset.exclude(batch=exclude_batch)
+    return set(queryset.values_list("content_hash", flat=True))
+
+
 class OrmInserter:
+    """Writes batches of parsed lines, skipping those an earlier import already wrote.
+
+    ``imported`` and ``skipped`` count the lines so far; read them after ``close()``.
+    """
+
     def __init__(self, *, author, status, batch, now):
         self.author = author
         self.status = status
         self.batch = batch
         self.now = now
+        self.imported = 0
+        self.skipped = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
     def insert(self, lines, categories):
+        known = already_imported([line.digest for line in lines], exclude_batch=self.batch)
+        kept = [line for line in lines if line.digest not in known]
+        self.skipped += len(lines) - len(kept)
+        self.imported += self._write(kept, categories)
+
+    def _write(self, lines, categories):
         demonstrations = [
             Demonstration(
                 author=self.author, category=categories[line.category], instruction=line.instruction,
@@ -47,6 +75,12 @@ class OrmInserter:
             for line, d in zip(lines, demonstrations, strict=True)
         ])
         return len(demonstrations)
+
+    def wait(self):
+        """Block until every row passed to ``insert`` is written (at once, here)."""
+
+    def close(self):
+        """Finish writing; the inserter is used as a context manager so this always runs."""
 
 
 def _copy_text(value):
@@ -89,6 +123,21 @@ class _Table:
 
 
 class CopyInserter(OrmInserter):
+    """Writes each batch with ``COPY`` on a helper thread while the caller reads the next one.
+
+    Parsing and checking lines is Python's work; maintaining the indexes of the rows copied
+    is PostgreSQL's, in another process.  Writing batch *n* in the background while the
+    caller parses batch *n + 1* lets the two run on separate cores.  The helper thread uses
+    the caller's own connection (so the rows are in the caller's transaction) for everything
+    a batch needs: the lookup of lines imported before, the ids, the three ``COPY``s.  The
+    caller must not use that connection while a batch runs: ``insert`` first waits for the
+    previous batch, and the caller calls ``wait()`` before any query of its own.  Foreign
+    keys are checked as each ``COPY`` ends (``SET CONSTRAINTS ALL IMMEDIATE``) rather than
+    all at commit, so that work is overlapped too.
+    """
+
+    COPY_READ_SIZE = 1 << 20
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         template = Demonstration(author=self.author, status=self.status, origin=Origin.IMPORT, submitted_at=self.now,
@@ -101,6 +150,9 @@ class CopyInserter(OrmInserter):
         self.records = _Table(ImportedRecord(batch=self.batch),
                               {"content_hash", "demonstration_id"})
         self.scratch = Demonstration()
+        self._executor = None
+        self._running = None
+        self._offered = 0
 
     @staticmethod
     def _derived_fields():
@@ -119,34 +171,78 @@ class CopyInserter(OrmInserter):
 
     def _copy(self, cursor, table, buffer):
         buffer.seek(0)
-        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table.name)} ({table.columns}) FROM STDIN",
-                                  buffer)
+        cursor.copy_expert(f"COPY {connection.ops.quote_name(table.name)} ({table.columns}) FROM STDIN", buffer,
+                           size=self.COPY_READ_SIZE)
 
-    def insert(self, lines, categories):
-        if not lines:
-            return 0
+    def _known(self, cursor, digests):
+        """``already_imported`` on the job's own connection, for the helper thread."""
+        table = connection.ops.quote_name(self.records.name)
+        query = f"SELECT content_hash FROM {table} WHERE content_hash = ANY(%s)"  # noqa: S608 - name from the model
+        cursor.execute(query + " AND (batch_id IS NULL OR batch_id <> %s)", [list(set(digests)), self.batch.pk])
+        return {row[0] for row in cursor.fetchall()}
+
+    def _write_batch(self, raw_connection, lines, categories):
+        """Skip known lines, then format the rest as COPY text and send it (runs on the helper thread)."""
+        with raw_connection.cursor() as cursor:
+            known = self._known(cursor, [line.digest for line in lines])
+            if known:
+                lines = [line for line in lines if line.digest not in known]
+            if lines:
+                self._copy_lines(cursor, self._reserve_ids(cursor, len(lines)), lines, categories)
+        return len(lines)
+
+    def _copy_lines(self, cursor, ids, lines, categories):
         scratch = self.scratch
         demonstrations, revisions, records = io.StringIO(), io.StringIO(), io.StringIO()
-        with connection.cursor() as cursor:
-            ids = self._reserve_ids(cursor, len(lines))
-            for pk, line in zip(ids, lines, strict=True):
-                scratch.instruction, scratch.context = line.instruction, line.context
-                scratch.set_text_hashes()
-                text = {
-                    "instruction": _copy_text(line.instruction), "context": _copy_text(line.context),
-                    "response": _copy_text(line.response), "category_id": str(categories[line.category].pk),
-                }
-                demonstration_id = str(pk)
-                demonstrations.write(self.demonstrations.line({
-                    "id": demonstration_id, "public_id": str(uuid.uuid4()), **text,
-                    **{name: _copy_text(getattr(scratch, name)) for name in self.derived},
-                }))
-                revisions.write(self.revisions.line({"demonstration_id": demonstration_id, **text}))
-                records.write(self.records.line({"content_hash": line.digest, "demonstration_id": demonstration_id}))
-            self._copy(cursor, self.demonstrations, demonstrations)
-            self._copy(cursor, self.revisions, revisions)
-            self._copy(cursor, self.records, records)
-        return len(lines)
+        for pk, line in zip(ids, lines, strict=True):
+            scratch.instruction, scratch.context = line.instruction, line.context
+            scratch.set_text_hashes()
+            text = {
+                "instruction": _copy_text(line.instruction), "context": _copy_text(line.context),
+                "response": _copy_text(line.response), "category_id": str(categories[line.category].pk),
+            }
+            demonstration_id = str(pk)
+            demonstrations.write(self.demonstrations.line({
+                "id": demonstration_id, "public_id": str(uuid.uuid4()), **text,
+                **{name: _copy_text(getattr(scratch, name)) for name in self.derived},
+            }))
+            revisions.write(self.revisions.line({"demonstration_id": demonstration_id, **text}))
+            records.write(self.records.line({"content_hash": line.digest, "demonstration_id": demonstration_id}))
+        self._copy(cursor, self.demonstrations, demonstrations)
+        self._copy(cursor, self.revisions, revisions)
+        self._copy(cursor, self.records, records)
+
+    def wait(self):
+        """Block until the running batch (if any) is written; raise its error here, in the caller's thread."""
+        running, self._running = self._running, None
+        if running is not None:
+            with connection.wrap_database_errors:
+                written, offered = running.result(), self._offered
+            self.imported += written
+            self.skipped += offered - written
+
+    def insert(self, lines, categories):
+        """Start writing ``lines`` in the background and return at once.  The caller's transaction
+        must stay open, and its connection unused, until ``wait()`` or ``close()``."""
+        self.wait()
+        if not lines:
+            return
+        if self._executor is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+        self._offered = len(lines)
+        self._running = self._executor.submit(self._write_batch, connection.connection, list(lines),
+                                              dict(categories))
+
+    def close(self):
+        """Wait for the last copy and stop the helper thread; safe to call more than once."""
+        try:
+            self.wait()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
 
 
 def inserter_for(**kwargs):

@@ -26,7 +26,7 @@ from annotations import quality
 from annotations.models import Category, Demonstration, Status
 from dolly_collect.tasks import enqueue
 
-from .bulk import inserter_for
+from .bulk import already_imported, inserter_for
 from .export import HASH_LIST_NAME, Exporter, export_snapshot, read_hash_list
 from .importing import MAX_REPORTED_PROBLEMS, CategoryPlan, parsed_lines
 from .models import ImportBatch, ImportedRecord, ImportProgress, Release
@@ -368,13 +368,6 @@ def check_import_status(status):
     return status
 
 
-def _already_imported(digests, *, exclude_batch=None):
-    queryset = ImportedRecord.objects.filter(content_hash__in=set(digests))
-    if exclude_batch is not None:
-        queryset = queryset.exclude(batch=exclude_batch)
-    return set(queryset.values_list("content_hash", flat=True))
-
-
 def check_import_file(opener, *, source_name, create_categories=False):
     """Check every line; nothing is written.  Reports up to 50 bad lines and how many records
     were imported before (they will be skipped)."""
@@ -383,7 +376,7 @@ def check_import_file(opener, *, source_name, create_categories=False):
     pending = []
 
     def count_duplicates():
-        known = _already_imported(pending)
+        known = already_imported(pending)
         report.duplicate_count += sum(1 for digest in pending if digest in known)
         pending.clear()
 
@@ -440,45 +433,42 @@ def import_file(opener, *, batch, progress=None):
         inserter = inserter_for(author=locked.author, status=locked.target_status, batch=locked,
                                 now=timezone.now())
         report = ImportCheck(source_name=locked.source_name)
-        imported = skipped = 0
         pending = []
 
         def flush():
-            nonlocal imported, skipped
-            known = _already_imported([p.digest for p in pending], exclude_batch=locked)
-            keep = [p for p in pending if p.digest not in known]
-            skipped += len(pending) - len(keep)
             if plan.new:
+                inserter.wait()
                 _save_new_categories(plan)
-            imported += inserter.insert(keep, {**plan.known, **plan.new})
+            inserter.insert(pending, {**plan.known, **plan.new})
             pending.clear()
 
         total = max(locked.line_count, 1)
-        for number, parsed in parsed_lines(opener, plan):
-            report.line_count = number
-            if isinstance(parsed, str):
+        with inserter:
+            for number, parsed in parsed_lines(opener, plan):
+                report.line_count = number
+                if isinstance(parsed, str):
+                    report.problem_count += 1
+                    if len(report.problems) < MAX_REPORTED_PROBLEMS:
+                        report.problems.append(f"{locked.source_name}:{number}: {parsed}")
+                    pending.clear()
+                    continue
+                if report.problem_count:
+                    continue
+                pending.append(parsed)
+                if len(pending) >= IMPORT_BATCH_SIZE:
+                    flush()
+                    progress(min(99, 100 * number // total))
+            if report.line_count == 0:
                 report.problem_count += 1
-                if len(report.problems) < MAX_REPORTED_PROBLEMS:
-                    report.problems.append(f"{locked.source_name}:{number}: {parsed}")
-                pending.clear()
-                continue
+                report.problems.append(f"{locked.source_name}: {_('the file holds no records')}")
             if report.problem_count:
-                continue
-            pending.append(parsed)
-            if len(pending) >= IMPORT_BATCH_SIZE:
+                raise ImportRefused(report)
+            if pending:
                 flush()
-                progress(min(99, 100 * number // total))
-        if report.line_count == 0:
-            report.problem_count += 1
-            report.problems.append(f"{locked.source_name}: {_('the file holds no records')}")
-        if report.problem_count:
-            raise ImportRefused(report)
-        if pending:
-            flush()
         locked.status = ImportBatch.State.DONE
         locked.line_count = report.line_count
-        locked.imported_count = imported
-        locked.skipped_count = skipped
+        locked.imported_count = inserter.imported
+        locked.skipped_count = inserter.skipped
         locked.progress = 100
         locked.finished_at = timezone.now()
         locked.save()

@@ -161,7 +161,8 @@ def test_copy_and_bulk_create_store_the_same_rows(admin_user):
     rows = {}
     for inserter in (OrmInserter, CopyInserter):
         before = set(Demonstration.objects.values_list("pk", flat=True))
-        inserter(author=admin_user, status="approved", batch=batch, now=now).insert(lines, plan.known)
+        with inserter(author=admin_user, status="approved", batch=batch, now=now) as writer:
+            writer.insert(lines, plan.known)
         created = Demonstration.objects.exclude(pk__in=before).order_by("id")
         rows[inserter] = list(created.values_list(*fields))
         assert [r.version for r in Revision.objects.filter(demonstration__in=created)] == [1, 1]
