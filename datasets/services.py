@@ -341,6 +341,17 @@ class ImportCheck:
     def ok(self):
         return self.problem_count == 0
 
+    def refuse_line(self, number, reason):
+        """Count a bad line; keep its ``FILE:LINE: reason`` among the first ``MAX_REPORTED_PROBLEMS``."""
+        self.problem_count += 1
+        if len(self.problems) < MAX_REPORTED_PROBLEMS:
+            self.problems.append(f"{self.source_name}:{number}: {reason}")
+
+    def refuse_if_empty(self):
+        if self.line_count == 0:
+            self.problem_count += 1
+            self.problems.append(f"{self.source_name}: {_('the file holds no records')}")
+
 
 def import_account():
     """The account imported records are credited to when no author is named: inactive, no password."""
@@ -383,17 +394,13 @@ def check_import_file(opener, *, source_name, create_categories=False):
     for number, parsed in parsed_lines(opener, plan):
         report.line_count = number
         if isinstance(parsed, str):
-            report.problem_count += 1
-            if len(report.problems) < MAX_REPORTED_PROBLEMS:
-                report.problems.append(f"{source_name}:{number}: {parsed}")
+            report.refuse_line(number, parsed)
             continue
         pending.append(parsed.digest)
         if len(pending) >= IMPORT_BATCH_SIZE:
             count_duplicates()
     count_duplicates()
-    if report.line_count == 0:
-        report.problem_count += 1
-        report.problems.append(f"{source_name}: {_('the file holds no records')}")
+    report.refuse_if_empty()
     report.new_categories = sorted(plan.new)
     return report
 
@@ -447,9 +454,7 @@ def import_file(opener, *, batch, progress=None):
             for number, parsed in parsed_lines(opener, plan):
                 report.line_count = number
                 if isinstance(parsed, str):
-                    report.problem_count += 1
-                    if len(report.problems) < MAX_REPORTED_PROBLEMS:
-                        report.problems.append(f"{locked.source_name}:{number}: {parsed}")
+                    report.refuse_line(number, parsed)
                     pending.clear()
                     continue
                 if report.problem_count:
@@ -458,9 +463,7 @@ def import_file(opener, *, batch, progress=None):
                 if len(pending) >= IMPORT_BATCH_SIZE:
                     flush()
                     progress(min(99, 100 * number // total))
-            if report.line_count == 0:
-                report.problem_count += 1
-                report.problems.append(f"{locked.source_name}: {_('the file holds no records')}")
+            report.refuse_if_empty()
             if report.problem_count:
                 raise ImportRefused(report)
             if pending:
