@@ -10,6 +10,7 @@ import hashlib
 import re
 from itertools import islice
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -39,6 +40,46 @@ def dedupe_key(record):
     normalised = "\x1f".join(_SPACES.sub(" ", value).strip().casefold()
                              for value in (record.instruction, record.context, record.response))
     return int.from_bytes(hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+class SeenKeys:
+    """The 64-bit dedupe keys of the records read so far, in about 8 bytes a key.
+
+    The latest keys are in a set; every ``run_size`` of them become one sorted NumPy array (a
+    run), written once and never resized, so memory grows by the keys alone.  A Python set of
+    a million integers takes about 70 MB; the runs take 8.
+    """
+
+    def __init__(self, run_size=16384):
+        self.run_size = run_size
+        self._runs = []
+        self._latest = set()
+
+    def __len__(self):
+        return sum(len(run) for run in self._runs) + len(self._latest)
+
+    def first_seen(self, keys):
+        """For each key in order: ``True`` when neither an earlier call nor an earlier key of ``keys`` had it.
+        Remembers the new ones."""
+        known = np.zeros(len(keys), dtype=bool)
+        if self._runs and keys:
+            wanted = np.fromiter(keys, dtype=np.uint64, count=len(keys))
+            for run in self._runs:
+                positions = np.minimum(np.searchsorted(run, wanted), len(run) - 1)
+                known |= run[positions] == wanted
+        latest = self._latest
+        first = []
+        for key, before in zip(keys, known.tolist(), strict=True):
+            new = not before and key not in latest
+            if new:
+                latest.add(key)
+            first.append(new)
+        if len(latest) >= self.run_size:
+            run = np.fromiter(latest, dtype=np.uint64, count=len(latest))
+            run.sort()
+            self._runs.append(run)
+            latest.clear()
+        return first
 
 
 def _day_start(day):
@@ -124,7 +165,7 @@ class DemonstrationSource:
     def chunks(self):
         """Each chunk once; call again for another pass over the same rows."""
         dedupe = self.options.dedupe
-        seen = set() if dedupe else None
+        seen = SeenKeys() if dedupe else None
         near = NearDuplicates(
             lambda prefix, pk_ref: selection_filters(self.options, prefix, pk_ref), self.near_duplicate_threshold,
         ) if dedupe else None
@@ -146,19 +187,24 @@ class DemonstrationSource:
                     record.public_id = str(public_id)
                     record.contests = [slug for slug, starts, ends, in_contest in contests
                                        if category_id in in_contest and submitted and starts <= submitted < ends]
-                if dedupe:
-                    key = dedupe_key(record)
-                    if key in seen:
-                        self.skipped["duplicates"] += 1
-                        continue
-                    seen.add(key)
-                    if pk in near_duplicates:
-                        self.skipped["near_duplicates"] += 1
-                        continue
                 records.append(record)
+            if dedupe:
+                records = self._dedupe(records, seen, near_duplicates)
             if self.options.with_metadata and records:
                 self._add_metadata(records)
             yield records
+
+    def _dedupe(self, records, seen, near_duplicates):
+        """Leave out the exact duplicates (the first of each key is kept), then the near duplicates."""
+        kept = []
+        for record, first in zip(records, seen.first_seen([dedupe_key(record) for record in records]), strict=True):
+            if not first:
+                self.skipped["duplicates"] += 1
+            elif record.pk in near_duplicates:
+                self.skipped["near_duplicates"] += 1
+            else:
+                kept.append(record)
+        return kept
 
     @staticmethod
     def _contests():

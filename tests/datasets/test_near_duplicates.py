@@ -360,3 +360,14 @@ def test_the_bands_written_for_a_submission_are_those_of_its_text(user):
     stored = list(InstructionBand.objects.filter(demonstration=record).order_by("id").values_list("value", flat=True))
     assert stored[:2] == [4290504869986559413, 1222530833432106127]
     assert stored == minhash_bands("Why is the sky blue?")
+
+
+def test_seen_keys_remember_every_key_across_runs():
+    seen = sources.SeenKeys(run_size=3)
+    assert seen.first_seen([5, 2**64 - 1, 5, 7]) == [True, True, False, True]
+    assert len(seen) == 3 and len(seen._latest) == 0 and len(seen._runs) == 1
+    assert seen.first_seen([7, 1, 1, 2**64 - 1, 0]) == [False, True, False, False, True]
+    assert seen.first_seen([]) == []
+    assert seen.first_seen([0, 1, 5, 9]) == [False, False, False, True]
+    assert len(seen) == 6 and len(seen._runs) == 2
+    assert seen.first_seen([9, 0, 7, 8]) == [False, False, False, True]
