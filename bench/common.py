@@ -23,7 +23,8 @@ def _admin_execute(admin_url, *statements):
 
 
 def recreate_database(admin_url, name):
-    _admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    """An empty scratch database; connections left over from an interrupted run are closed first."""
+    _admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
 
 
 def drop_database(admin_url, name):

@@ -13,7 +13,6 @@ import csv
 import datetime
 import os
 import platform
-import re
 import secrets
 import shutil
 import socket
@@ -25,9 +24,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import recreate_database, write_section  # noqa: E402
+
 START, END = "<!-- load_test:start -->", "<!-- load_test:end -->"
 
 
@@ -39,12 +39,7 @@ def free_port():
 
 def scratch_database(url, name):
     parts = urlsplit(url)
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+    recreate_database(urlunsplit(parts._replace(path="/postgres")), name)
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
@@ -207,13 +202,7 @@ def main():
     section = "\n".join(lines) + "\n"
     print(section)
     if args.write:
-        target = ROOT / args.write
-        text = target.read_text() if target.exists() else "# Benchmarks\n"
-        if START in text:
-            text = re.sub(re.escape(START) + ".*?" + re.escape(END) + "\n?", lambda m: section, text, flags=re.S)
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        target.write_text(text)
+        write_section(ROOT / args.write, section, START, END)
     shutil.rmtree(work, ignore_errors=True)
 
 
