@@ -152,7 +152,6 @@ class CopyInserter(OrmInserter):
         self.scratch = Demonstration()
         self._executor = None
         self._running = None
-        self._offered = 0
 
     @staticmethod
     def _derived_fields():
@@ -182,14 +181,14 @@ class CopyInserter(OrmInserter):
         return {row[0] for row in cursor.fetchall()}
 
     def _write_batch(self, raw_connection, lines, categories):
-        """Skip known lines, then format the rest as COPY text and send it (runs on the helper thread)."""
+        """Skip known lines, then format the rest as COPY text and send it (runs on the helper thread).
+        Returns how many lines were written and how many skipped."""
         with raw_connection.cursor() as cursor:
             known = self._known(cursor, [line.digest for line in lines])
-            if known:
-                lines = [line for line in lines if line.digest not in known]
-            if lines:
-                self._copy_lines(cursor, self._reserve_ids(cursor, len(lines)), lines, categories)
-        return len(lines)
+            kept = [line for line in lines if line.digest not in known] if known else lines
+            if kept:
+                self._copy_lines(cursor, self._reserve_ids(cursor, len(kept)), kept, categories)
+        return len(kept), len(lines) - len(kept)
 
     def _copy_lines(self, cursor, ids, lines, categories):
         scratch = self.scratch
@@ -217,9 +216,9 @@ class CopyInserter(OrmInserter):
         running, self._running = self._running, None
         if running is not None:
             with connection.wrap_database_errors:
-                written, offered = running.result(), self._offered
+                written, skipped = running.result()
             self.imported += written
-            self.skipped += offered - written
+            self.skipped += skipped
 
     def insert(self, lines, categories):
         """Start writing ``lines`` in the background and return at once.  The caller's transaction
@@ -231,9 +230,7 @@ class CopyInserter(OrmInserter):
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
-        self._offered = len(lines)
-        self._running = self._executor.submit(self._write_batch, connection.connection, list(lines),
-                                              dict(categories))
+        self._running = self._executor.submit(self._write_batch, connection.connection, list(lines), categories)
 
     def close(self):
         """Wait for the last copy and stop the helper thread; safe to call more than once."""
