@@ -7,6 +7,7 @@ accounts); that limit is higher because a whole office may share one address beh
 A successful sign-in clears the failures of that username only, so an attacker cannot wipe
 their address's count by signing in to an account of their own.
 """
+
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username

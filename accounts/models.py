@@ -1,4 +1,5 @@
 """What the site knows about a person beyond Django's user: team and how they appear on boards."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +22,10 @@ class Profile(models.Model):
     team = models.CharField(_("team or department"), max_length=100, blank=True, db_index=True)
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     show_on_boards = models.CharField(
-        _("on public leaderboards, show"), max_length=20,
-        choices=BoardVisibility.choices, default=BoardVisibility.REAL_NAME,
+        _("on public leaderboards, show"),
+        max_length=20,
+        choices=BoardVisibility.choices,
+        default=BoardVisibility.REAL_NAME,
     )
 
     def __str__(self):

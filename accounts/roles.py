@@ -1,4 +1,5 @@
 """Roles are Django groups: ``reviewer`` and ``admin`` (admins are also staff)."""
+
 REVIEWER_GROUP = "reviewer"
 ADMIN_GROUP = "admin"
 

@@ -9,8 +9,7 @@ from .review.admin_actions import BULK_ACTIONS
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["key", "name", "needs_context", "position", "is_active", "required_approvals",
-                    "min_response_chars"]
+    list_display = ["key", "name", "needs_context", "position", "is_active", "required_approvals", "min_response_chars"]
     list_editable = ["position", "is_active", "required_approvals", "min_response_chars"]
     readonly_fields = ["key", "needs_context"]
 
@@ -39,8 +38,21 @@ class DemonstrationAdmin(admin.ModelAdmin):
     list_filter = ["status", "category", "origin"]
     search_fields = ["instruction", "author__username", "public_id"]
     list_select_related = ["category", "author"]
-    readonly_fields = ["public_id", "author", "origin", "version", "created_at", "updated_at", "submitted_at",
-                       "category", "instruction", "context", "source_url", "response", "status"]
+    readonly_fields = [
+        "public_id",
+        "author",
+        "origin",
+        "version",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "category",
+        "instruction",
+        "context",
+        "source_url",
+        "response",
+        "status",
+    ]
     inlines = [RevisionInline]
     show_full_result_count = False
     actions = BULK_ACTIONS

@@ -4,6 +4,7 @@ The first save of a new demonstration creates a draft (the page's idempotency ke
 retried request harmless); later saves are edits at the version the page holds, so an edit
 made elsewhere in the meantime is refused (409), never overwritten.
 """
+
 import json
 import uuid
 
@@ -44,13 +45,16 @@ def _parse(request):
 
 
 def _saved(demonstration, *, created):
-    return JsonResponse({
-        "public_id": str(demonstration.public_id),
-        "version": demonstration.version,
-        "status": demonstration.status,
-        "edit_url": reverse("demonstration-edit", kwargs={"public_id": demonstration.public_id}),
-        "saved_at": demonstration.updated_at.isoformat(),
-    }, status=201 if created else 200)
+    return JsonResponse(
+        {
+            "public_id": str(demonstration.public_id),
+            "version": demonstration.version,
+            "status": demonstration.status,
+            "edit_url": reverse("demonstration-edit", kwargs={"public_id": demonstration.public_id}),
+            "saved_at": demonstration.updated_at.isoformat(),
+        },
+        status=201 if created else 200,
+    )
 
 
 @require_POST
@@ -72,31 +76,42 @@ def demonstration_autosave(request):
                 return _error(400, _("version must be a whole number."), "bad_request")
             try:
                 demonstration = selectors.access_own_demonstration(
-                    user=request.user, public_id=uuid.UUID(str(public_id)),
+                    user=request.user,
+                    public_id=uuid.UUID(str(public_id)),
                 )
             except (Http404, PermissionDenied, ValueError):
                 return _error(404, _("No such demonstration of yours."), "not_found")
             saved = services.demonstration_update(
-                demonstration=demonstration, editor=request.user, expected_version=version, changes=changes,
+                demonstration=demonstration,
+                editor=request.user,
+                expected_version=version,
+                changes=changes,
             )
             return _saved(saved, created=False)
         key = payload.get("idempotency_key")
         if not isinstance(key, str) or not key.strip() or len(key) > 64:
             return _error(400, _("idempotency_key must be 1 to 64 characters."), "bad_request")
         demonstration, created = services.demonstration_create(
-            author=request.user, origin=Origin.WEB, idempotency_key=key.strip(), **changes,
+            author=request.user,
+            origin=Origin.WEB,
+            idempotency_key=key.strip(),
+            **changes,
         )
         if not created:
             if not demonstration.is_editable:
                 return _error(409, _("This demonstration was already sent; open it from your list."), "not_allowed")
             demonstration = services.demonstration_update(
-                demonstration=demonstration, editor=request.user, expected_version=demonstration.version,
+                demonstration=demonstration,
+                editor=request.user,
+                expected_version=demonstration.version,
                 changes=changes,
             )
         return _saved(demonstration, created=created)
     except ValidationError as error:
-        return JsonResponse({"detail": _("Not saved: correct the text first."), "code": "invalid",
-                             "errors": error.message_dict}, status=400)
+        return JsonResponse(
+            {"detail": _("Not saved: correct the text first."), "code": "invalid", "errors": error.message_dict},
+            status=400,
+        )
     except StaleEdit as error:
         return _error(409, str(error), "stale_version", current_version=error.current_version)
     except TransitionNotAllowed as error:

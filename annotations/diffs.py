@@ -1,4 +1,5 @@
 """Word-level differences between revisions, so a contributor sees what a reviewer changed."""
+
 import difflib
 import re
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ def revision_changes(revisions):
 
     ``revisions`` are ordered newest first, with ``category`` selected.
     """
-    revisions = list(revisions[:MAX_DIFFED_REVISIONS + 1])
+    revisions = list(revisions[: MAX_DIFFED_REVISIONS + 1])
     changes = []
     for newer, older in zip(revisions, revisions[1:], strict=False):
         fields = []

@@ -17,7 +17,10 @@ class CategorySelect(forms.Select):
 
 def _text(label, rows, help_text=""):
     return forms.CharField(
-        label=label, required=False, strip=False, help_text=help_text,
+        label=label,
+        required=False,
+        strip=False,
+        help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
 
@@ -26,16 +29,23 @@ class DemonstrationForm(forms.Form):
     """Parses the page's fields; all rules live in ``validation.check_demonstration``."""
 
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.none(), required=False,
-        empty_label=_("Choose a category"), widget=CategorySelect, to_field_name="key",
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("Choose a category"),
+        widget=CategorySelect,
+        to_field_name="key",
     )
     instruction = _text(_("Instruction"), 4, _("What the person asks for: a question, a task, a request."))
     context = _text(
-        _("Reference text"), 8,
+        _("Reference text"),
+        8,
         _("Needed by closed QA, information extraction and summarization: the passage the response is based on."),
     )
     source_url = forms.CharField(
-        label=_("Source address"), required=False, strip=False,
+        label=_("Source address"),
+        required=False,
+        strip=False,
         help_text=_("Where the reference text comes from, e.g. a Wikipedia page."),
         widget=forms.URLInput(attrs={"placeholder": "https://en.wikipedia.org/wiki/..."}),
     )
@@ -52,9 +62,12 @@ class DemonstrationForm(forms.Form):
         """An unbound form showing the stored text, with the version it was read at."""
         return cls(
             initial={
-                "category": demonstration.category.key, "instruction": demonstration.instruction,
-                "context": demonstration.context, "source_url": demonstration.source_url,
-                "response": demonstration.response, "version": demonstration.version,
+                "category": demonstration.category.key,
+                "instruction": demonstration.instruction,
+                "context": demonstration.context,
+                "source_url": demonstration.source_url,
+                "response": demonstration.response,
+                "version": demonstration.version,
             },
             categories=categories,
         )

@@ -1,4 +1,5 @@
 """The demonstration domain: categories, demonstrations and their revisions."""
+
 import uuid
 
 from django.conf import settings
@@ -28,11 +29,13 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     required_approvals = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("Independent approvals a submission needs; 2 or more turns on blind double review."),
     )
     min_response_chars = models.PositiveIntegerField(
-        default=0, help_text=_("Responses shorter than this are flagged for reviewers (0: no minimum)."),
+        default=0,
+        help_text=_("Responses shorter than this are flagged for reviewers (0: no minimum)."),
     )
 
     class Meta:
@@ -76,8 +79,9 @@ class DemonstrationQuerySet(models.QuerySet):
 class Demonstration(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Indexed by ``demo_author_status``, which leads with the author.
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demonstrations",
-                               db_index=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demonstrations", db_index=False
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="demonstrations")
     instruction = models.TextField()
     context = models.TextField(blank=True)
@@ -91,18 +95,29 @@ class Demonstration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     instruction_author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Who posed the instruction, when the author answered someone else's open instruction."),
     )
     review_round = models.PositiveIntegerField(
-        default=0, editable=False, help_text=_("How many times the demonstration has been sent to review."),
+        default=0,
+        editable=False,
+        help_text=_("How many times the demonstration has been sent to review."),
     )
     instruction_hash = models.CharField(
-        max_length=64, blank=True, editable=False,
+        max_length=64,
+        blank=True,
+        editable=False,
         help_text=_("Hash of the normalised instruction and reference text, for exact duplicates."),
     )
     context_hash = models.CharField(
-        max_length=64, blank=True, editable=False, help_text=_("Hash of the normalised reference text."),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Hash of the normalised reference text."),
     )
 
     objects = DemonstrationQuerySet.as_manager()
@@ -158,8 +173,7 @@ class Revision(models.Model):
     """The full text of a demonstration as it stood after one change; never updated."""
 
     # Indexed by ``revision_unique_version``, which leads with the demonstration.
-    demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="revisions",
-                                      db_index=False)
+    demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="revisions", db_index=False)
     version = models.PositiveIntegerField()
     editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -194,9 +208,14 @@ class QualityFlag(models.Model):
         RESPONSE_EQUALS_CONTEXT = "response_equals_context", _("Response equals reference text")
 
     # What a dataset export leaves out when asked to exclude flagged records.
-    EXPORT_EXCLUDED_KINDS = frozenset({
-        Kind.PERSONAL_DATA, Kind.AI_PHRASING, Kind.EXACT_DUPLICATE, Kind.NEAR_DUPLICATE,
-    })
+    EXPORT_EXCLUDED_KINDS = frozenset(
+        {
+            Kind.PERSONAL_DATA,
+            Kind.AI_PHRASING,
+            Kind.EXACT_DUPLICATE,
+            Kind.NEAR_DUPLICATE,
+        }
+    )
 
     demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -204,7 +223,8 @@ class QualityFlag(models.Model):
     other = models.ForeignKey(Demonstration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     in_queue = models.BooleanField(
-        default=True, help_text=_("The demonstration waits for review; kept in step by the review services."),
+        default=True,
+        help_text=_("The demonstration waits for review; kept in step by the review services."),
     )
 
     class Meta:
@@ -246,10 +266,12 @@ class Review(models.Model):
     comment = models.TextField(blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     round = models.PositiveIntegerField(
-        default=1, help_text=_("Which submission of the demonstration this decision is about."),
+        default=1,
+        help_text=_("Which submission of the demonstration this decision is about."),
     )
     demonstration_version = models.PositiveIntegerField(
-        default=1, help_text=_("The version of the text the reviewer decided on."),
+        default=1,
+        help_text=_("The version of the text the reviewer decided on."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -262,7 +284,8 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["demonstration", "round", "reviewer"], name="review_once_per_round"),
             models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="review_rating_1_5",
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="review_rating_1_5",
             ),
         ]
 
@@ -330,7 +353,10 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
     demonstration = models.ForeignKey(
-        Demonstration, null=True, on_delete=models.SET_NULL, related_name="audit_entries",
+        Demonstration,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
     )
     demonstration_public_id = models.UUIDField(help_text=_("Kept when the demonstration itself is gone."))
     before = models.JSONField(default=dict)
@@ -354,7 +380,11 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     demonstration = models.ForeignKey(
-        Demonstration, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Demonstration,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     text = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -392,7 +422,11 @@ class OpenInstruction(models.Model):
     source_url = models.URLField(max_length=2000, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     answer = models.OneToOneField(
-        Demonstration, null=True, blank=True, on_delete=models.SET_NULL, related_name="open_instruction",
+        Demonstration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="open_instruction",
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -405,7 +439,8 @@ class OpenInstruction(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(state="answered") | Q(answered_at__isnull=False), name="open_instruction_answered_at",
+                condition=~Q(state="answered") | Q(answered_at__isnull=False),
+                name="open_instruction_answered_at",
             ),
         ]
 

@@ -1,4 +1,5 @@
 """Read queries.  ``access_*`` functions fetch an object and check the caller may act on it."""
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404

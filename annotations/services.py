@@ -4,6 +4,7 @@ HTML views, API views, management commands and tasks all call these; none of the
 writes a ``Demonstration`` directly.  Callers check permissions first (see
 ``selectors.access_*``); the services check state and text.
 """
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,8 +41,19 @@ def _enter_review(demonstration):
     demonstration.review_round += 1
 
 
-def demonstration_create(*, author, category, instruction, context="", source_url="", response="",
-                         origin=Origin.WEB, submit=False, idempotency_key="", instruction_author=None):
+def demonstration_create(
+    *,
+    author,
+    category,
+    instruction,
+    context="",
+    source_url="",
+    response="",
+    origin=Origin.WEB,
+    submit=False,
+    idempotency_key="",
+    instruction_author=None,
+):
     """Create a draft (or, with ``submit``, a submitted demonstration) and its first revision.
 
     A repeated ``idempotency_key`` from the same author returns the record the first call
@@ -53,8 +65,12 @@ def demonstration_create(*, author, category, instruction, context="", source_ur
         if existing is not None:
             return existing, False
     text = check_demonstration(
-        category=category, instruction=instruction, context=context, source_url=source_url,
-        response=response, complete=submit,
+        category=category,
+        instruction=instruction,
+        context=context,
+        source_url=source_url,
+        response=response,
+        complete=submit,
     )
     if submit and origin != Origin.IMPORT:
         check_submission_rate(author)
@@ -112,8 +128,10 @@ def demonstration_update(*, demonstration, editor, expected_version, changes, su
     if submit:
         check_submission_rate(current.author, excluding=current)
     text = check_demonstration(
-        category=category, complete=submit or reviewer_edit,
-        require_source_url=current.origin != Origin.IMPORT, **raw,
+        category=category,
+        complete=submit or reviewer_edit,
+        require_source_url=current.origin != Origin.IMPORT,
+        **raw,
     )
     text_changed = not _content_equals(current, category, text.as_dict())
     if not text_changed and not submit:
@@ -155,7 +173,9 @@ def demonstration_submit(*, demonstration, actor, expected_version=None):
             % {"status": current.get_status_display().lower()}
         )
     check_demonstration(
-        category=current.category, complete=True, strip=False,
+        category=current.category,
+        complete=True,
+        strip=False,
         require_source_url=current.origin != Origin.IMPORT,
         **{field: getattr(current, field) for field in TEXT_FIELDS},
     )

@@ -3,6 +3,7 @@
 Kept free of model imports so ``models`` can use it to keep its hash columns in step
 with the text.
 """
+
 import functools
 import hashlib
 import random
@@ -42,7 +43,7 @@ def trigrams(text):
     result = set()
     for word in _NON_WORD.sub(" ", (text or "").lower()).split():
         padded = f"  {word} "
-        result.update(padded[i:i + 3] for i in range(len(padded) - 2))
+        result.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return result
 
 
@@ -81,8 +82,9 @@ def _word_signature(word):
     """
     padded = f"  {word} "
     count = len(padded) - 2
-    xs = numpy.fromiter((zlib.crc32(padded[i:i + 3].encode("utf-8")) % _PRIME for i in range(count)),
-                        dtype=numpy.int64, count=count)
+    xs = numpy.fromiter(
+        (zlib.crc32(padded[i : i + 3].encode("utf-8")) % _PRIME for i in range(count)), dtype=numpy.int64, count=count
+    )
     signature = ((_A * xs + _B) % _PRIME).min(axis=1).astype(numpy.int32)
     signature.flags.writeable = False
     return signature
@@ -103,7 +105,7 @@ def minhash_bands(text):
     digits = [str(value) for value in signature]
     bands = []
     for band in range(LSH_BANDS):
-        rows = ", ".join(digits[band * LSH_ROWS:(band + 1) * LSH_ROWS])
+        rows = ", ".join(digits[band * LSH_ROWS : (band + 1) * LSH_ROWS])
         digest = hashlib.blake2b(f"{band}:[{rows}]".encode(), digest_size=8).digest()
         bands.append(int.from_bytes(digest, "big", signed=True))
     return bands

@@ -1,4 +1,5 @@
 """The one validation path for demonstration text, used by the form, the API and the importer."""
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -50,8 +51,18 @@ def _bad_character(value):
     return None
 
 
-def check_demonstration(*, category, instruction, context="", source_url="", response="",
-                        complete, strip=True, require_source_url=True, require_response=True):
+def check_demonstration(
+    *,
+    category,
+    instruction,
+    context="",
+    source_url="",
+    response="",
+    complete,
+    strip=True,
+    require_source_url=True,
+    require_response=True,
+):
     """Validate demonstration text and return it cleaned.
 
     ``complete`` asks for everything a submission needs (response, reference text rule);
@@ -83,7 +94,9 @@ def check_demonstration(*, category, instruction, context="", source_url="", res
         value = values[field]
         if len(value) > limit:
             errors[field] = _("At most %(limit)s characters (this one has %(length)s).") % {
-                "limit": f"{limit:,}", "length": f"{len(value):,}"}
+                "limit": f"{limit:,}",
+                "length": f"{len(value):,}",
+            }
             continue
         # On the text as typed: str.strip() would silently drop trailing controls such as U+001F.
         bad = _bad_character(typed[field])
@@ -110,10 +123,12 @@ def check_demonstration(*, category, instruction, context="", source_url="", res
         else:
             if "context" not in errors and values["context"]:
                 errors["context"] = _("%(name)s does not use a reference text; leave it empty.") % {
-                    "name": category.name}
+                    "name": category.name
+                }
             if "source_url" not in errors and values["source_url"]:
                 errors["source_url"] = _("%(name)s does not use a source address; leave it empty.") % {
-                    "name": category.name}
+                    "name": category.name
+                }
 
     if errors:
         raise ValidationError({field: [message] for field, message in errors.items()})

@@ -1,4 +1,5 @@
 """Server-rendered pages for contributors.  Thin: parse, call a service or selector, render."""
+
 import uuid
 
 from django.contrib import messages
@@ -28,10 +29,14 @@ def _add_service_errors(form, error):
 def home(request):
     categories = list(selectors.active_categories())
     counts = selectors.status_counts(user=request.user)
-    return render(request, "annotations/home.html", {
-        "categories": categories,
-        "counts": [(status, label, counts.get(status, 0)) for status, label in Status.choices],
-    })
+    return render(
+        request,
+        "annotations/home.html",
+        {
+            "categories": categories,
+            "counts": [(status, label, counts.get(status, 0)) for status, label in Status.choices],
+        },
+    )
 
 
 @login_required
@@ -59,9 +64,15 @@ def demonstration_list(request):
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "annotations/demonstration_list.html", {
-        "page": page, "filters": filters, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "annotations/demonstration_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+        },
+    )
 
 
 def _editor_context(form, **extra):
@@ -78,8 +89,11 @@ def demonstration_create(request):
             submit = request.POST.get("action") == "submit"
             try:
                 demonstration, created = services.demonstration_create(
-                    author=request.user, origin=Origin.WEB, submit=submit,
-                    idempotency_key=form.cleaned_data["idempotency_key"], **form.changes(),
+                    author=request.user,
+                    origin=Origin.WEB,
+                    submit=submit,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    **form.changes(),
                 )
             except ValidationError as error:
                 _add_service_errors(form, error)
@@ -115,8 +129,11 @@ def _after_save(request, demonstration, submitted):
 def demonstration_edit(request, public_id):
     demonstration = selectors.access_own_demonstration(user=request.user, public_id=public_id)
     if not demonstration.is_editable:
-        messages.error(request, _("This demonstration is %(status)s and can no longer be edited.") % {
-            "status": demonstration.get_status_display().lower()})
+        messages.error(
+            request,
+            _("This demonstration is %(status)s and can no longer be edited.")
+            % {"status": demonstration.get_status_display().lower()},
+        )
         return redirect("demonstration-detail", public_id=public_id)
     categories = selectors.active_categories()
     stale = None
@@ -126,17 +143,24 @@ def demonstration_edit(request, public_id):
             submit = request.POST.get("action") == "submit"
             try:
                 updated = services.demonstration_update(
-                    demonstration=demonstration, editor=request.user, submit=submit,
-                    expected_version=form.cleaned_data["version"], changes=form.changes(),
+                    demonstration=demonstration,
+                    editor=request.user,
+                    submit=submit,
+                    expected_version=form.cleaned_data["version"],
+                    changes=form.changes(),
                 )
             except ValidationError as error:
                 _add_service_errors(form, error)
             except StaleEdit as error:
                 stale = error
-                form.add_error(None, _(
-                    "%(problem)s Your text below has NOT been saved: copy what you need, then open the "
-                    "current version."
-                ) % {"problem": error})
+                form.add_error(
+                    None,
+                    _(
+                        "%(problem)s Your text below has NOT been saved: copy what you need, then open the "
+                        "current version."
+                    )
+                    % {"problem": error},
+                )
             except TransitionNotAllowed as error:
                 messages.error(request, str(error))
                 return redirect("demonstration-detail", public_id=public_id)
@@ -144,9 +168,16 @@ def demonstration_edit(request, public_id):
                 return _after_save(request, updated, submit)
     else:
         form = DemonstrationForm.for_demonstration(demonstration, categories=categories)
-    return render(request, "annotations/demonstration_form.html", _editor_context(
-        form, demonstration=demonstration, stale=stale,
-    ), status=409 if stale else 200)
+    return render(
+        request,
+        "annotations/demonstration_form.html",
+        _editor_context(
+            form,
+            demonstration=demonstration,
+            stale=stale,
+        ),
+        status=409 if stale else 200,
+    )
 
 
 @login_required
@@ -154,13 +185,17 @@ def demonstration_detail(request, public_id):
     demonstration = selectors.access_demonstration(user=request.user, public_id=public_id)
     revisions = list(selectors.revisions_of(demonstration))
     just_submitted = request.session.pop(JUST_SUBMITTED, None) == str(demonstration.public_id)
-    return render(request, "annotations/demonstration_detail.html", {
-        "demonstration": demonstration,
-        "next_suggestion": suggest_next_category() if just_submitted else None,
-        "revisions": revisions,
-        "is_author": demonstration.author_id == request.user.pk,
-        **review_selectors.detail_context(demonstration=demonstration, user=request.user, revisions=revisions),
-    })
+    return render(
+        request,
+        "annotations/demonstration_detail.html",
+        {
+            "demonstration": demonstration,
+            "next_suggestion": suggest_next_category() if just_submitted else None,
+            "revisions": revisions,
+            "is_author": demonstration.author_id == request.user.pk,
+            **review_selectors.detail_context(demonstration=demonstration, user=request.user, revisions=revisions),
+        },
+    )
 
 
 @login_required
@@ -170,7 +205,8 @@ def demonstration_submit(request, public_id):
     version = request.POST.get("version")
     try:
         services.demonstration_submit(
-            demonstration=demonstration, actor=request.user,
+            demonstration=demonstration,
+            actor=request.user,
             expected_version=int(version) if version and version.isdigit() else None,
         )
     except ValidationError as error:

@@ -16,6 +16,7 @@ Usage: DATABASE_URL=postgres://... python bench/bench_export.py [--sizes 100000,
 Environment: BENCH_SIZES and BENCH_IMPORT_SIZES give the default sizes.  Nothing is
 downloaded: all text is generated here from a fixed seed.
 """
+
 import argparse
 import datetime
 import io
@@ -43,12 +44,57 @@ MARK_END = "<!-- bench_export:end -->"
 CONTEXT_CATEGORIES = ("closed_qa", "information_extraction", "summarization")
 OTHER_CATEGORIES = ("open_qa", "general_qa", "brainstorming", "classification", "creative_writing")
 WORDS = (
-    "the", "river", "valley", "city", "museum", "engineer", "library", "bridge", "history", "council",
-    "market", "season", "theory", "protein", "language", "orbit", "garden", "ferry", "harbour", "glacier",
-    "festival", "café", "naïve", "façade", "résumé", "coöperate", "Zürich", "São", "algorithm", "network",
-    "budget", "village", "ancient", "modern", "quickly", "carefully", "because", "although", "however",
-    "which", "temperature", "population", "century", "island", "mountain", "railway", "painter", "novel",
-    "treaty", "election", "harvest",
+    "the",
+    "river",
+    "valley",
+    "city",
+    "museum",
+    "engineer",
+    "library",
+    "bridge",
+    "history",
+    "council",
+    "market",
+    "season",
+    "theory",
+    "protein",
+    "language",
+    "orbit",
+    "garden",
+    "ferry",
+    "harbour",
+    "glacier",
+    "festival",
+    "café",
+    "naïve",
+    "façade",
+    "résumé",
+    "coöperate",
+    "Zürich",
+    "São",
+    "algorithm",
+    "network",
+    "budget",
+    "village",
+    "ancient",
+    "modern",
+    "quickly",
+    "carefully",
+    "because",
+    "although",
+    "however",
+    "which",
+    "temperature",
+    "population",
+    "century",
+    "island",
+    "mountain",
+    "railway",
+    "painter",
+    "novel",
+    "treaty",
+    "election",
+    "harvest",
 )
 
 
@@ -100,8 +146,13 @@ def scratch_url(base_url):
 
 def child_env(db_url):
     env = dict(os.environ)
-    env.update(DATABASE_URL=db_url, SECRET_KEY=env.get("SECRET_KEY", "bench-secret-key"), REDIS_URL="",
-               DJANGO_SETTINGS_MODULE="dolly_collect.settings", LOG_LEVEL="WARNING")
+    env.update(
+        DATABASE_URL=db_url,
+        SECRET_KEY=env.get("SECRET_KEY", "bench-secret-key"),
+        REDIS_URL="",
+        DJANGO_SETTINGS_MODULE="dolly_collect.settings",
+        LOG_LEVEL="WARNING",
+    )
     return env
 
 
@@ -125,9 +176,25 @@ def insert_records(db_url, start, n, author_id, categories):
     """COPY n generated approved records (numbered from start) into the demonstration table."""
     conn = psycopg2.connect(db_url)
     now = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
-    columns = ["public_id", "author_id", "category_id", "instruction", "context", "source_url", "response",
-               "status", "origin", "version", "idempotency_key", "created_at", "updated_at", "submitted_at",
-               "review_round", "instruction_hash", "context_hash"]
+    columns = [
+        "public_id",
+        "author_id",
+        "category_id",
+        "instruction",
+        "context",
+        "source_url",
+        "response",
+        "status",
+        "origin",
+        "version",
+        "idempotency_key",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "review_round",
+        "instruction_hash",
+        "context_hash",
+    ]
     with conn.cursor() as cursor:
         cursor.execute("""SELECT column_name FROM information_schema.columns
                           WHERE table_name = 'annotations_demonstration' AND is_nullable = 'NO'
@@ -143,11 +210,30 @@ def insert_records(db_url, start, n, author_id, categories):
     with conn, conn.cursor() as cursor:
         for offset, (key, instruction, context, response) in enumerate(generated):
             moment = (now + datetime.timedelta(seconds=start + offset)).isoformat()
-            batch.write("\t".join([
-                str(uuid.uuid4()), str(author_id), str(categories[key]), copy_escape(instruction),
-                copy_escape(context), "", copy_escape(response), "approved", "web", "1", "", moment, moment, moment,
-                "1", "", "",
-            ]) + "\n")
+            batch.write(
+                "\t".join(
+                    [
+                        str(uuid.uuid4()),
+                        str(author_id),
+                        str(categories[key]),
+                        copy_escape(instruction),
+                        copy_escape(context),
+                        "",
+                        copy_escape(response),
+                        "approved",
+                        "web",
+                        "1",
+                        "",
+                        moment,
+                        moment,
+                        moment,
+                        "1",
+                        "",
+                        "",
+                    ]
+                )
+                + "\n"
+            )
             rows += 1
             if rows % 50_000 == 0:
                 batch.seek(0)
@@ -245,8 +331,10 @@ def bench_export(db_url, env, workdir):
 def write_import_file(path, n, seed):
     with open(path, "w", encoding="ascii") as handle:
         for key, instruction, context, response in generate(n, seed=seed):
-            handle.write(json.dumps({"instruction": instruction, "context": context, "response": response,
-                                     "category": key}) + "\n")
+            handle.write(
+                json.dumps({"instruction": instruction, "context": context, "response": response, "category": key})
+                + "\n"
+            )
 
 
 def bench_import(env, workdir, n, seed):
@@ -258,8 +346,13 @@ def bench_import(env, workdir, n, seed):
     if "Imported" not in out:
         sys.exit(f"bench: import failed:\n{out}")
     measured = dict(item.split("=") for item in out.strip().splitlines()[-1].split())
-    return {"records": n, "bytes": size, "seconds": float(measured["seconds"]),
-            "indexing_seconds": float(measured["indexing"]), "peak_rss_mb": float(measured["peak"])}
+    return {
+        "records": n,
+        "bytes": size,
+        "seconds": float(measured["seconds"]),
+        "indexing_seconds": float(measured["indexing"]),
+        "peak_rss_mb": float(measured["peak"]),
+    }
 
 
 def machine():
@@ -278,8 +371,15 @@ def machine():
     with psycopg2.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
-    return {"uname": " ".join(platform.uname()), "nproc": os.cpu_count(), "cpu": cpu, "memory": memory,
-            "python": platform.python_version(), "postgres": pg, "load_before": os.getloadavg()[0]}
+    return {
+        "uname": " ".join(platform.uname()),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "postgres": pg,
+        "load_before": os.getloadavg()[0],
+    }
 
 
 def render(results, info, command):
@@ -312,18 +412,29 @@ def render(results, info, command):
             f"| {row['bytes'] / 1e6:,.0f} | {row['rss_before_mb']:.0f} | {row['peak_rss_mb']:.0f} "
             f"| {row['copy_seconds']:.1f} | {row['ratio']:.2f}× |"
         )
-    lines += ["", "### Import (`manage.py import_dataset`, one transaction)", "",
-              "The import is timed with `--skip-indexing`; the step the command runs next by default, indexing "
-              "the imported instructions for the duplicate checks (`index_imported_records`, after the import "
-              "has committed), is timed apart.", "",
-              "| Records | File (MB) | Import (s) | Records/s | Indexing afterwards (s) | Peak RSS (MB) |",
-              "|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "### Import (`manage.py import_dataset`, one transaction)",
+        "",
+        "The import is timed with `--skip-indexing`; the step the command runs next by default, indexing "
+        "the imported instructions for the duplicate checks (`index_imported_records`, after the import "
+        "has committed), is timed apart.",
+        "",
+        "| Records | File (MB) | Import (s) | Records/s | Indexing afterwards (s) | Peak RSS (MB) |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for row in results["import"]:
-        lines.append(f"| {row['records']:,} | {row['bytes'] / 1e6:,.0f} | {row['seconds']:.1f} "
-                     f"| {row['records'] / row['seconds']:,.0f} | {row['indexing_seconds']:.1f} "
-                     f"| {row['peak_rss_mb']:.0f} |")
-    lines += ["", "Targets (1,000,000 records): export ≤ 20 s, peak ≤ 250 MB and flat from 100k to 1M, "
-              "ratio to COPY ≤ 2×; import of 15,000 ≤ 5 s, of 1,000,000 ≤ 3 min with flat memory.", MARK_END]
+        lines.append(
+            f"| {row['records']:,} | {row['bytes'] / 1e6:,.0f} | {row['seconds']:.1f} "
+            f"| {row['records'] / row['seconds']:,.0f} | {row['indexing_seconds']:.1f} "
+            f"| {row['peak_rss_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        "Targets (1,000,000 records): export ≤ 20 s, peak ≤ 250 MB and flat from 100k to 1M, "
+        "ratio to COPY ≤ 2×; import of 15,000 ≤ 5 s, of 1,000,000 ≤ 3 min with flat memory.",
+        MARK_END,
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -334,8 +445,9 @@ def sizes(value):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=sizes, default=sizes(os.environ.get("BENCH_SIZES", "100000,1000000")))
-    parser.add_argument("--import-sizes", type=sizes,
-                        default=sizes(os.environ.get("BENCH_IMPORT_SIZES", "15000,1000000")))
+    parser.add_argument(
+        "--import-sizes", type=sizes, default=sizes(os.environ.get("BENCH_IMPORT_SIZES", "15000,1000000"))
+    )
     parser.add_argument("--write", help="Update this Markdown file's export benchmark section.")
     args = parser.parse_args()
     base_url = os.environ.get("DATABASE_URL", "")

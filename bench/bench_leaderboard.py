@@ -23,6 +23,7 @@ the awarding measurement uses real demonstrations created by the benchmark.
 Usage: DATABASE_URL=postgres://... python bench/bench_leaderboard.py [--sizes 10000,100000]
        [--entries-per-person 20] [--repeat 300] [--write BENCHMARKS.md]
 """
+
 import argparse
 import datetime
 import io
@@ -43,8 +44,16 @@ from bench.common import copy_escape, drop_database, recreate_database, write_se
 
 MARK_START = "<!-- bench_leaderboard:start -->"
 MARK_END = "<!-- bench_leaderboard:end -->"
-CATEGORIES = ["open_qa", "closed_qa", "information_extraction", "summarization", "brainstorming",
-              "classification", "creative_writing", "general_qa"]
+CATEGORIES = [
+    "open_qa",
+    "closed_qa",
+    "information_extraction",
+    "summarization",
+    "brainstorming",
+    "classification",
+    "creative_writing",
+    "general_qa",
+]
 ZONE = "Europe/Paris"
 SLUG = "bench"
 
@@ -103,10 +112,18 @@ def load(contributors, per_person, seed):
     now = timezone.now()
     started = time.perf_counter()
     contest = Contest.objects.create(
-        name="Bench contest", slug=SLUG, starts_at=now - datetime.timedelta(days=20),
-        ends_at=now + datetime.timedelta(days=10), time_zone=ZONE, base_points=10,
-        category_multipliers={"closed_qa": "1.5", "summarization": "1.3"}, rating_bonus=2, review_points=1,
-        daily_cap=200, balance_bonus=True, category_targets=dict.fromkeys(CATEGORIES, contributors // 2),
+        name="Bench contest",
+        slug=SLUG,
+        starts_at=now - datetime.timedelta(days=20),
+        ends_at=now + datetime.timedelta(days=10),
+        time_zone=ZONE,
+        base_points=10,
+        category_multipliers={"closed_qa": "1.5", "summarization": "1.3"},
+        rating_bonus=2,
+        review_points=1,
+        daily_cap=200,
+        balance_bonus=True,
+        category_targets=dict.fromkeys(CATEGORIES, contributors // 2),
     )
     categories = {c.key: c.pk for c in Category.objects.filter(key__in=CATEGORIES)}
     contest.categories.set(categories.values())
@@ -117,11 +134,37 @@ def load(contributors, per_person, seed):
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM auth_user")
         first_id = cursor.fetchone()[0] + 1
         user_ids = list(range(first_id, first_id + contributors))
-        copy_rows(cursor, "auth_user", [
-            "id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff",
-            "is_active", "date_joined",
-        ], ((uid, "!", False, f"bench{uid}", "Bench", f"Person {uid}", f"bench{uid}@example.com", False, True,
-             joined) for uid in user_ids))
+        copy_rows(
+            cursor,
+            "auth_user",
+            [
+                "id",
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+            ],
+            (
+                (
+                    uid,
+                    "!",
+                    False,
+                    f"bench{uid}",
+                    "Bench",
+                    f"Person {uid}",
+                    f"bench{uid}@example.com",
+                    False,
+                    True,
+                    joined,
+                )
+                for uid in user_ids
+            ),
+        )
         cursor.execute("SELECT setval(pg_get_serial_sequence('auth_user', 'id'), %s)", [user_ids[-1]])
 
         def profiles():
@@ -163,8 +206,18 @@ def copy_ledger(cursor, contest, user_ids, category_ids, total, seed, now, chunk
     categories = np.asarray(category_ids)
     offset = contest.zone.utcoffset(now.replace(tzinfo=None)).total_seconds()
     explanation = json.dumps({"v": 1, "steps": [{"code": "base", "points": 10}], "points": 10})
-    columns = ["contest_id", "user_id", "category_id", "reason", "sequence", "points", "counted", "day",
-               "explanation", "created_at"]
+    columns = [
+        "contest_id",
+        "user_id",
+        "category_id",
+        "reason",
+        "sequence",
+        "points",
+        "counted",
+        "day",
+        "explanation",
+        "created_at",
+    ]
     sql = f"COPY leaderboard_pointentry ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
     for start in range(0, total, chunk):
         n = min(chunk, total - start)
@@ -175,15 +228,20 @@ def copy_ledger(cursor, contest, user_ids, category_ids, total, seed, now, chunk
         points = np.where(roll < 0.02, -10, np.where(roll < 0.10, 1, approval_points))
         counted = np.where(roll < 0.02, -1, np.where(roll < 0.10, 0, 1))
         created = pd.to_datetime(moments, unit="s", utc=True)
-        frame = pd.DataFrame({
-            "contest_id": contest.pk,
-            "user_id": users[(len(users) * rng.random(n) ** 2).astype(int)],
-            "category_id": rng.choice(categories, n),
-            "reason": reason, "sequence": 1, "points": points, "counted": counted,
-            "day": pd.to_datetime(moments + offset, unit="s").strftime("%Y-%m-%d"),
-            "explanation": explanation,
-            "created_at": created.strftime("%Y-%m-%d %H:%M:%S.%f+00"),
-        })
+        frame = pd.DataFrame(
+            {
+                "contest_id": contest.pk,
+                "user_id": users[(len(users) * rng.random(n) ** 2).astype(int)],
+                "category_id": rng.choice(categories, n),
+                "reason": reason,
+                "sequence": 1,
+                "points": points,
+                "counted": counted,
+                "day": pd.to_datetime(moments + offset, unit="s").strftime("%Y-%m-%d"),
+                "explanation": explanation,
+                "created_at": created.strftime("%Y-%m-%d %H:%M:%S.%f+00"),
+            }
+        )
         buffer = io.StringIO()
         frame.to_csv(buffer, header=False, index=False)
         buffer.seek(0)
@@ -260,20 +318,27 @@ def measure(repeat, seed):
     tag = f"{time.time():.0f}"
     demos = []
     for uid in authors:
-        demo = Demonstration(author_id=uid, category=rng.choice(categories), instruction=f"Bench {tag} {uid}?",
-                             response="Bench answer.", status=Status.SUBMITTED, submitted_at=now, review_round=1)
+        demo = Demonstration(
+            author_id=uid,
+            category=rng.choice(categories),
+            instruction=f"Bench {tag} {uid}?",
+            response="Bench answer.",
+            status=Status.SUBMITTED,
+            submitted_at=now,
+            review_round=1,
+        )
         demo.set_text_hashes()
         demos.append(demo)
     Demonstration.objects.bulk_create(demos)
     award, review_cost = [], []
     for i, demo in enumerate(Demonstration.objects.filter(instruction__startswith=f"Bench {tag} ").order_by("id")):
         with transaction.atomic():
-            locked = Demonstration.objects.select_for_update(of=("self",)).select_related("category").get(
-                pk=demo.pk)
+            locked = Demonstration.objects.select_for_update(of=("self",)).select_related("category").get(pk=demo.pk)
             locked.status = Status.APPROVED
             locked.save(update_fields=["status"])
-            review = Review.objects.create(demonstration=locked, reviewer=reviewer, decision="approve", rating=5,
-                                           round=1)
+            review = Review.objects.create(
+                demonstration=locked, reviewer=reviewer, decision="approve", rating=5, round=1
+            )
             started = time.perf_counter()
             services.on_review_recorded(review)
             middle = time.perf_counter()
@@ -317,13 +382,21 @@ def machine():
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
-    return {"uname": " ".join(platform.uname()), "nproc": os.cpu_count(), "python": platform.python_version(),
-            "postgresql": version}
+    return {
+        "uname": " ".join(platform.uname()),
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgresql": version,
+    }
 
 
 ROWS = [
-    ("Contest board, people, top 50 + your rank (`/api/v1/contests/{slug}/leaderboard/`), target ≤ 20 ms, "
-     "≤ 10 queries", "board", 20),
+    (
+        "Contest board, people, top 50 + your rank (`/api/v1/contests/{slug}/leaderboard/`), target ≤ 20 ms, "
+        "≤ 10 queries",
+        "board",
+        20,
+    ),
     ("… teams", "board_teams", None),
     ("… window = this week (from the ledger)", "board_week", None),
     ("… window = today (from the ledger)", "board_today", None),
@@ -337,8 +410,7 @@ ROWS = [
 
 def render(args, info, runs):
     sizes = [size for size, _ in runs]
-    header = "| Operation | " + " | ".join(
-        f"{size:,} people: median / p95 ms (queries)" for size in sizes) + " |"
+    header = "| Operation | " + " | ".join(f"{size:,} people: median / p95 ms (queries)" for size in sizes) + " |"
     lines = [
         MARK_START,
         "## Leaderboards and points",
@@ -383,8 +455,10 @@ def render(args, info, runs):
             f"{key} ×{last[key]['median_ms'] / first[key]['median_ms']:.2f}"
             for key in ("board", "board_teams", "board_week", "board_category", "award")
         )
-        lines += ["", f"Growth of the median from {small:,} to {large:,} contributors (×{large // small} data): "
-                      f"{growth}."]
+        lines += [
+            "",
+            f"Growth of the median from {small:,} to {large:,} contributors (×{large // small} data): {growth}.",
+        ]
     lines += [
         "",
         "The whole-contest boards read the `Standing`/`TeamStanding` running totals: the top 50 is a range of "
@@ -402,8 +476,11 @@ def render(args, info, runs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default=os.environ.get("BENCH_LEADERBOARD_SIZES", "10000,100000"),
-                        help="comma-separated numbers of contributors")
+    parser.add_argument(
+        "--sizes",
+        default=os.environ.get("BENCH_LEADERBOARD_SIZES", "10000,100000"),
+        help="comma-separated numbers of contributors",
+    )
     parser.add_argument("--entries-per-person", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--seed", type=int, default=11)

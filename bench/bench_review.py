@@ -18,6 +18,7 @@ Usage: DATABASE_URL=postgres://... python bench/bench_review.py [--rows 1000000]
        [--write BENCHMARKS.md]
 Nothing is downloaded: all text is generated here from a fixed seed.
 """
+
 import argparse
 import bisect
 import datetime
@@ -44,13 +45,59 @@ MARK_START = "<!-- bench_review:start -->"
 MARK_END = "<!-- bench_review:end -->"
 CONTEXT_CATEGORIES = ("closed_qa", "information_extraction", "summarization")
 OPENINGS = [
-    "What is the", "What are the", "Why does the", "Why do", "How do I", "How does the", "Explain the",
-    "Give me a list of", "Write a short poem about", "Classify each of the following:", "Summarize the",
-    "Who was the", "When did the", "Where is the", "Tell me about the", "Which is better,", "Describe the",
-    "What should I know about", "Brainstorm ideas for", "Is it true that the",
+    "What is the",
+    "What are the",
+    "Why does the",
+    "Why do",
+    "How do I",
+    "How does the",
+    "Explain the",
+    "Give me a list of",
+    "Write a short poem about",
+    "Classify each of the following:",
+    "Summarize the",
+    "Who was the",
+    "When did the",
+    "Where is the",
+    "Tell me about the",
+    "Which is better,",
+    "Describe the",
+    "What should I know about",
+    "Brainstorm ideas for",
+    "Is it true that the",
 ]
-SYLLABLES = ["ka", "to", "ri", "mel", "an", "dor", "vi", "les", "pra", "qu", "en", "sol", "tar", "mo", "nix",
-             "bel", "ca", "ur", "fen", "gal", "ho", "ist", "jo", "lun", "ne", "or", "pe", "sa", "ter", "zu"]
+SYLLABLES = [
+    "ka",
+    "to",
+    "ri",
+    "mel",
+    "an",
+    "dor",
+    "vi",
+    "les",
+    "pra",
+    "qu",
+    "en",
+    "sol",
+    "tar",
+    "mo",
+    "nix",
+    "bel",
+    "ca",
+    "ur",
+    "fen",
+    "gal",
+    "ho",
+    "ist",
+    "jo",
+    "lun",
+    "ne",
+    "or",
+    "pe",
+    "sa",
+    "ter",
+    "zu",
+]
 FUNCTION_WORDS = ["the", "of", "and", "in", "to", "a", "for", "with", "on", "between", "from", "about", "its"]
 STATUS_WEIGHTS = [("approved", 75), ("submitted", 10), ("rejected", 7), ("changes_requested", 5), ("draft", 3)]
 NOTES = [
@@ -197,17 +244,53 @@ def load(rows, seed):
             facts.append((status, rng.choice(reviewers).pk))
             if status != "draft":
                 band_file.write("".join(f"{i}\t{value}\n" for value in minhash_bands(instruction)))
-            yield (uuid.UUID(int=rng.getrandbits(128), version=4), users[i % len(users)].pk, category_id,
-                   instruction, context, source, rng.choice(responses), status, "web",
-                   1 if status == "draft" else 2, "", at, at, submitted, None,
-                   0 if status == "draft" else 1, normalise_hash(instruction, context), normalise_hash(context))
+            yield (
+                uuid.UUID(int=rng.getrandbits(128), version=4),
+                users[i % len(users)].pk,
+                category_id,
+                instruction,
+                context,
+                source,
+                rng.choice(responses),
+                status,
+                "web",
+                1 if status == "draft" else 2,
+                "",
+                at,
+                at,
+                submitted,
+                None,
+                0 if status == "draft" else 1,
+                normalise_hash(instruction, context),
+                normalise_hash(context),
+            )
 
     with connection.cursor() as cursor:
-        copy_rows(cursor.cursor, table, [
-            "public_id", "author_id", "category_id", "instruction", "context", "source_url", "response", "status",
-            "origin", "version", "idempotency_key", "created_at", "updated_at", "submitted_at",
-            "instruction_author_id", "review_round", "instruction_hash", "context_hash",
-        ], demonstrations())
+        copy_rows(
+            cursor.cursor,
+            table,
+            [
+                "public_id",
+                "author_id",
+                "category_id",
+                "instruction",
+                "context",
+                "source_url",
+                "response",
+                "status",
+                "origin",
+                "version",
+                "idempotency_key",
+                "created_at",
+                "updated_at",
+                "submitted_at",
+                "instruction_author_id",
+                "review_round",
+                "instruction_hash",
+                "context_hash",
+            ],
+            demonstrations(),
+        )
         cursor.execute(f"SELECT min(id) FROM {table}")  # noqa: S608 - table name from the model
         first_id = cursor.fetchone()[0]
         loaded = time.perf_counter()
@@ -216,22 +299,53 @@ def load(rows, seed):
             for offset, (status, reviewer_id) in enumerate(facts):
                 if status in DECISION_OF:
                     at = start_time + datetime.timedelta(seconds=20 * offset + 3600)
-                    yield (first_id + offset, reviewer_id, DECISION_OF[status],
-                           "" if status == "approved" else "other", "", rng.choice([None, 3, 4, 5]), 1, 1, at)
+                    yield (
+                        first_id + offset,
+                        reviewer_id,
+                        DECISION_OF[status],
+                        "" if status == "approved" else "other",
+                        "",
+                        rng.choice([None, 3, 4, 5]),
+                        1,
+                        1,
+                        at,
+                    )
 
-        copy_rows(cursor.cursor, Review._meta.db_table, [
-            "demonstration_id", "reviewer_id", "decision", "reason", "comment", "rating", "round",
-            "demonstration_version", "created_at",
-        ], reviews())
+        copy_rows(
+            cursor.cursor,
+            Review._meta.db_table,
+            [
+                "demonstration_id",
+                "reviewer_id",
+                "decision",
+                "reason",
+                "comment",
+                "rating",
+                "round",
+                "demonstration_version",
+                "created_at",
+            ],
+            reviews(),
+        )
         kinds = QualityFlag.Kind.values
 
         def flags():
             for offset in range(0, rows, 33):
-                yield (first_id + offset, rng.choice(kinds), "generated", None, start_time,
-                       facts[offset][0] == "submitted")
+                yield (
+                    first_id + offset,
+                    rng.choice(kinds),
+                    "generated",
+                    None,
+                    start_time,
+                    facts[offset][0] == "submitted",
+                )
 
-        copy_rows(cursor.cursor, QualityFlag._meta.db_table,
-                  ["demonstration_id", "kind", "detail", "other_id", "created_at", "in_queue"], flags())
+        copy_rows(
+            cursor.cursor,
+            QualityFlag._meta.db_table,
+            ["demonstration_id", "kind", "detail", "other_id", "created_at", "in_queue"],
+            flags(),
+        )
         reviewed = time.perf_counter()
         band_file.seek(0)
 
@@ -258,8 +372,10 @@ def remember_load(load_times):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"COMMENT ON DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} IS %s",
-                       [json.dumps(load_times)])
+        cursor.execute(
+            f"COMMENT ON DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} IS %s",
+            [json.dumps(load_times)],
+        )
 
 
 def recall_load():
@@ -268,8 +384,10 @@ def recall_load():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-                       [connection.settings_dict["NAME"]])
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [connection.settings_dict["NAME"]],
+        )
         row = cursor.fetchone()
     try:
         return json.loads(row[0]) if row and row[0] else None
@@ -318,6 +436,7 @@ def measure(repeat, seed):
             if item is not None:
                 review_services.review_approve(demonstration=item, reviewer=reviewer)
             return elapsed
+
         for _ in range(10):
             once()
         return [once() for _ in range(repeat)]
@@ -333,8 +452,12 @@ def measure(repeat, seed):
     max_id = Demonstration.objects.order_by("-id").values_list("id", flat=True).first()
     existing = []
     while len(existing) < repeat:
-        row = (Demonstration.objects.filter(id__gte=rng.randint(1, max_id), status="approved", context="")
-               .order_by("id").values_list("instruction", flat=True).first())
+        row = (
+            Demonstration.objects.filter(id__gte=rng.randint(1, max_id), status="approved", context="")
+            .order_by("id")
+            .values_list("instruction", flat=True)
+            .first()
+        )
         if row:
             existing.append(row)
     probes = []
@@ -366,21 +489,27 @@ def measure(repeat, seed):
         hits[kind][1] += "near_duplicate" in found
     results["duplicates"] = summary([s for values in samples.values() for s in values])
     for kind, values in samples.items():
-        results[f"duplicates_{kind}"] = {**summary(values), "exact_found": hits[kind][0],
-                                         "near_found": hits[kind][1]}
+        results[f"duplicates_{kind}"] = {**summary(values), "exact_found": hits[kind][0], "near_found": hits[kind][1]}
 
     writers = itertools.cycle(User.objects.filter(username__startswith="writer").order_by("-id")[:1000])
 
     def submit_once():
-        services.demonstration_create(author=next(writers), category=open_qa, instruction=maker.instruction(),
-                                      response="A response long enough for the open QA minimum length.",
-                                      origin=Origin.API, submit=True)
+        services.demonstration_create(
+            author=next(writers),
+            category=open_qa,
+            instruction=maker.instruction(),
+            response="A response long enough for the open QA minimum length.",
+            origin=Origin.API,
+            submit=True,
+        )
+
     results["submit"] = summary(timed(submit_once, repeat))
 
     plans = {}
     with connection.cursor() as cursor:
         reviewer = reviewers[0]
         from django.utils import timezone
+
         queue = selectors.review_queue(reviewer=reviewer, now=timezone.now())[:1]
         sql, params = queue.query.sql_with_params()
         cursor.execute("EXPLAIN ANALYZE " + sql, params)
@@ -390,14 +519,18 @@ def measure(repeat, seed):
         sql, params = quality._candidate_rows(probe, (), minhash_bands(probe.instruction)).query.sql_with_params()
         cursor.execute("EXPLAIN ANALYZE " + sql, params)
         plans["near_duplicate_query"] = [row[0] for row in cursor.fetchall()]
-        cursor.execute("SELECT count(*), pg_size_pretty(pg_database_size(current_database())) "
-                       "FROM annotations_demonstration")
+        cursor.execute(
+            "SELECT count(*), pg_size_pretty(pg_database_size(current_database())) FROM annotations_demonstration"
+        )
         count, size = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM annotations_demonstration WHERE status = 'submitted'")
         queue_length = cursor.fetchone()[0]
         counts = {"demonstrations": count, "database_size": size, "submitted_left": queue_length}
-        for key, table in [("reviews", "annotations_review"), ("bands", "annotations_instructionband"),
-                           ("flags", "annotations_qualityflag")]:
+        for key, table in [
+            ("reviews", "annotations_review"),
+            ("bands", "annotations_instructionband"),
+            ("flags", "annotations_qualityflag"),
+        ]:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
             counts[key] = cursor.fetchone()[0]
     return results, plans, counts
@@ -433,7 +566,7 @@ def render(args, info, load_times, results, plans, counts):
         f"benchmark runs), {counts['reviews']:,} reviews, {counts['bands']:,} LSH bands, "
         f"{counts['flags']:,} quality flags; database {counts['database_size']}; "
         f"{counts['submitted_left']:,} waiting for review at the end. Instructions are generated from a Zipf "
-        "vocabulary behind common openings (\"What is the\", \"Give me a list of\", ...).",
+        'vocabulary behind common openings ("What is the", "Give me a list of", ...).',
         "- Load (COPY, generation included): "
         + (", ".join(f"{k.removesuffix('_s')} {v} s" for k, v in load_times.items()) if load_times else "not recorded"),
         "",

@@ -1,4 +1,5 @@
 """Pieces every benchmark script shares: scratch databases, COPY escaping, BENCHMARKS.md sections."""
+
 from pathlib import Path
 
 import psycopg2

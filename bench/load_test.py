@@ -8,6 +8,7 @@ Every run is bounded in time; all traffic goes to 127.0.0.1.
     DATABASE_URL=postgres://dolly:dolly@127.0.0.1:5432/dolly REDIS_URL=redis://127.0.0.1:6379/0 \\
         python bench/load_test.py --users 50,200,500 --duration 60 --write BENCHMARKS.md
 """
+
 import argparse
 import csv
 import datetime
@@ -77,10 +78,17 @@ def slowest(csv_path, count=3):
 
 
 def machine():
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), {memory / 2**20:.1f} GiB RAM"
 
 
@@ -89,8 +97,12 @@ def main():
     parser.add_argument("--users", default="50,200,500")
     parser.add_argument("--duration", type=int, default=60, help="Seconds measured at each user count.")
     parser.add_argument("--spawn-rate", type=int, default=50)
-    parser.add_argument("--warmup", type=int, default=30,
-                        help="Seconds of unmeasured traffic before the first level, so worker start-up is not timed.")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=30,
+        help="Seconds of unmeasured traffic before the first level, so worker start-up is not timed.",
+    )
     parser.add_argument("--think", default="5,15", help="Seconds a person waits between actions: min,max.")
     parser.add_argument("--contributors", type=int, default=500)
     parser.add_argument("--reviewers", type=int, default=50)
@@ -107,14 +119,25 @@ def main():
             sys.exit("the load test only targets this machine (127.0.0.1)")
 
     work = Path(tempfile.mkdtemp(prefix="dolly-load-"))
-    env = {**os.environ, "DATABASE_URL": scratch_database(database_url, "dolly_load"),
-           "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/3", "SECRET_KEY": secrets.token_urlsafe(50),
-           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false",
-           "CSRF_COOKIE_SECURE": "false", "DEBUG": "false", "DOLLY_VAR_DIR": str(work), "CONN_MAX_AGE": "60",
-           "LOG_LEVEL": "WARNING", "LOAD_USERS_FILE": str(work / "users.json"),
-           "LOAD_CONTRIBUTORS": str(args.contributors),
-           "LOAD_THINK_SECONDS": args.think, "LOAD_REVIEWERS": str(args.reviewers),
-           "DJANGO_SETTINGS_MODULE": "dolly_collect.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": scratch_database(database_url, "dolly_load"),
+        "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/3",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "DEBUG": "false",
+        "DOLLY_VAR_DIR": str(work),
+        "CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+        "LOAD_USERS_FILE": str(work / "users.json"),
+        "LOAD_CONTRIBUTORS": str(args.contributors),
+        "LOAD_THINK_SECONDS": args.think,
+        "LOAD_REVIEWERS": str(args.reviewers),
+        "DJANGO_SETTINGS_MODULE": "dolly_collect.settings",
+    }
     python = sys.executable
     run([python, "manage.py", "migrate", "--no-input"], env, 600)
     run([python, "manage.py", "collectstatic", "--no-input"], env, 300)
@@ -124,35 +147,126 @@ def main():
     host = f"http://127.0.0.1:{port}"
     log = (work / "server.log").open("w")
     gunicorn = subprocess.Popen(  # noqa: S603
-        [python, "-m", "gunicorn", "dolly_collect.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.gunicorn_workers), "--threads", str(args.gunicorn_threads),
-         "--worker-class", "gthread", "--timeout", "60", "--keep-alive", "75", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "dolly_collect.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.gunicorn_workers),
+            "--threads",
+            str(args.gunicorn_threads),
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "60",
+            "--keep-alive",
+            "75",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     worker = subprocess.Popen(  # noqa: S603
-        [python, "-m", "celery", "-A", "dolly_collect", "worker", "--concurrency=1", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "dolly_collect",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     results = []
     first_load = os.getloadavg()[0]
     try:
         wait_until_serving(host + "/accounts/login/")
         if args.warmup:
-            run([python, "-m", "locust", "-f", "bench/load/locustfile.py", "--headless", "--only-summary",
-                 "-u", "50", "-r", str(args.spawn_rate), "-t", f"{args.warmup}s", "--host", host,
-                 "--stop-timeout", "10", "--exit-code-on-error", "0"], env, timeout=args.warmup + 120)
+            run(
+                [
+                    python,
+                    "-m",
+                    "locust",
+                    "-f",
+                    "bench/load/locustfile.py",
+                    "--headless",
+                    "--only-summary",
+                    "-u",
+                    "50",
+                    "-r",
+                    str(args.spawn_rate),
+                    "-t",
+                    f"{args.warmup}s",
+                    "--host",
+                    host,
+                    "--stop-timeout",
+                    "10",
+                    "--exit-code-on-error",
+                    "0",
+                ],
+                env,
+                timeout=args.warmup + 120,
+            )
         for users in [int(u) for u in args.users.split(",")]:
             prefix = work / f"u{users}"
             ramp = users / args.spawn_rate
             load_avg_before = os.getloadavg()[0]
-            run([python, "-m", "locust", "-f", "bench/load/locustfile.py", "--headless", "--only-summary",
-                 "-u", str(users), "-r", str(args.spawn_rate), "-t", f"{int(ramp + args.duration)}s",
-                 "--reset-stats", "--host", host, "--csv", str(prefix), "--stop-timeout", "10",
-                 "--exit-code-on-error", "0"], env, timeout=int(ramp + args.duration + 120))
+            run(
+                [
+                    python,
+                    "-m",
+                    "locust",
+                    "-f",
+                    "bench/load/locustfile.py",
+                    "--headless",
+                    "--only-summary",
+                    "-u",
+                    str(users),
+                    "-r",
+                    str(args.spawn_rate),
+                    "-t",
+                    f"{int(ramp + args.duration)}s",
+                    "--reset-stats",
+                    "--host",
+                    host,
+                    "--csv",
+                    str(prefix),
+                    "--stop-timeout",
+                    "10",
+                    "--exit-code-on-error",
+                    "0",
+                ],
+                env,
+                timeout=int(ramp + args.duration + 120),
+            )
             row = aggregated(f"{prefix}_stats.csv")
-            results.append({
-                "users": users, "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                "rps": float(row["Requests/s"]), "p50": row["50%"], "p95": row["95%"], "p99": row["99%"],
-                "slowest": slowest(f"{prefix}_stats.csv"), "load": os.getloadavg()[0], "load_before": load_avg_before,
-            })
+            results.append(
+                {
+                    "users": users,
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "rps": float(row["Requests/s"]),
+                    "p50": row["50%"],
+                    "p95": row["95%"],
+                    "p99": row["99%"],
+                    "slowest": slowest(f"{prefix}_stats.csv"),
+                    "load": os.getloadavg()[0],
+                    "load_before": load_avg_before,
+                }
+            )
             print(results[-1])
             errors = Path(f"{prefix}_failures.csv").read_text().strip().splitlines()[1:6]
             for line in errors:
@@ -167,35 +281,44 @@ def main():
                 process.kill()
         log.close()
 
-    command = (f"python bench/load_test.py --users {args.users} --duration {args.duration} --think {args.think} "
-               f"--warmup {args.warmup} "
-               f"--gunicorn-workers {args.gunicorn_workers} --gunicorn-threads {args.gunicorn_threads}")
-    lines = [START, "## Load test: the whole site under concurrent users (`bench/load_test.py`)", "",
-             f"- 1-minute load average of the machine before the first level: {first_load:.1f} (other work shares "
-             "these 2 cores when it is above 0)",
-             f"- Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
-             f"- Command: `DATABASE_URL=postgres://…@127.0.0.1/… REDIS_URL=redis://127.0.0.1:6379/0 {command}` "
-             "(what `make load` runs)",
-             f"- Machine: {machine()}; Python {platform.python_version()}; load generator, gunicorn, "
-             "PostgreSQL, Redis and the Celery worker all on this machine",
-             f"- Server: gunicorn gthread, {args.gunicorn_workers} workers × {args.gunicorn_threads} threads, "
-             "production settings (DEBUG off), PostgreSQL with persistent health-checked connections, "
-             "Redis cache and broker, one Celery worker",
-             f"- Data: {args.contributors} contributors and {args.reviewers} reviewers, 6,000 demonstrations "
-             "(1,500 approved with their points), one running contest",
-             f"- Mix (locust, {args.think.replace(',', '–')} s between actions): contributors 90 % "
-             "(browse home, own list and categories; "
-             "leaderboard pages and API; save a draft; edit and submit it; list drafts over the API), "
-             "reviewers 10 % (claim the next item and decide over the API; open the queue page)",
-             f"- Each level: ramp at {args.spawn_rate} users/s, statistics reset when all users run, "
-             f"then {args.duration} s measured; before the first level, {args.warmup} s of the same mix at 50 "
-             "users, not measured (worker processes importing code and filling caches)", "",
-             "| Users | Requests | Req/s | p50 (ms) | p95 (ms) | p99 (ms) | Errors | Slowest p95 | 1-min load |",
-             "|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+    command = (
+        f"python bench/load_test.py --users {args.users} --duration {args.duration} --think {args.think} "
+        f"--warmup {args.warmup} "
+        f"--gunicorn-workers {args.gunicorn_workers} --gunicorn-threads {args.gunicorn_threads}"
+    )
+    lines = [
+        START,
+        "## Load test: the whole site under concurrent users (`bench/load_test.py`)",
+        "",
+        f"- 1-minute load average of the machine before the first level: {first_load:.1f} (other work shares "
+        "these 2 cores when it is above 0)",
+        f"- Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Command: `DATABASE_URL=postgres://…@127.0.0.1/… REDIS_URL=redis://127.0.0.1:6379/0 {command}` "
+        "(what `make load` runs)",
+        f"- Machine: {machine()}; Python {platform.python_version()}; load generator, gunicorn, "
+        "PostgreSQL, Redis and the Celery worker all on this machine",
+        f"- Server: gunicorn gthread, {args.gunicorn_workers} workers × {args.gunicorn_threads} threads, "
+        "production settings (DEBUG off), PostgreSQL with persistent health-checked connections, "
+        "Redis cache and broker, one Celery worker",
+        f"- Data: {args.contributors} contributors and {args.reviewers} reviewers, 6,000 demonstrations "
+        "(1,500 approved with their points), one running contest",
+        f"- Mix (locust, {args.think.replace(',', '–')} s between actions): contributors 90 % "
+        "(browse home, own list and categories; "
+        "leaderboard pages and API; save a draft; edit and submit it; list drafts over the API), "
+        "reviewers 10 % (claim the next item and decide over the API; open the queue page)",
+        f"- Each level: ramp at {args.spawn_rate} users/s, statistics reset when all users run, "
+        f"then {args.duration} s measured; before the first level, {args.warmup} s of the same mix at 50 "
+        "users, not measured (worker processes importing code and filling caches)",
+        "",
+        "| Users | Requests | Req/s | p50 (ms) | p95 (ms) | p99 (ms) | Errors | Slowest p95 | 1-min load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
     for r in results:
         slow = "; ".join(f"{kind} {name} {p95} ms" for kind, name, p95 in r["slowest"][:2])
-        lines.append(f"| {r['users']} | {r['requests']:,} | {r['rps']:.1f} | {r['p50']} | {r['p95']} | {r['p99']} | "
-                     f"{r['failures']} | {slow} | {r['load']:.1f} |")
+        lines.append(
+            f"| {r['users']} | {r['requests']:,} | {r['rps']:.1f} | {r['p50']} | {r['p95']} | {r['p99']} | "
+            f"{r['failures']} | {slow} | {r['load']:.1f} |"
+        )
     if args.notes:
         lines += ["", args.notes]
     lines.append(END)

@@ -8,6 +8,7 @@ screen readers)::
      "labels": [...], "datasets": [{"label", "data"}], "x_title", "y_title",
      "table": {"columns": [...], "rows": [[label, value, ...], ...]}}
 """
+
 import datetime
 import itertools
 
@@ -30,13 +31,34 @@ def _categories():
     return {category.key: category.name for category in Category.objects.order_by("position", "key")}
 
 
-def _chart(id, title, *, description="", kind="bar", labels=(), datasets=(), x_title="", y_title="",
-           stacked=False, horizontal=False, percent=False, columns=(), rows=()):
+def _chart(
+    id,
+    title,
+    *,
+    description="",
+    kind="bar",
+    labels=(),
+    datasets=(),
+    x_title="",
+    y_title="",
+    stacked=False,
+    horizontal=False,
+    percent=False,
+    columns=(),
+    rows=(),
+):
     return {
-        "id": id, "title": str(title), "description": str(description), "kind": kind, "stacked": stacked,
-        "horizontal": horizontal, "percent": percent, "labels": [str(label) for label in labels],
+        "id": id,
+        "title": str(title),
+        "description": str(description),
+        "kind": kind,
+        "stacked": stacked,
+        "horizontal": horizontal,
+        "percent": percent,
+        "labels": [str(label) for label in labels],
         "datasets": [{"label": str(d["label"]), "data": [_number(v) for v in d["data"]]} for d in datasets],
-        "x_title": str(x_title), "y_title": str(y_title),
+        "x_title": str(x_title),
+        "y_title": str(y_title),
         "table": {"columns": [str(c) for c in columns], "rows": [[_number(v) for v in row] for row in rows]},
     }
 
@@ -71,28 +93,34 @@ def written_per_day(*, days, now=None):
     rows = selectors.written_per_day(since=since, zone=timezone.get_current_timezone())
     all_days = [since.date() + datetime.timedelta(days=i) for i in range((today - since.date()).days + 1)]
     frame = pd.DataFrame(rows, columns=["day", "key", "n"])
-    table = (
-        frame.pivot_table(index="day", columns="key", values="n", aggfunc="sum", fill_value=0)
-        .reindex(index=all_days, fill_value=0)
+    table = frame.pivot_table(index="day", columns="key", values="n", aggfunc="sum", fill_value=0).reindex(
+        index=all_days, fill_value=0
     )
     keys = [key for key in names if key in table.columns and table[key].sum() > 0]
     table = table.reindex(columns=keys, fill_value=0).fillna(0).astype(int)
     labels = [formats.date_format(day, "SHORT_DATE_FORMAT") for day in all_days]
     return _chart(
-        "per-day", _("Demonstrations written per day"),
+        "per-day",
+        _("Demonstrations written per day"),
         description=_("New demonstrations per day and category over the last %(days)s days.") % {"days": days},
-        labels=labels, stacked=True, x_title=_("Day"), y_title=_("Demonstrations"),
+        labels=labels,
+        stacked=True,
+        x_title=_("Day"),
+        y_title=_("Demonstrations"),
         datasets=[{"label": names[key], "data": table[key].tolist()} for key in keys],
         columns=[_("Day"), *(names[key] for key in keys), _("Total")],
-        rows=[[label, *table.loc[day].tolist(), int(table.loc[day].sum())]
-              for label, day in zip(labels, all_days, strict=True)],
+        rows=[
+            [label, *table.loc[day].tolist(), int(table.loc[day].sum())]
+            for label, day in zip(labels, all_days, strict=True)
+        ],
     )
 
 
 def _status_frame():
     frame = pd.DataFrame(selectors.status_by_category(), columns=["key", "status", "n"])
     return frame.pivot_table(index="key", columns="status", values="n", aggfunc="sum", fill_value=0).reindex(
-        columns=[status for status, _label in Status.choices], fill_value=0,
+        columns=[status for status, _label in Status.choices],
+        fill_value=0,
     )
 
 
@@ -106,9 +134,12 @@ def status_funnel():
     }
     labels = {"written": _("Written"), "submitted": _("Submitted"), "approved": _("Approved")}
     return _chart(
-        "funnel", _("From written to approved"),
+        "funnel",
+        _("From written to approved"),
         description=_("Every demonstration written, those sent to review (at least once), and those approved."),
-        horizontal=True, labels=[labels[step] for step in FUNNEL_STEPS], x_title=_("Demonstrations"),
+        horizontal=True,
+        labels=[labels[step] for step in FUNNEL_STEPS],
+        x_title=_("Demonstrations"),
         datasets=[{"label": _("Demonstrations"), "data": [counts[step] for step in FUNNEL_STEPS]}],
         columns=[_("Step"), _("Demonstrations"), _("Share of written (%)")],
         rows=[[labels[step], counts[step], _rate(counts[step], counts["written"])] for step in FUNNEL_STEPS],
@@ -122,15 +153,25 @@ def acceptance_by_category():
     rates = [_rate(a, d) for a, d in zip(frame[Status.APPROVED], decided, strict=True)]
     labels = [names[key] for key in frame.index]
     return _chart(
-        "acceptance-category", _("Acceptance rate per category"),
+        "acceptance-category",
+        _("Acceptance rate per category"),
         description=_("Approved among the demonstrations approved or rejected, per category."),
-        labels=labels, percent=True, y_title=_("Accepted (%)"),
+        labels=labels,
+        percent=True,
+        y_title=_("Accepted (%)"),
         datasets=[{"label": _("Accepted (%)"), "data": rates}],
-        columns=[_("Category"), _("Approved"), _("Rejected"), _("Changes requested"), _("Waiting"),
-                 _("Accepted (%)")],
-        rows=[[label, frame.loc[key, Status.APPROVED], frame.loc[key, Status.REJECTED],
-               frame.loc[key, Status.CHANGES_REQUESTED], frame.loc[key, Status.SUBMITTED], rate]
-              for label, key, rate in zip(labels, frame.index, rates, strict=True)],
+        columns=[_("Category"), _("Approved"), _("Rejected"), _("Changes requested"), _("Waiting"), _("Accepted (%)")],
+        rows=[
+            [
+                label,
+                frame.loc[key, Status.APPROVED],
+                frame.loc[key, Status.REJECTED],
+                frame.loc[key, Status.CHANGES_REQUESTED],
+                frame.loc[key, Status.SUBMITTED],
+                rate,
+            ]
+            for label, key, rate in zip(labels, frame.index, rates, strict=True)
+        ],
     )
 
 
@@ -144,17 +185,23 @@ def acceptance_by_reviewer(*, days, now=None):
     rates = [_rate(a, t) for a, t in zip(table["approve"], table["total"], strict=True)]
     labels = list(table.index)
     return _chart(
-        "acceptance-reviewer", _("Decisions per reviewer"),
+        "acceptance-reviewer",
+        _("Decisions per reviewer"),
         description=_("What each reviewer decided over the last %(days)s days.") % {"days": days},
-        labels=labels, stacked=True, horizontal=True, x_title=_("Reviews"),
+        labels=labels,
+        stacked=True,
+        horizontal=True,
+        x_title=_("Reviews"),
         datasets=[
             {"label": _("Approve"), "data": table["approve"].tolist()},
             {"label": _("Request changes"), "data": table["request_changes"].tolist()},
             {"label": _("Reject"), "data": table["reject"].tolist()},
         ],
         columns=[_("Reviewer"), _("Approve"), _("Request changes"), _("Reject"), _("Total"), _("Approved (%)")],
-        rows=[[label, *table.loc[label, ["approve", "request_changes", "reject", "total"]].tolist(), rate]
-              for label, rate in zip(labels, rates, strict=True)],
+        rows=[
+            [label, *table.loc[label, ["approve", "request_changes", "reject", "total"]].tolist(), rate]
+            for label, rate in zip(labels, rates, strict=True)
+        ],
     )
 
 
@@ -193,8 +240,9 @@ def length_distribution():
     names = _categories()
     bounds = selectors.LENGTH_BUCKETS
     bucket_labels = [_("under %(n)s") % {"n": formats.number_format(bounds[0])}]
-    bucket_labels += [f"{formats.number_format(low)}–{formats.number_format(high - 1)}"
-                      for low, high in itertools.pairwise(bounds)]
+    bucket_labels += [
+        f"{formats.number_format(low)}–{formats.number_format(high - 1)}" for low, high in itertools.pairwise(bounds)
+    ]
     bucket_labels.append(_("%(n)s or more") % {"n": formats.number_format(bounds[-1])})
     frame = pd.DataFrame(selectors.response_length_buckets(), columns=["key", "bucket", "n"])
     counts = frame.pivot_table(index="key", columns="bucket", values="n", aggfunc="sum", fill_value=0)
@@ -204,38 +252,62 @@ def length_distribution():
     means = {row["key"]: row for row in selectors.mean_lengths()}
     labels = [names[key] for key in keys]
     return _chart(
-        "lengths", _("Response length per category"),
+        "lengths",
+        _("Response length per category"),
         description=_("Share of the submitted demonstrations of each category by response length, in characters."),
-        labels=labels, stacked=True, percent=True, y_title=_("Share (%)"),
+        labels=labels,
+        stacked=True,
+        percent=True,
+        y_title=_("Share (%)"),
         datasets=[{"label": bucket_labels[i], "data": shares[i].tolist()} for i in range(len(bucket_labels))],
         columns=[_("Category"), *bucket_labels, _("Mean instruction"), _("Mean reference text"), _("Mean response")],
-        rows=[[names[key], *counts.loc[key].tolist(), means.get(key, {}).get("instruction"),
-               means.get(key, {}).get("context"), means.get(key, {}).get("response")] for key in keys],
+        rows=[
+            [
+                names[key],
+                *counts.loc[key].tolist(),
+                means.get(key, {}).get("instruction"),
+                means.get(key, {}).get("context"),
+                means.get(key, {}).get("response"),
+            ]
+            for key in keys
+        ],
     )
 
 
 def top_contributors(*, limit=10):
     rows = selectors.top_contributors(limit=limit)
     return _chart(
-        "contributors", _("Top contributors"),
+        "contributors",
+        _("Top contributors"),
         description=_("The people with the most approved demonstrations."),
-        horizontal=True, labels=[row["author_name"] for row in rows], x_title=_("Demonstrations"),
-        datasets=[{"label": _("Approved"), "data": [row["approved"] for row in rows]},
-                  {"label": _("Submitted"), "data": [row["submitted"] for row in rows]}],
+        horizontal=True,
+        labels=[row["author_name"] for row in rows],
+        x_title=_("Demonstrations"),
+        datasets=[
+            {"label": _("Approved"), "data": [row["approved"] for row in rows]},
+            {"label": _("Submitted"), "data": [row["submitted"] for row in rows]},
+        ],
         columns=[_("Contributor"), _("Approved"), _("Submitted"), _("Accepted (%)")],
-        rows=[[row["author_name"], row["approved"], row["submitted"], _rate(row["approved"], row["submitted"])]
-              for row in rows],
+        rows=[
+            [row["author_name"], row["approved"], row["submitted"], _rate(row["approved"], row["submitted"])]
+            for row in rows
+        ],
     )
 
 
 def top_teams(*, limit=10):
     rows = selectors.top_teams(limit=limit)
     return _chart(
-        "teams", _("Top teams"),
+        "teams",
+        _("Top teams"),
         description=_("Teams by approved demonstrations (a person's team is set by an admin)."),
-        horizontal=True, labels=[row["team"] for row in rows], x_title=_("Demonstrations"),
-        datasets=[{"label": _("Approved"), "data": [row["approved"] for row in rows]},
-                  {"label": _("Submitted"), "data": [row["submitted"] for row in rows]}],
+        horizontal=True,
+        labels=[row["team"] for row in rows],
+        x_title=_("Demonstrations"),
+        datasets=[
+            {"label": _("Approved"), "data": [row["approved"] for row in rows]},
+            {"label": _("Submitted"), "data": [row["submitted"] for row in rows]},
+        ],
         columns=[_("Team"), _("Approved"), _("Submitted"), _("People")],
         rows=[[row["team"], row["approved"], row["submitted"], row["people"]] for row in rows],
     )
@@ -251,15 +323,23 @@ def contest_progress(*, now=None):
         if not rows:
             continue
         labels = [row["category"].name for row in rows]
-        charts.append(_chart(
-            f"contest-{contest.slug}", _("Progress of %(contest)s") % {"contest": contest.name},
-            description=_("Approved demonstrations against each category's target."),
-            horizontal=True, percent=True, labels=labels, x_title=_("Share of the target (%)"),
-            datasets=[{"label": _("Share of the target (%)"), "data": [row["percent"] for row in rows]}],
-            columns=[_("Category"), _("Approved"), _("Target"), _("Share of the target (%)")],
-            rows=[[label, row["approved"], row["target"], row["percent"]]
-                  for label, row in zip(labels, rows, strict=True)],
-        ))
+        charts.append(
+            _chart(
+                f"contest-{contest.slug}",
+                _("Progress of %(contest)s") % {"contest": contest.name},
+                description=_("Approved demonstrations against each category's target."),
+                horizontal=True,
+                percent=True,
+                labels=labels,
+                x_title=_("Share of the target (%)"),
+                datasets=[{"label": _("Share of the target (%)"), "data": [row["percent"] for row in rows]}],
+                columns=[_("Category"), _("Approved"), _("Target"), _("Share of the target (%)")],
+                rows=[
+                    [label, row["approved"], row["target"], row["percent"]]
+                    for label, row in zip(labels, rows, strict=True)
+                ],
+            )
+        )
     return charts
 
 
@@ -285,6 +365,7 @@ def admin_chart(chart_id, *, days):
 
 # --- a contributor's own dashboard --------------------------------------------------------
 
+
 def own_summary(*, user):
     frame = pd.DataFrame(selectors.own_status_by_category(user=user), columns=["key", "status", "n"])
     totals = frame.groupby("status")["n"].sum()
@@ -306,9 +387,13 @@ def own_by_category(*, user):
     statuses = [(status, label) for status, label in Status.choices]
     table = table.reindex(index=keys, columns=[s for s, _label in statuses], fill_value=0).fillna(0).astype(int)
     return _chart(
-        "mine-categories", _("Your demonstrations per category"),
+        "mine-categories",
+        _("Your demonstrations per category"),
         description=_("Each category's demonstrations of yours, by status."),
-        horizontal=True, stacked=True, labels=[names[key] for key in keys], x_title=_("Demonstrations"),
+        horizontal=True,
+        stacked=True,
+        labels=[names[key] for key in keys],
+        x_title=_("Demonstrations"),
         datasets=[{"label": label, "data": table[status].tolist()} for status, label in statuses],
         columns=[_("Category"), *(label for _status, label in statuses)],
         rows=[[names[key], *table.loc[key].tolist()] for key in keys],
@@ -321,9 +406,13 @@ def own_points(*, user):
     series = points_by_day(user=user)
     labels = [formats.date_format(day, "SHORT_DATE_FORMAT") for day, _points, _total in series]
     return _chart(
-        "mine-points", _("Your points over time"),
+        "mine-points",
+        _("Your points over time"),
         description=_("Running total of your points in every contest, by day."),
-        kind="line", labels=labels, x_title=_("Day"), y_title=_("Points"),
+        kind="line",
+        labels=labels,
+        x_title=_("Day"),
+        y_title=_("Points"),
         datasets=[{"label": _("Points (running total)"), "data": [total for _day, _points, total in series]}],
         columns=[_("Day"), _("Points that day"), _("Running total")],
         rows=[[label, points, total] for label, (_day, points, total) in zip(labels, series, strict=True)],

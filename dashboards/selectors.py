@@ -4,6 +4,7 @@ Row counts are bounded by the number of days in the window times the categories,
 categories times statuses, reviewers times decisions, a top-N limit; the only per-record
 query (review durations) is cut to the newest ``MAX_DURATIONS`` reviews.
 """
+
 from django.db.models import (
     Avg,
     Case,
@@ -41,9 +42,7 @@ def written_per_day(*, since, zone):
 def status_by_category():
     """[{key, status, n}] over every demonstration."""
     return list(
-        Demonstration.objects.values("status", key=F("category__key"))
-        .annotate(n=Count("id"))
-        .order_by("key", "status")
+        Demonstration.objects.values("status", key=F("category__key")).annotate(n=Count("id")).order_by("key", "status")
     )
 
 
@@ -60,7 +59,8 @@ def decisions_by_reviewer(*, since):
 def review_backlog():
     """How many demonstrations wait for a decision, and since when the oldest waits."""
     return Demonstration.objects.filter(status=Status.SUBMITTED).aggregate(
-        waiting=Count("id"), oldest=Min("submitted_at"),
+        waiting=Count("id"),
+        oldest=Min("submitted_at"),
     )
 
 
@@ -72,8 +72,9 @@ def review_durations(*, since):
     """
     waited = ExpressionWrapper(F("created_at") - F("demonstration__submitted_at"), output_field=DurationField())
     rows = (
-        Review.objects.filter(created_at__gte=since, round=F("demonstration__review_round"),
-                              demonstration__submitted_at__isnull=False)
+        Review.objects.filter(
+            created_at__gte=since, round=F("demonstration__review_round"), demonstration__submitted_at__isnull=False
+        )
         .annotate(waited=waited)
         .order_by("-created_at")
         .values_list("waited", flat=True)[:MAX_DURATIONS]
@@ -90,7 +91,8 @@ def response_length_buckets():
     length = Length("response")
     bucket = Case(
         *(When(length__lt=bound, then=Value(index)) for index, bound in enumerate(LENGTH_BUCKETS)),
-        default=Value(len(LENGTH_BUCKETS)), output_field=IntegerField(),
+        default=Value(len(LENGTH_BUCKETS)),
+        output_field=IntegerField(),
     )
     return list(
         Demonstration.objects.filter(status__in=SUBMITTED_STATUSES)
@@ -106,8 +108,9 @@ def mean_lengths():
     return list(
         Demonstration.objects.filter(status__in=SUBMITTED_STATUSES)
         .values(key=F("category__key"))
-        .annotate(instruction=Avg(Length("instruction")), context=Avg(Length("context")),
-                  response=Avg(Length("response")))
+        .annotate(
+            instruction=Avg(Length("instruction")), context=Avg(Length("context")), response=Avg(Length("response"))
+        )
         .order_by("key")
     )
 
@@ -117,8 +120,9 @@ def top_contributors(*, limit=10):
     return list(
         Demonstration.objects.filter(status__in=SUBMITTED_STATUSES)
         .values(author_name=F("author__username"))
-        .annotate(approved=Count("id", filter=Q(status=Status.APPROVED)), submitted=Count("id"),
-                  last=Max("submitted_at"))
+        .annotate(
+            approved=Count("id", filter=Q(status=Status.APPROVED)), submitted=Count("id"), last=Max("submitted_at")
+        )
         .order_by("-approved", "-submitted", "author_name")[:limit]
     )
 
@@ -127,10 +131,14 @@ def top_teams(*, limit=10):
     """[{team, approved, submitted, people}]: teams (from profiles) by approved demonstrations."""
     return list(
         Demonstration.objects.filter(status__in=SUBMITTED_STATUSES)
-        .exclude(author__profile__team="").exclude(author__profile__team__isnull=True)
+        .exclude(author__profile__team="")
+        .exclude(author__profile__team__isnull=True)
         .values(team=F("author__profile__team"))
-        .annotate(approved=Count("id", filter=Q(status=Status.APPROVED)), submitted=Count("id"),
-                  people=Count("author", distinct=True))
+        .annotate(
+            approved=Count("id", filter=Q(status=Status.APPROVED)),
+            submitted=Count("id"),
+            people=Count("author", distinct=True),
+        )
         .order_by("-approved", "-submitted", "team")[:limit]
     )
 
@@ -138,8 +146,10 @@ def top_teams(*, limit=10):
 def own_status_by_category(*, user):
     """[{key, status, n}] for one author."""
     return list(
-        Demonstration.objects.filter(author=user).values("status", key=F("category__key"))
-        .annotate(n=Count("id")).order_by("key", "status")
+        Demonstration.objects.filter(author=user)
+        .values("status", key=F("category__key"))
+        .annotate(n=Count("id"))
+        .order_by("key", "status")
     )
 
 
@@ -147,6 +157,8 @@ def submitted_or_approved_by_category():
     """{category id: count of submitted and approved demonstrations}."""
     rows = (
         Demonstration.objects.filter(status__in=(Status.SUBMITTED, Status.APPROVED))
-        .values("category_id").annotate(n=Count("id")).order_by()
+        .values("category_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     return {row["category_id"]: row["n"] for row in rows}

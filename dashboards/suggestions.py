@@ -6,6 +6,7 @@ of their target), so the suggestion follows the contests' targets.  With no cont
 the category with the fewest submitted and approved demonstrations is the one the dataset
 needs most.
 """
+
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -59,8 +60,13 @@ def category_values(*, now=None):
                 continue
             approved = max(progress.get((contest.pk, category.pk), 0), 0)
             points = score_approval(rules, category_key=category.key, approved_before=approved).points
-            value = CategoryValue(category=category, points=points, contest=contest, approved=approved,
-                                  target=rules.target_for(category.key))
+            value = CategoryValue(
+                category=category,
+                points=points,
+                contest=contest,
+                approved=approved,
+                target=rules.target_for(category.key),
+            )
             current = best.get(category.pk)
             if current is None or value.points > current.points:
                 best[category.pk] = value

@@ -1,4 +1,5 @@
 """Dashboard pages and the JSON their charts are drawn from.  Thin: parse, call reports, render."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -28,10 +29,17 @@ def admin_dashboard(request):
     days = _window(request)
     charts = [reports.ADMIN_CHARTS[chart_id](days) for chart_id in reports.ADMIN_CHARTS]
     charts[4:4] = reports.contest_progress()
-    return render(request, "dashboards/admin.html", {
-        "days": days, "windows": reports.WINDOWS, "charts": charts,
-        "review": reports.review_summary(days=days), "values": suggestions.category_values()[:3],
-    })
+    return render(
+        request,
+        "dashboards/admin.html",
+        {
+            "days": days,
+            "windows": reports.WINDOWS,
+            "charts": charts,
+            "review": reports.review_summary(days=days),
+            "values": suggestions.category_values()[:3],
+        },
+    )
 
 
 @login_required
@@ -47,12 +55,16 @@ def admin_chart_data(request, chart_id):
 @login_required
 @require_GET
 def personal_dashboard(request):
-    return render(request, "dashboards/personal.html", {
-        "summary": reports.own_summary(user=request.user),
-        "charts": [builder(user=request.user) for builder in reports.PERSONAL_CHARTS.values()],
-        "values": suggestions.category_values()[:3],
-        "suggestion": suggestions.suggest_next_category(),
-    })
+    return render(
+        request,
+        "dashboards/personal.html",
+        {
+            "summary": reports.own_summary(user=request.user),
+            "charts": [builder(user=request.user) for builder in reports.PERSONAL_CHARTS.values()],
+            "values": suggestions.category_values()[:3],
+            "suggestion": suggestions.suggest_next_category(),
+        },
+    )
 
 
 @login_required

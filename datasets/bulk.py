@@ -7,6 +7,7 @@ both Python and the server at a million records.  Its column values come from a 
 model instance (so defaults added to the models later are honoured) and from the model's own
 ``set_text_hashes``; only the primary key, ``public_id``, the category and the text vary.
 """
+
 import io
 import json
 import uuid
@@ -57,23 +58,41 @@ class OrmInserter:
     def _write(self, lines, categories):
         demonstrations = [
             Demonstration(
-                author=self.author, category=categories[line.category], instruction=line.instruction,
-                context=line.context, response=line.response, status=self.status, origin=Origin.IMPORT,
+                author=self.author,
+                category=categories[line.category],
+                instruction=line.instruction,
+                context=line.context,
+                response=line.response,
+                status=self.status,
+                origin=Origin.IMPORT,
                 submitted_at=self.now,
-            ) for line in lines
+            )
+            for line in lines
         ]
         for demonstration in demonstrations:
             demonstration.set_text_hashes()
         Demonstration.objects.bulk_create(demonstrations)
-        Revision.objects.bulk_create([
-            Revision(demonstration=d, version=1, editor=self.author, category=d.category,
-                     instruction=d.instruction, context=d.context, source_url="", response=d.response)
-            for d in demonstrations
-        ])
-        ImportedRecord.objects.bulk_create([
-            ImportedRecord(content_hash=line.digest, demonstration=d, batch=self.batch)
-            for line, d in zip(lines, demonstrations, strict=True)
-        ])
+        Revision.objects.bulk_create(
+            [
+                Revision(
+                    demonstration=d,
+                    version=1,
+                    editor=self.author,
+                    category=d.category,
+                    instruction=d.instruction,
+                    context=d.context,
+                    source_url="",
+                    response=d.response,
+                )
+                for d in demonstrations
+            ]
+        )
+        ImportedRecord.objects.bulk_create(
+            [
+                ImportedRecord(content_hash=line.digest, demonstration=d, batch=self.batch)
+                for line, d in zip(lines, demonstrations, strict=True)
+            ]
+        )
         return len(demonstrations)
 
     def wait(self):
@@ -109,8 +128,7 @@ class _Table:
         self.columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         self.slots = {f.attname: index for index, f in enumerate(fields)}
         self.template = [
-            None if f.attname in varying
-            else _copy_text(f.get_db_prep_save(getattr(template, f.attname), connection))
+            None if f.attname in varying else _copy_text(f.get_db_prep_save(getattr(template, f.attname), connection))
             for f in fields
         ]
 
@@ -140,15 +158,21 @@ class CopyInserter(OrmInserter):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        template = Demonstration(author=self.author, status=self.status, origin=Origin.IMPORT, submitted_at=self.now,
-                                 created_at=self.now, updated_at=self.now)
+        template = Demonstration(
+            author=self.author,
+            status=self.status,
+            origin=Origin.IMPORT,
+            submitted_at=self.now,
+            created_at=self.now,
+            updated_at=self.now,
+        )
         self.derived = self._derived_fields()
-        self.demonstrations = _Table(template, {"id", "public_id", "category_id", "instruction", "context",
-                                                "response", *self.derived})
+        self.demonstrations = _Table(
+            template, {"id", "public_id", "category_id", "instruction", "context", "response", *self.derived}
+        )
         revision = Revision(version=1, editor=self.author, source_url="", created_at=self.now)
         self.revisions = _Table(revision, {"demonstration_id", "category_id", "instruction", "context", "response"})
-        self.records = _Table(ImportedRecord(batch=self.batch),
-                              {"content_hash", "demonstration_id"})
+        self.records = _Table(ImportedRecord(batch=self.batch), {"content_hash", "demonstration_id"})
         self.scratch = Demonstration()
         self._executor = None
         self._running = None
@@ -170,8 +194,11 @@ class CopyInserter(OrmInserter):
 
     def _copy(self, cursor, table, buffer):
         buffer.seek(0)
-        cursor.copy_expert(f"COPY {connection.ops.quote_name(table.name)} ({table.columns}) FROM STDIN", buffer,
-                           size=self.COPY_READ_SIZE)
+        cursor.copy_expert(
+            f"COPY {connection.ops.quote_name(table.name)} ({table.columns}) FROM STDIN",
+            buffer,
+            size=self.COPY_READ_SIZE,
+        )
 
     def _known(self, cursor, digests):
         """``already_imported`` on the job's own connection, for the helper thread."""
@@ -197,14 +224,22 @@ class CopyInserter(OrmInserter):
             scratch.instruction, scratch.context = line.instruction, line.context
             scratch.set_text_hashes()
             text = {
-                "instruction": _copy_text(line.instruction), "context": _copy_text(line.context),
-                "response": _copy_text(line.response), "category_id": str(categories[line.category].pk),
+                "instruction": _copy_text(line.instruction),
+                "context": _copy_text(line.context),
+                "response": _copy_text(line.response),
+                "category_id": str(categories[line.category].pk),
             }
             demonstration_id = str(pk)
-            demonstrations.write(self.demonstrations.line({
-                "id": demonstration_id, "public_id": str(uuid.uuid4()), **text,
-                **{name: _copy_text(getattr(scratch, name)) for name in self.derived},
-            }))
+            demonstrations.write(
+                self.demonstrations.line(
+                    {
+                        "id": demonstration_id,
+                        "public_id": str(uuid.uuid4()),
+                        **text,
+                        **{name: _copy_text(getattr(scratch, name)) for name in self.derived},
+                    }
+                )
+            )
             revisions.write(self.revisions.line({"demonstration_id": demonstration_id, **text}))
             records.write(self.records.line({"content_hash": line.digest, "demonstration_id": demonstration_id}))
         self._copy(cursor, self.demonstrations, demonstrations)

@@ -1,4 +1,5 @@
 """The dataset card (``README.md``), the licence notice and the manifest of a release bundle."""
+
 import json
 
 import pandas as pd
@@ -73,10 +74,12 @@ class CardStats:
     def add(self, records, split=None):
         if not records:
             return
-        frame = pd.DataFrame({
-            "category": [r.category for r in records],
-            **{name: [len(getattr(r, name)) for r in records] for name in _LENGTH_FIELDS},
-        })
+        frame = pd.DataFrame(
+            {
+                "category": [r.category for r in records],
+                **{name: [len(getattr(r, name)) for r in records] for name in _LENGTH_FIELDS},
+            }
+        )
         grouped = frame.groupby("category").agg(
             count=("instruction", "size"),
             **{f"{name}_{how}": (name, how) for name in _LENGTH_FIELDS for how in ("sum", "min", "max")},
@@ -113,8 +116,13 @@ class CardStats:
 
 
 def size_category(n):
-    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
-                         (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M")):
+    for limit, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+        (10_000_000, "1M<n<10M"),
+    ):
         if n < limit:
             return label
     return "n>10M"
@@ -122,12 +130,18 @@ def size_category(n):
 
 def _filters_lines(filters):
     labels = {
-        "statuses": "Review status", "categories": "Categories", "contest": "Contest", "created_from": "Created from",
-        "created_to": "Created until", "exclude_flagged": "Flagged records excluded",
+        "statuses": "Review status",
+        "categories": "Categories",
+        "contest": "Contest",
+        "created_from": "Created from",
+        "created_to": "Created until",
+        "exclude_flagged": "Flagged records excluded",
         "dedupe": "Exact and near duplicates removed",
         "near_duplicate_threshold": "Near duplicate: instruction trigram similarity at least",
         "strip_citations": "Citation markers removed from context",
-        "test_fraction": "Test share", "seed": "Split seed", "with_metadata": "Metadata fields",
+        "test_fraction": "Test share",
+        "seed": "Split seed",
+        "with_metadata": "Metadata fields",
         "ensure_ascii": "Non-ASCII escaped",
     }
     lines = []
@@ -180,17 +194,22 @@ def render_card(*, title, stats, record_count, filters, files, skipped, split_fr
     out += ["## Files", "", "| File | Records | Bytes | SHA-256 |", "|---|---:|---:|---|"]
     for entry in files:
         records = entry.get("records")
-        out.append(f"| `{entry['name']}` | {'' if records is None else f'{records:,}'} | {entry['size']:,} | "
-                   f"`{entry['sha256']}` |")
+        out.append(
+            f"| `{entry['name']}` | {'' if records is None else f'{records:,}'} | {entry['size']:,} | "
+            f"`{entry['sha256']}` |"
+        )
     out += ["", "## Selection", "", "| Filter | Value |", "|---|---|", *_filters_lines(filters), ""]
     if skipped.get("duplicates"):
         out += [f"{skipped['duplicates']:,} exact duplicates (after normalising case and spaces) were left out.", ""]
     if skipped.get("near_duplicates"):
         threshold = filters.get("near_duplicate_threshold")
-        out += [f"{skipped['near_duplicates']:,} near duplicates were left out: records whose instruction has a "
-                f"trigram similarity of at least {threshold:g} to the instruction of an earlier record (for "
-                "records with a reference text, an earlier record with the same reference text). The earliest "
-                "record is kept.", ""]
+        out += [
+            f"{skipped['near_duplicates']:,} near duplicates were left out: records whose instruction has a "
+            f"trigram similarity of at least {threshold:g} to the instruction of an earlier record (for "
+            "records with a reference text, an earlier record with the same reference text). The earliest "
+            "record is kept.",
+            "",
+        ]
     out += ["## Records per category", ""]
     if table.empty:
         out += ["No records.", ""]
@@ -206,10 +225,17 @@ def render_card(*, title, stats, record_count, filters, files, skipped, split_fr
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
         if split_fraction is not None:
-            out += [f"The test split holds {split_fraction:g} of each category, chosen by a keyed hash of each "
-                    "record's content and the seed, so it is the same for the same data and seed.", ""]
-    out += ["## Category guidelines", "",
-            "What contributors were shown beside the writing form when they wrote these records.", ""]
+            out += [
+                f"The test split holds {split_fraction:g} of each category, chosen by a keyed hash of each "
+                "record's content and the seed, so it is the same for the same data and seed.",
+                "",
+            ]
+    out += [
+        "## Category guidelines",
+        "",
+        "What contributors were shown beside the writing form when they wrote these records.",
+        "",
+    ]
     for key, category in categories.items():
         out += [f"### {category.name} (`{key}`)", ""]
         if category.summary:

@@ -24,6 +24,7 @@ size: per band value the ``PER_BAND`` records with the lowest ids, per reference
 Bands come from the table: ``prepare`` (run before the export's read-only snapshot) indexes
 the selected records that lack them, e.g. rows imported with ``--skip-indexing``.
 """
+
 import itertools
 from collections import defaultdict
 
@@ -85,7 +86,8 @@ class NearDuplicates:
         chunk_ids = list(keys)
         own = defaultdict(list)
         for pk, value in InstructionBand.objects.filter(demonstration_id__in=chunk_ids).values_list(
-                "demonstration_id", "value"):
+            "demonstration_id", "value"
+        ):
             own[value].append(pk)
         wanted = set(by_band)
         shared = defaultdict(dict)
@@ -110,7 +112,7 @@ class NearDuplicates:
                 if d in wanted and key < keys[d]:
                     count(d, e)
         return {
-            d: sorted(others, key=lambda e: (-others[e], earlier_keys[e]))[:self.per_record]
+            d: sorted(others, key=lambda e: (-others[e], earlier_keys[e]))[: self.per_record]
             for d, others in shared.items()
         }
 
@@ -126,8 +128,9 @@ class NearDuplicates:
             return []
         if connection.vendor != "postgresql":
             return (
-                InstructionBand.objects
-                .filter(value__in=InstructionBand.objects.filter(demonstration_id__in=by_band).values("value"))
+                InstructionBand.objects.filter(
+                    value__in=InstructionBand.objects.filter(demonstration_id__in=by_band).values("value")
+                )
                 .exclude(demonstration_id__in=chunk_ids)
                 .filter(*self.selection("demonstration__", "demonstration_id"))
                 .filter(demonstration__created_at__lte=last_created)
@@ -136,9 +139,12 @@ class NearDuplicates:
                 .values_list("value", "demonstration_id", "demonstration__created_at")
             )
         quote = connection.ops.quote_name
-        selected = (Demonstration.objects.filter(*self.selection("", "pk"))
-                    .filter(pk=RawSQL('"band"."demonstration_id"', []), created_at__lte=last_created)  # noqa: S611
-                    .order_by().values("pk"))
+        selected = (
+            Demonstration.objects.filter(*self.selection("", "pk"))
+            .filter(pk=RawSQL('"band"."demonstration_id"', []), created_at__lte=last_created)  # noqa: S611
+            .order_by()
+            .values("pk")
+        )
         selected_sql, selected_params = selected.query.sql_with_params()
         # Spliced in: quoted table names, a constant and the SQL Django compiled; every value is a parameter.
         sql = f"""
@@ -168,8 +174,11 @@ class NearDuplicates:
             .filter(context_hash__in=list(by_context), created_at__lte=last_created)
             .exclude(context_hash="")
             .exclude(pk__in=list(keys))
-            .annotate(rank=Window(RowNumber(), partition_by=[F("context_hash")],
-                                  order_by=[F("created_at").asc(), F("id").asc()]))
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=[F("context_hash")], order_by=[F("created_at").asc(), F("id").asc()]
+                )
+            )
             .filter(rank__lte=self.per_record)
             .order_by()
             .values_list("context_hash", "id", "created_at")
@@ -181,7 +190,7 @@ class NearDuplicates:
             outside = sorted(found.get(context_hash, ()))
             for d in members:
                 before = [e for created_at, e in outside if (created_at, e) < keys[d]]
-                candidates[d] = (before + candidates[d])[:self.per_record]
+                candidates[d] = (before + candidates[d])[: self.per_record]
         return candidates
 
     def _confirm(self, candidates, texts):
@@ -214,8 +223,11 @@ class NearDuplicates:
     def _texts(self, ids):
         """``(id, instruction)`` of ``ids``, ``CHUNK_FETCH`` per query."""
         for start in range(0, len(ids), CHUNK_FETCH):
-            yield from Demonstration.objects.filter(pk__in=ids[start:start + CHUNK_FETCH]).order_by().values_list(
-                "id", "instruction")
+            yield from (
+                Demonstration.objects.filter(pk__in=ids[start : start + CHUNK_FETCH])
+                .order_by()
+                .values_list("id", "instruction")
+            )
 
     def _similar(self, d, mine, e, theirs):
         return trigram_similarity(self._trigrams(d, mine), self._trigrams(e, theirs)) >= self.threshold

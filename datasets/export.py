@@ -5,6 +5,7 @@ names only after all of them are complete (the manifest last).  Any exception di
 the staged files, so a failed export leaves nothing that looks finished.  ``prepare`` runs
 first, outside the snapshot: with dedupe it indexes the selected records that lack LSH bands.
 """
+
 from array import array
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -63,9 +64,20 @@ class Exporter:
     ``(release_id, sorted_hashes_loader)`` for the diff against an earlier release.
     """
 
-    def __init__(self, options, destination, *, naming=bundle_name, bundle=False, progress=None,
-                 title="Dolly Collect dataset", release_id=None, released_at=None,
-                 previous=None, chunk_size=None):
+    def __init__(
+        self,
+        options,
+        destination,
+        *,
+        naming=bundle_name,
+        bundle=False,
+        progress=None,
+        title="Dolly Collect dataset",
+        release_id=None,
+        released_at=None,
+        previous=None,
+        chunk_size=None,
+    ):
         self.options = options
         self.destination = destination
         self.naming = naming
@@ -195,7 +207,9 @@ class Exporter:
         hash_file = self._stage(HASH_LIST_NAME, "record_hashes")
         step = 100_000
         for start in range(0, len(sorted_hashes), step):
-            hash_file.handle.write("".join(f"{h:016x}\n" for h in sorted_hashes[start:start + step].tolist()).encode())
+            hash_file.handle.write(
+                "".join(f"{h:016x}\n" for h in sorted_hashes[start : start + step].tolist()).encode()
+            )
         hash_file.records = len(sorted_hashes)
         result.files.append(hash_file.finish())
 
@@ -207,12 +221,19 @@ class Exporter:
 
         filters = options.filters_dict()
         result.card = card_module.render_card(
-            title=self.title, stats=stats, record_count=result.record_count, filters=filters,
-            files=list(result.files), skipped=result.counts["skipped"], split_fraction=options.test_fraction,
+            title=self.title,
+            stats=stats,
+            record_count=result.record_count,
+            filters=filters,
+            files=list(result.files),
+            skipped=result.counts["skipped"],
+            split_fraction=options.test_fraction,
             released_at=self.released_at,
         )
-        for name, role, payload in (("README.md", "card", result.card.encode("utf-8")),
-                                    ("LICENSE", "license", card_module.LICENSE_TEXT.encode("utf-8"))):
+        for name, role, payload in (
+            ("README.md", "card", result.card.encode("utf-8")),
+            ("LICENSE", "license", card_module.LICENSE_TEXT.encode("utf-8")),
+        ):
             staged = self._stage(name, role)
             staged.handle.write(payload)
             result.files.append(staged.finish())
@@ -250,4 +271,3 @@ def read_hash_list(handle):
         if line:
             values.append(int(line, 16))
     return np.sort(np.frombuffer(values, dtype=np.uint64))
-

@@ -3,6 +3,7 @@
 Each has ``open(handle)``, ``write(records)`` and ``close()``; none holds more than one
 row group (parquet) or one chunk (the others) in memory.
 """
+
 import io
 
 import pandas as pd
@@ -130,4 +131,3 @@ FORMATTERS = {
 
 def formatter_for(name, *, with_metadata=False, ensure_ascii=True):
     return FORMATTERS[name](with_metadata=with_metadata, ensure_ascii=ensure_ascii)
-

@@ -15,36 +15,54 @@ DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 class ReleaseForm(forms.Form):
     statuses = forms.MultipleChoiceField(
-        label=_("Review status"), choices=Status.choices, initial=[Status.APPROVED],
+        label=_("Review status"),
+        choices=Status.choices,
+        initial=[Status.APPROVED],
         widget=forms.CheckboxSelectMultiple,
     )
     categories = forms.MultipleChoiceField(
-        label=_("Categories"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Categories"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every category."),
     )
-    contest = forms.ChoiceField(label=_("Contest"), required=False,
-                                help_text=_("Only records submitted during the contest, in its categories."))
-    created_from = forms.DateField(label=_("Created from"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(label=_("Created until"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    contest = forms.ChoiceField(
+        label=_("Contest"), required=False, help_text=_("Only records submitted during the contest, in its categories.")
+    )
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     exclude_flagged = forms.BooleanField(
-        label=_("Leave out flagged records"), required=False,
+        label=_("Leave out flagged records"),
+        required=False,
         help_text=_("Personal data, AI phrasing, exact and near duplicates."),
     )
     dedupe = forms.BooleanField(label=_("Leave out exact and near duplicates"), required=False)
-    strip_citations = forms.BooleanField(label=_("Remove citation markers such as [12] from reference texts"),
-                                         required=False)
-    test_fraction = forms.FloatField(label=_("Test split share"), required=False, min_value=0.001, max_value=0.999,
-                                     help_text=_("For example 0.1; empty: one file, no split."))
+    strip_citations = forms.BooleanField(
+        label=_("Remove citation markers such as [12] from reference texts"), required=False
+    )
+    test_fraction = forms.FloatField(
+        label=_("Test split share"),
+        required=False,
+        min_value=0.001,
+        max_value=0.999,
+        help_text=_("For example 0.1; empty: one file, no split."),
+    )
     seed = forms.IntegerField(label=_("Split seed"), initial=DEFAULT_SEED, min_value=0, max_value=2**32 - 1)
     with_metadata = forms.BooleanField(
-        label=_("Add metadata fields"), required=False,
+        label=_("Add metadata fields"),
+        required=False,
         help_text=_("Id, created time, anonymous contributor id, review rating, flags. Never names or e-mails."),
     )
     utf8 = forms.BooleanField(label=_("Write non-ASCII characters unescaped (UTF-8)"), required=False)
     formats = forms.MultipleChoiceField(
-        label=_("Formats"), choices=[(f, f) for f in FORMATS], initial=["jsonl"], widget=forms.CheckboxSelectMultiple,
+        label=_("Formats"),
+        choices=[(f, f) for f in FORMATS],
+        initial=["jsonl"],
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, **kwargs):
@@ -62,14 +80,23 @@ class ReleaseForm(forms.Form):
         if self.errors:
             return cleaned
         try:
-            cleaned["options"] = ExportOptions.from_dict({
-                "statuses": cleaned["statuses"], "categories": cleaned["categories"], "contest": cleaned["contest"],
-                "created_from": cleaned["created_from"], "created_to": cleaned["created_to"],
-                "exclude_flagged": cleaned["exclude_flagged"], "dedupe": cleaned["dedupe"],
-                "strip_citations": cleaned["strip_citations"], "test_fraction": cleaned["test_fraction"],
-                "seed": cleaned["seed"] if cleaned["seed"] is not None else DEFAULT_SEED,
-                "with_metadata": cleaned["with_metadata"], "ensure_ascii": not cleaned["utf8"],
-            }, formats=cleaned["formats"])
+            cleaned["options"] = ExportOptions.from_dict(
+                {
+                    "statuses": cleaned["statuses"],
+                    "categories": cleaned["categories"],
+                    "contest": cleaned["contest"],
+                    "created_from": cleaned["created_from"],
+                    "created_to": cleaned["created_to"],
+                    "exclude_flagged": cleaned["exclude_flagged"],
+                    "dedupe": cleaned["dedupe"],
+                    "strip_citations": cleaned["strip_citations"],
+                    "test_fraction": cleaned["test_fraction"],
+                    "seed": cleaned["seed"] if cleaned["seed"] is not None else DEFAULT_SEED,
+                    "with_metadata": cleaned["with_metadata"],
+                    "ensure_ascii": not cleaned["utf8"],
+                },
+                formats=cleaned["formats"],
+            )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 self.add_error(field if field in self.fields else None, messages)
@@ -77,25 +104,32 @@ class ReleaseForm(forms.Form):
 
 
 class ReleaseFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any"))] + list(Release.State.choices))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + list(Release.State.choices)
+    )
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Dolly-format file"), help_text=_(".jsonl or .jsonl.gz, one record per line."))
-    status = forms.ChoiceField(label=_("Import as"), choices=[(s.value, s.label) for s in IMPORT_STATUSES],
-                               initial=Status.APPROVED)
+    status = forms.ChoiceField(
+        label=_("Import as"), choices=[(s.value, s.label) for s in IMPORT_STATUSES], initial=Status.APPROVED
+    )
     author = forms.CharField(
-        label=_("Credit to user"), required=False, max_length=150,
+        label=_("Credit to user"),
+        required=False,
+        max_length=150,
         help_text=_("A username; empty: the inactive “%(name)s” account.") % {"name": IMPORT_ACCOUNT},
     )
-    create_categories = forms.BooleanField(label=_("Create categories the file names that do not exist"),
-                                           required=False)
+    create_categories = forms.BooleanField(
+        label=_("Create categories the file names that do not exist"), required=False
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = getattr(settings, "DOLLY_IMPORT_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
         if upload.size > limit:
-            raise ValidationError(_("The file is larger than %(limit)s MB; use manage.py import_dataset.")
-                                  % {"limit": limit // (1024 * 1024)})
+            raise ValidationError(
+                _("The file is larger than %(limit)s MB; use manage.py import_dataset.")
+                % {"limit": limit // (1024 * 1024)}
+            )
         return upload

@@ -4,6 +4,7 @@ Every line is checked for shape (JSON object with exactly the four string fields
 then with ``annotations.validation.check_demonstration`` (the one validation path),
 keeping the text exactly as it is.  Files may be gzip-compressed.
 """
+
 import gzip
 import json
 from dataclasses import dataclass, field
@@ -19,8 +20,15 @@ from .records import DOLLY_FIELDS, content_hash
 
 MAX_REPORTED_PROBLEMS = 50
 _GZIP_MAGIC = b"\x1f\x8b"
-_JSON_TYPES = {dict: "an object", list: "a list", str: "text", bool: "true/false", int: "a number",
-               float: "a number", type(None): "null"}
+_JSON_TYPES = {
+    dict: "an object",
+    list: "a list",
+    str: "text",
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
 
 
 def open_lines(opener):
@@ -73,7 +81,8 @@ class CategoryPlan:
                 raise ValidationError("too long")
         except ValidationError:
             return None, _("category %(key)s is not a valid key (letters, digits, - and _, at most 40)") % {
-                "key": json.dumps(key)}
+                "key": json.dumps(key)
+            }
         category = Category(key=key, name=key.replace("_", " ").capitalize(), needs_context=bool(context))
         self.new[key] = category
         return category, None
@@ -108,20 +117,30 @@ def parse_line(number, raw, plan):
         return "; ".join(parts)
     wrong = [key for key in DOLLY_FIELDS if not isinstance(data[key], str)]
     if wrong:
-        return "; ".join(_("%(key)s must be text, not %(kind)s") % {"key": key, "kind": _describe(data[key])}
-                         for key in wrong)
+        return "; ".join(
+            _("%(key)s must be text, not %(kind)s") % {"key": key, "kind": _describe(data[key])} for key in wrong
+        )
     category, problem = plan.resolve(data["category"], data["context"])
     if problem:
         return problem
     try:
         check_demonstration(
-            category=category, instruction=data["instruction"], context=data["context"], source_url="",
-            response=data["response"], complete=True, strip=False, require_source_url=False,
+            category=category,
+            instruction=data["instruction"],
+            context=data["context"],
+            source_url="",
+            response=data["response"],
+            complete=True,
+            strip=False,
+            require_source_url=False,
         )
     except ValidationError as exc:
         return "; ".join(f"{key}: {message}" for key, messages in exc.message_dict.items() for message in messages)
     return ParsedLine(
-        number=number, instruction=data["instruction"], context=data["context"], response=data["response"],
+        number=number,
+        instruction=data["instruction"],
+        context=data["context"],
+        response=data["response"],
         category=data["category"],
         digest=content_hash(data["instruction"], data["context"], data["response"], data["category"]),
     )

@@ -3,6 +3,7 @@
 The export format lives in ``records.py`` and ``formatters.py``; nothing here knows
 how a record is written out, so the core ``Demonstration`` model never carries it.
 """
+
 import uuid
 
 from django.conf import settings
@@ -25,7 +26,11 @@ class Release(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -77,7 +82,11 @@ class ImportBatch(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -94,7 +103,8 @@ class ImportBatch(models.Model):
     new_categories = models.JSONField(default=list)
     imported_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(
-        default=0, help_text=_("Lines skipped because the same record was imported before (expected, until done)."),
+        default=0,
+        help_text=_("Lines skipped because the same record was imported before (expected, until done)."),
     )
     error = models.TextField(blank=True)
 
@@ -131,10 +141,13 @@ class ImportedRecord(models.Model):
 
     content_hash = models.CharField(max_length=64)
     demonstration = models.OneToOneField(
-        "annotations.Demonstration", on_delete=models.CASCADE, related_name="+",
+        "annotations.Demonstration",
+        on_delete=models.CASCADE,
+        related_name="+",
     )
-    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="records",
-                              db_index=False)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="records", db_index=False
+    )
 
     class Meta:
         # One plain index: lookups are by equality, and every index costs at a million inserts.

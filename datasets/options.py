@@ -1,4 +1,5 @@
 """What an export is asked for, checked once, and stored with the release so it can be repeated."""
+
 import datetime
 from dataclasses import asdict, dataclass, field
 
@@ -113,8 +114,9 @@ class ExportOptions:
             raw = data.get("near_duplicate_threshold")
             threshold = settings.DOLLY_NEAR_DUPLICATE_THRESHOLD if raw in (None, "") else raw
             if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 1:
-                errors["near_duplicate_threshold"] = _("The near-duplicate threshold must be a number above 0, "
-                                                       "at most 1.")
+                errors["near_duplicate_threshold"] = _(
+                    "The near-duplicate threshold must be a number above 0, at most 1."
+                )
             else:
                 values["near_duplicate_threshold"] = float(threshold)
         raw = data.get("ensure_ascii", True)

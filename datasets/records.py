@@ -4,6 +4,7 @@
 ``json.dumps(record.to_dict()) + "\\n"`` would, only faster, because the four values
 are always strings and the key order is fixed.
 """
+
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -33,8 +34,12 @@ class DollyRecord:
     contests: list = field(default_factory=list)
 
     def to_dict(self):
-        return {"instruction": self.instruction, "context": self.context,
-                "response": self.response, "category": self.category}
+        return {
+            "instruction": self.instruction,
+            "context": self.context,
+            "response": self.response,
+            "category": self.category,
+        }
 
     def to_metadata_dict(self):
         return {
@@ -50,12 +55,19 @@ class DollyRecord:
 
 def dolly_line(record, *, ensure_ascii=True):
     encode = encode_basestring_ascii if ensure_ascii else encode_basestring
-    return "".join((
-        '{"instruction": ', encode(record.instruction),
-        ', "context": ', encode(record.context),
-        ', "response": ', encode(record.response),
-        ', "category": ', encode(record.category), "}\n",
-    ))
+    return "".join(
+        (
+            '{"instruction": ',
+            encode(record.instruction),
+            ', "context": ',
+            encode(record.context),
+            ', "response": ',
+            encode(record.response),
+            ', "category": ',
+            encode(record.category),
+            "}\n",
+        )
+    )
 
 
 def metadata_line(record, *, ensure_ascii=True):

@@ -1,4 +1,5 @@
 """Read queries for releases and imports.  ``access_*`` raise 404 for ids that do not exist."""
+
 import re
 
 from django.core.files.storage import default_storage

@@ -5,6 +5,7 @@ user is an admin; the services check state.  The progress of a running build or 
 written to the database as it goes (see ``ProgressWriter``), so every process reads it from
 there, with or without a shared cache.
 """
+
 import datetime
 import logging
 import time
@@ -139,9 +140,13 @@ class ProgressWriter:
 
 @contextmanager
 def _release_progress(release):
-    writer = ProgressWriter(Release.objects.filter(
-        pk=release.pk, status=Release.State.RUNNING, attempt=release.attempt,
-    ))
+    writer = ProgressWriter(
+        Release.objects.filter(
+            pk=release.pk,
+            status=Release.State.RUNNING,
+            attempt=release.attempt,
+        )
+    )
     try:
         yield writer
     finally:
@@ -182,13 +187,16 @@ def _error_text(exc):
 
 # Releases ------------------------------------------------------------------------------
 
+
 def create_release(*, created_by, options):
     """Record a release and queue its build once the transaction commits."""
     from .tasks import build_release_task
 
     fail_stalled_releases()
     release = Release.objects.create(
-        created_by=created_by, filters=options.filters_dict(), formats=list(options.formats),
+        created_by=created_by,
+        filters=options.filters_dict(),
+        formats=list(options.formats),
     )
     enqueue(build_release_task, release.pk, on_failure=lambda error: _queue_unavailable(release))
     return release
@@ -197,9 +205,12 @@ def create_release(*, created_by, options):
 def _queue_unavailable(release):
     """The broker refused the build: say so on the release instead of leaving it queued forever."""
     Release.objects.filter(pk=release.pk, status=Release.State.QUEUED, attempt=0).update(
-        status=Release.State.FAILED, finished_at=timezone.now(),
-        error=_("The task queue is unavailable, so the release was not built. Nothing was lost: "
-                "create the release again once the queue is back."),
+        status=Release.State.FAILED,
+        finished_at=timezone.now(),
+        error=_(
+            "The task queue is unavailable, so the release was not built. Nothing was lost: "
+            "create the release again once the queue is back."
+        ),
     )
     release.refresh_from_db()
 
@@ -212,8 +223,11 @@ def fail_stalled_releases(*, now=None):
     """
     now = now or timezone.now()
     limit = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
-    stalled = list(Release.objects.filter(status=Release.State.RUNNING, started_at__lt=limit)
-                   .values_list("pk", "public_id", "attempt")[:100])
+    stalled = list(
+        Release.objects.filter(status=Release.State.RUNNING, started_at__lt=limit).values_list(
+            "pk", "public_id", "attempt"
+        )[:100]
+    )
     for pk, public_id, attempt in stalled:
         if _fail_release(pk, attempt, _("The build stopped without finishing; create a new release.")):
             StorageDirectory(default_storage, f"releases/{public_id}").clear()
@@ -241,13 +255,20 @@ def _claim_release(release_id):
 
 def _fail_release(pk, attempt, message):
     return Release.objects.filter(pk=pk, attempt=attempt, status=Release.State.RUNNING).update(
-        status=Release.State.FAILED, error=message, finished_at=timezone.now(), files=[],
+        status=Release.State.FAILED,
+        error=message,
+        finished_at=timezone.now(),
+        files=[],
     )
 
 
 def previous_release(release):
-    return (Release.objects.filter(status=Release.State.DONE, created_at__lt=release.created_at)
-            .exclude(pk=release.pk).order_by("-created_at", "-id").first())
+    return (
+        Release.objects.filter(status=Release.State.DONE, created_at__lt=release.created_at)
+        .exclude(pk=release.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def _hash_loader(release):
@@ -281,9 +302,13 @@ def build_release(release_id):
         # The writer is closed before publishing, which locks the release row; publishing writes 100.
         with _release_progress(release) as progress:
             exporter = Exporter(
-                options, destination, bundle=True, progress=progress,
+                options,
+                destination,
+                bundle=True,
+                progress=progress,
                 title=getattr(settings, "DOLLY_DATASET_TITLE", "Dolly Collect dataset"),
-                release_id=str(release.public_id), released_at=release.created_at.date().isoformat(),
+                release_id=str(release.public_id),
+                released_at=release.created_at.date().isoformat(),
                 previous=(str(previous.public_id), _hash_loader(previous)) if previous else None,
             )
             exporter.prepare()
@@ -318,8 +343,9 @@ def build_release(release_id):
 
 def export_to_path(options, out, *, bundle=False, naming=None, progress=None):
     """What ``manage.py export_dataset`` runs: the same pipeline, into a local directory."""
-    exporter = Exporter(options, LocalDirectory(out), bundle=bundle, progress=progress,
-                        **({"naming": naming} if naming else {}))
+    exporter = Exporter(
+        options, LocalDirectory(out), bundle=bundle, progress=progress, **({"naming": naming} if naming else {})
+    )
     exporter.prepare()
     with export_snapshot():
         exporter.build()
@@ -327,6 +353,7 @@ def export_to_path(options, out, *, bundle=False, naming=None, progress=None):
 
 
 # Imports -------------------------------------------------------------------------------
+
 
 @dataclass
 class ImportCheck:
@@ -356,7 +383,8 @@ class ImportCheck:
 def import_account():
     """The account imported records are credited to when no author is named: inactive, no password."""
     user, created = get_user_model().objects.get_or_create(
-        username=IMPORT_ACCOUNT, defaults={"is_active": False},
+        username=IMPORT_ACCOUNT,
+        defaults={"is_active": False},
     )
     if created:
         user.set_unusable_password()
@@ -434,11 +462,12 @@ def import_file(opener, *, batch, progress=None):
         _serialise_imports()
         locked = ImportBatch.objects.select_for_update().select_related("author").get(pk=batch.pk)
         if locked.status != ImportBatch.State.IMPORTING:
-            raise ImportRefused(_("The import is no longer waiting to run (it is %(status)s).")
-                                % {"status": locked.get_status_display().lower()})
+            raise ImportRefused(
+                _("The import is no longer waiting to run (it is %(status)s).")
+                % {"status": locked.get_status_display().lower()}
+            )
         plan = CategoryPlan.load(create=locked.create_categories)
-        inserter = inserter_for(author=locked.author, status=locked.target_status, batch=locked,
-                                now=timezone.now())
+        inserter = inserter_for(author=locked.author, status=locked.target_status, batch=locked, now=timezone.now())
         report = ImportCheck(source_name=locked.source_name)
         pending = []
 
@@ -491,11 +520,13 @@ def index_imported_records(batch_id):
     if not ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.State.DONE).exists():
         return 0
     span = ImportedRecord.objects.filter(batch_id=batch_id).aggregate(
-        first=Min("demonstration_id"), last=Max("demonstration_id"))
+        first=Min("demonstration_id"), last=Max("demonstration_id")
+    )
     if span["first"] is None:
         return 0
     imported = Demonstration.objects.filter(pk__gte=span["first"], pk__lte=span["last"]).filter(
-        Exists(ImportedRecord.objects.filter(demonstration_id=OuterRef("pk"), batch_id=batch_id)))
+        Exists(ImportedRecord.objects.filter(demonstration_id=OuterRef("pk"), batch_id=batch_id))
+    )
     return quality.index_instruction_bands(imported)
 
 
@@ -512,14 +543,21 @@ def queue_import_indexing(batch):
 def start_import(*, source_name, author, target_status, create_categories, line_count, created_by=None):
     """A batch for the command line, which has already checked the file: straight to 'importing'."""
     return ImportBatch.objects.create(
-        created_by=created_by, source_name=source_name[:255], author=author, target_status=target_status,
-        create_categories=create_categories, status=ImportBatch.State.IMPORTING, line_count=line_count,
+        created_by=created_by,
+        source_name=source_name[:255],
+        author=author,
+        target_status=target_status,
+        create_categories=create_categories,
+        status=ImportBatch.State.IMPORTING,
+        line_count=line_count,
     )
 
 
 def fail_import(batch, message):
     ImportBatch.objects.filter(pk=batch.pk).exclude(status=ImportBatch.State.DONE).update(
-        status=ImportBatch.State.FAILED, error=message, finished_at=timezone.now(),
+        status=ImportBatch.State.FAILED,
+        error=message,
+        finished_at=timezone.now(),
     )
 
 
@@ -527,12 +565,20 @@ def stage_import(*, created_by, upload, target_status, author_username="", creat
     """Store an uploaded file and check it.  Returns the batch, 'valid' or 'invalid'; nothing is imported."""
     check_import_status(target_status)
     author = resolve_import_author(author_username)
-    batch = ImportBatch(created_by=created_by, source_name=(upload.name or "upload.jsonl")[:255], author=author,
-                        target_status=target_status, create_categories=create_categories,
-                        status=ImportBatch.State.INVALID)
+    batch = ImportBatch(
+        created_by=created_by,
+        source_name=(upload.name or "upload.jsonl")[:255],
+        author=author,
+        target_status=target_status,
+        create_categories=create_categories,
+        status=ImportBatch.State.INVALID,
+    )
     batch.stored_name = default_storage.save(f"imports/{batch.public_id}/{batch.source_name}", upload)
-    report = check_import_file(lambda: default_storage.open(batch.stored_name, "rb"),
-                               source_name=batch.source_name, create_categories=create_categories)
+    report = check_import_file(
+        lambda: default_storage.open(batch.stored_name, "rb"),
+        source_name=batch.source_name,
+        create_categories=create_categories,
+    )
     batch.status = ImportBatch.State.VALID if report.ok else ImportBatch.State.INVALID
     batch.line_count = report.line_count
     batch.problems = report.problems
@@ -563,8 +609,9 @@ def _import_queue_unavailable(batch):
     """The broker refused the import: nothing was imported, and the batch can be confirmed again."""
     ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.QUEUED).update(
         status=ImportBatch.State.FAILED,
-        error=_("The task queue is unavailable; nothing was imported. Confirm the import again once "
-                "the queue is back."),
+        error=_(
+            "The task queue is unavailable; nothing was imported. Confirm the import again once the queue is back."
+        ),
     )
     batch.refresh_from_db()
 
@@ -574,7 +621,8 @@ def run_import_batch(batch_id):
     interrupted (its transaction rolled back, nothing was imported) and is marked failed for a
     person to confirm again."""
     claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.State.QUEUED).update(
-        status=ImportBatch.State.IMPORTING)
+        status=ImportBatch.State.IMPORTING
+    )
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         return None

@@ -5,6 +5,7 @@ through a server-side cursor, so memory holds one chunk whatever the size of the
 Callers run the passes inside one transaction (see ``services.export_snapshot``) so every
 pass sees the same rows.
 """
+
 import datetime
 import hashlib
 import re
@@ -37,8 +38,9 @@ def strip_citations(text):
 
 
 def dedupe_key(record):
-    normalised = "\x1f".join(_SPACES.sub(" ", value).strip().casefold()
-                             for value in (record.instruction, record.context, record.response))
+    normalised = "\x1f".join(
+        _SPACES.sub(" ", value).strip().casefold() for value in (record.instruction, record.context, record.response)
+    )
     return int.from_bytes(hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest(), "big")
 
 
@@ -98,18 +100,28 @@ def selection_filters(options, prefix="", pk_ref="pk"):
         filters.append(Q(**{f"{prefix}category__key__in": options.categories}))
     if options.contest:
         contest = Contest.objects.get(slug=options.contest)
-        filters.append(Q(**{
-            f"{prefix}submitted_at__gte": contest.starts_at, f"{prefix}submitted_at__lt": contest.ends_at,
-            f"{prefix}category__in": contest.categories.all(),
-        }))
+        filters.append(
+            Q(
+                **{
+                    f"{prefix}submitted_at__gte": contest.starts_at,
+                    f"{prefix}submitted_at__lt": contest.ends_at,
+                    f"{prefix}category__in": contest.categories.all(),
+                }
+            )
+        )
     if options.created_from:
         filters.append(Q(**{f"{prefix}created_at__gte": _day_start(options.created_from)}))
     if options.created_to:
         filters.append(Q(**{f"{prefix}created_at__lt": _day_start(options.created_to + datetime.timedelta(days=1))}))
     if options.exclude_flagged:
-        filters.append(~Exists(QualityFlag.objects.filter(
-            demonstration=OuterRef(pk_ref), kind__in=EXCLUDED_FLAG_KINDS,
-        )))
+        filters.append(
+            ~Exists(
+                QualityFlag.objects.filter(
+                    demonstration=OuterRef(pk_ref),
+                    kind__in=EXCLUDED_FLAG_KINDS,
+                )
+            )
+        )
     return filters
 
 
@@ -166,9 +178,14 @@ class DemonstrationSource:
         """Each chunk once; call again for another pass over the same rows."""
         dedupe = self.options.dedupe
         seen = SeenKeys() if dedupe else None
-        near = NearDuplicates(
-            lambda prefix, pk_ref: selection_filters(self.options, prefix, pk_ref), self.near_duplicate_threshold,
-        ) if dedupe else None
+        near = (
+            NearDuplicates(
+                lambda prefix, pk_ref: selection_filters(self.options, prefix, pk_ref),
+                self.near_duplicate_threshold,
+            )
+            if dedupe
+            else None
+        )
         self.skipped = self._no_skips()
         categories = self.categories
         strip = self.options.strip_citations
@@ -180,13 +197,17 @@ class DemonstrationSource:
             records = []
             for row in rows:
                 pk, category_id, instruction, context, response = row[:5]
-                record = DollyRecord(instruction, strip_citations(context) if strip else context, response,
-                                     categories[category_id], pk)
+                record = DollyRecord(
+                    instruction, strip_citations(context) if strip else context, response, categories[category_id], pk
+                )
                 if metadata:
                     public_id, record.created_at, record.author_id, submitted = row[5:9]
                     record.public_id = str(public_id)
-                    record.contests = [slug for slug, starts, ends, in_contest in contests
-                                       if category_id in in_contest and submitted and starts <= submitted < ends]
+                    record.contests = [
+                        slug
+                        for slug, starts, ends, in_contest in contests
+                        if category_id in in_contest and submitted and starts <= submitted < ends
+                    ]
                 records.append(record)
             if dedupe:
                 records = self._dedupe(records, seen, near_duplicates)
@@ -211,20 +232,29 @@ class DemonstrationSource:
         """Every contest's window and categories, to name the contests each record counts for."""
         windows = []
         for contest in Contest.objects.prefetch_related("categories").order_by("starts_at", "slug"):
-            windows.append((contest.slug, contest.starts_at, contest.ends_at,
-                            {category.pk for category in contest.categories.all()}))
+            windows.append(
+                (
+                    contest.slug,
+                    contest.starts_at,
+                    contest.ends_at,
+                    {category.pk for category in contest.categories.all()},
+                )
+            )
         return windows
 
     def _add_metadata(self, records):
         """Flags and review ratings for one chunk: two bounded queries, never one per record."""
         ids = [record.pk for record in records]
         flags, ratings = {}, {}
-        for demonstration_id, kind in (QualityFlag.objects.filter(demonstration_id__in=ids)
-                                       .order_by().values_list("demonstration_id", "kind")):
+        for demonstration_id, kind in (
+            QualityFlag.objects.filter(demonstration_id__in=ids).order_by().values_list("demonstration_id", "kind")
+        ):
             flags.setdefault(demonstration_id, set()).add(kind)
-        for demonstration_id, rating in (Review.objects.filter(demonstration_id__in=ids, rating__isnull=False)
-                                         .order_by("demonstration_id", "created_at", "id")
-                                         .values_list("demonstration_id", "rating")):
+        for demonstration_id, rating in (
+            Review.objects.filter(demonstration_id__in=ids, rating__isnull=False)
+            .order_by("demonstration_id", "created_at", "id")
+            .values_list("demonstration_id", "rating")
+        ):
             ratings[demonstration_id] = rating
         for record in records:
             record.flags = sorted(flags.get(record.pk, ()))

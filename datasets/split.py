@@ -8,6 +8,7 @@ data and seed always give the same split, every category has its share, identica
 records land on the same side, and a record keeps its side across releases unless the
 category grows or shrinks enough to move the cut.
 """
+
 import hashlib
 import math
 from array import array
@@ -29,7 +30,7 @@ def allocate(sizes, fraction):
     quotas = {key: n * fraction for key, n in sizes.items()}
     shares = {key: math.floor(quota) for key, quota in quotas.items()}
     left = share_of(sum(sizes.values()), fraction) - sum(shares.values())
-    for key in sorted(quotas, key=lambda k: (-(quotas[k] - shares[k]), k))[:max(left, 0)]:
+    for key in sorted(quotas, key=lambda k: (-(quotas[k] - shares[k]), k))[: max(left, 0)]:
         shares[key] += 1
     return shares
 
@@ -56,5 +57,5 @@ class SplitPlanner:
         for category, ranks in self._ranks.items():
             ids = np.frombuffer(self._ids[category], dtype=np.int64)
             order = np.lexsort((ids, np.frombuffer(ranks, dtype=np.uint64)))
-            chosen.update(ids[order[:shares[category]]].tolist())
+            chosen.update(ids[order[: shares[category]]].tolist())
         return chosen

@@ -1,4 +1,5 @@
 """Celery tasks: they take ids, call a service, and return JSON-able values."""
+
 from celery import shared_task
 
 from . import services

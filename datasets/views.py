@@ -1,4 +1,5 @@
 """Admin pages for dataset releases and imports.  Thin: parse, call a service or selector, render."""
+
 from functools import wraps
 
 from django.contrib import messages
@@ -18,8 +19,12 @@ from .forms import ImportForm, ReleaseFilterForm, ReleaseForm
 from .models import ImportBatch
 
 CONTENT_TYPES = {
-    "jsonl": "application/jsonl", "csv": "text/csv", "parquet": "application/vnd.apache.parquet",
-    "md": "text/markdown", "json": "application/json", "txt": "text/plain",
+    "jsonl": "application/jsonl",
+    "csv": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+    "md": "text/markdown",
+    "json": "application/json",
+    "txt": "text/plain",
 }
 
 
@@ -82,12 +87,16 @@ def release_create(request):
 @require_GET
 def release_detail(request, public_id):
     release = selectors.access_release(public_id=public_id)
-    return render(request, "datasets/release_detail.html", {
-        "release": release,
-        "progress": services.current_progress(release),
-        "card": selectors.card_for_preview(release.card) if release.card else "",
-        "status_url": reverse("datasets:release-status", args=[release.public_id]),
-    })
+    return render(
+        request,
+        "datasets/release_detail.html",
+        {
+            "release": release,
+            "progress": services.current_progress(release),
+            "card": selectors.card_for_preview(release.card) if release.card else "",
+            "status_url": reverse("datasets:release-status", args=[release.public_id]),
+        },
+    )
 
 
 @admin_required
@@ -101,8 +110,9 @@ def release_status(request, public_id):
 def release_download(request, public_id, name):
     release = selectors.access_release(public_id=public_id)
     handle, entry = selectors.open_release_file(release=release, name=name)
-    response = FileResponse(handle, as_attachment=True, filename=entry["name"],
-                            content_type=content_type_for(entry["name"]))
+    response = FileResponse(
+        handle, as_attachment=True, filename=entry["name"], content_type=content_type_for(entry["name"])
+    )
     response["X-Checksum-SHA256"] = entry["sha256"]
     return response
 
@@ -114,8 +124,10 @@ def import_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             batch = services.stage_import(
-                created_by=request.user, upload=form.cleaned_data["file"],
-                target_status=form.cleaned_data["status"], author_username=form.cleaned_data["author"],
+                created_by=request.user,
+                upload=form.cleaned_data["file"],
+                target_status=form.cleaned_data["status"],
+                author_username=form.cleaned_data["author"],
                 create_categories=form.cleaned_data["create_categories"],
             )
         except ValidationError as exc:
@@ -131,12 +143,16 @@ def import_list(request):
 @require_GET
 def import_detail(request, public_id):
     batch = selectors.access_import(public_id=public_id)
-    return render(request, "datasets/import_detail.html", {
-        "batch": batch,
-        "progress": services.current_progress(batch),
-        "hidden_problems": batch.problem_count - len(batch.problems),
-        "status_url": reverse("datasets:import-status", args=[batch.public_id]),
-    })
+    return render(
+        request,
+        "datasets/import_detail.html",
+        {
+            "batch": batch,
+            "progress": services.current_progress(batch),
+            "hidden_problems": batch.problem_count - len(batch.problems),
+            "status_url": reverse("datasets:import-status", args=[batch.public_id]),
+        },
+    )
 
 
 @admin_required
@@ -154,14 +170,15 @@ def import_confirm(request, public_id):
 @require_GET
 def import_status(request, public_id):
     batch = selectors.access_import(public_id=public_id)
-    return JsonResponse({
-        "id": str(batch.public_id),
-        "status": batch.status,
-        "status_display": batch.get_status_display(),
-        "progress": services.current_progress(batch),
-        "imported_count": batch.imported_count,
-        "skipped_count": batch.skipped_count,
-        "error": batch.error,
-        "finished": batch.status not in (ImportBatch.State.QUEUED, ImportBatch.State.IMPORTING),
-    })
-
+    return JsonResponse(
+        {
+            "id": str(batch.public_id),
+            "status": batch.status,
+            "status_display": batch.get_status_display(),
+            "progress": services.current_progress(batch),
+            "imported_count": batch.imported_count,
+            "skipped_count": batch.skipped_count,
+            "error": batch.error,
+            "finished": batch.status not in (ImportBatch.State.QUEUED, ImportBatch.State.IMPORTING),
+        }
+    )

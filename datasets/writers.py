@@ -6,6 +6,7 @@ final name in one step: ``os.replace`` on a file system (the staging file lives 
 same directory, so the rename is atomic), ``storage.save`` elsewhere (object stores make
 an object visible only once its upload is complete).
 """
+
 import hashlib
 import os
 import tempfile
@@ -59,8 +60,12 @@ class StagedFile:
             self.handle.raw.flush()
             os.fsync(self.handle.raw.fileno())
             self.handle.raw.close()
-        entry = {"name": self.name, "role": self.role, "size": self.handle.size,
-                 "sha256": self.handle.sha256.hexdigest()}
+        entry = {
+            "name": self.name,
+            "role": self.role,
+            "size": self.handle.size,
+            "sha256": self.handle.sha256.hexdigest(),
+        }
         if self.records is not None:
             entry["records"] = self.records
         return entry

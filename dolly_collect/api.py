@@ -1,4 +1,5 @@
 """API plumbing shared by every app: pagination and error shape."""
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination

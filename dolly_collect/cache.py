@@ -5,6 +5,7 @@ cache (API throttling included) into a 500.  The cache only ever holds what can 
 so here a failed read is a miss and a failed write is dropped.  After a failure, Redis is left
 alone for ``RETRY_AFTER`` seconds so that requests do not each wait for a connection timeout.
 """
+
 import functools
 import logging
 import time

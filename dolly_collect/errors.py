@@ -4,6 +4,7 @@ A request that fails because PostgreSQL is unreachable (restarting, failing over
 with ``Retry-After`` instead of a 500: nothing was changed, and the same request can simply be
 sent again.  The pages are plain, so rendering them cannot fail for the same reason.
 """
+
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -34,7 +35,15 @@ def server_error(request):
     if isinstance(error, DATABASE_UNAVAILABLE) or (
         isinstance(error, DatabaseError) and isinstance(error.__cause__, DATABASE_UNAVAILABLE)
     ):
-        return _answer(request, 503, _("Temporarily unavailable"),
-                       _("The database cannot be reached right now. Nothing was changed; try again in a moment."))
-    return _answer(request, 500, _("Server error"),
-                   _("Something went wrong on our side, and it has been logged. Please try again."))
+        return _answer(
+            request,
+            503,
+            _("Temporarily unavailable"),
+            _("The database cannot be reached right now. Nothing was changed; try again in a moment."),
+        )
+    return _answer(
+        request,
+        500,
+        _("Server error"),
+        _("Something went wrong on our side, and it has been logged. Please try again."),
+    )

@@ -5,6 +5,7 @@ Django's ``SecurityMiddleware`` already sends HSTS, ``nosniff``, the referrer po
 Permissions-Policy, which Django 5.2 does not send.  The policy has no ``'unsafe-inline'``
 for scripts: every script is a file under ``static/js`` (the admin's and the API docs' too).
 """
+
 from django.conf import settings
 
 

@@ -5,6 +5,7 @@ in-process (``DEBUG`` must then be asked for, or ``SECRET_KEY`` given).  With
 ``DATABASE_URL`` and ``REDIS_URL`` it runs on PostgreSQL with Redis as Celery
 broker and cache: the production shape.
 """
+
 import secrets
 from pathlib import Path
 
@@ -25,9 +26,7 @@ def _secret_key():
     if key:
         return key
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set in the environment when DEBUG is off."
-        )
+        raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off.")
     key_file = VAR_DIR / "dev-secret-key"
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -200,10 +199,7 @@ CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
-PERMISSIONS_POLICY = {
-    feature: []
-    for feature in ("camera", "microphone", "geolocation", "payment", "usb")
-}
+PERMISSIONS_POLICY = {feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")}
 # security.W021: HSTS preloading binds the whole registrable domain in every browser, a decision
 # for the domain's owner (SECURE_HSTS_PRELOAD=true), not a default of one application on it.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W021"])
@@ -259,7 +255,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task whose worker died unacknowledged (tasks are acks_late) is handed out again after
 # CELERY_VISIBILITY_TIMEOUT seconds, which must outlast the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5, "socket_connect_timeout": 2,
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600),
     "unacked_restore_throttle": 1,
 }

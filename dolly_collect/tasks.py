@@ -6,6 +6,7 @@ and a broker that cannot be reached does not turn the request into a 500: the fa
 logged, recorded on the returned ``Enqueued``, and handed to ``on_failure`` so the caller can
 mark its object ("queue unavailable") in the database, where nothing is lost.
 """
+
 import logging
 from dataclasses import dataclass
 

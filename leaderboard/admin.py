@@ -18,9 +18,21 @@ class ContestAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "description", "prizes"]}),
         (_("When"), {"fields": ["starts_at", "ends_at", "time_zone"]}),
         (_("What counts"), {"fields": ["categories", "category_targets"]}),
-        (_("Scoring rules"), {"fields": ["base_points", "category_multipliers", "rating_bonus",
-                                         "open_instruction_bonus", "review_points", "daily_cap", "balance_bonus",
-                                         "balance_max_multiplier"]}),
+        (
+            _("Scoring rules"),
+            {
+                "fields": [
+                    "base_points",
+                    "category_multipliers",
+                    "rating_bonus",
+                    "open_instruction_bonus",
+                    "review_points",
+                    "daily_cap",
+                    "balance_bonus",
+                    "balance_max_multiplier",
+                ]
+            },
+        ),
     ]
 
     def has_delete_permission(self, request, obj=None):

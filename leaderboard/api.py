@@ -1,4 +1,5 @@
 """Contests, leaderboards and a person's points over the API.  Thin: parse, call, serialise."""
+
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -48,8 +49,19 @@ class ContestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contest
-        fields = ["slug", "name", "description", "prizes", "starts_at", "ends_at", "time_zone", "status",
-                  "categories", "category_targets", "rules"]
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "prizes",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "status",
+            "categories",
+            "category_targets",
+            "rules",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(RulesSerializer)
@@ -112,21 +124,34 @@ class BoardSerializer(serializers.Serializer):
 
 
 def board_data(board):
-    return BoardSerializer({
-        "contest": board.contest.slug if board.contest else None,
-        "scope": board.query.scope, "window": board.query.window,
-        "category": board.query.category.key if board.query.category else None,
-        "since": board.since, "rows": board.rows, "me": board.me, "excluded": board.excluded,
-    }).data
+    return BoardSerializer(
+        {
+            "contest": board.contest.slug if board.contest else None,
+            "scope": board.query.scope,
+            "window": board.query.window,
+            "category": board.query.category.key if board.query.category else None,
+            "since": board.since,
+            "rows": board.rows,
+            "me": board.me,
+            "excluded": board.excluded,
+        }
+    ).data
 
 
 BOARD_PARAMETERS = [
     OpenApiParameter("scope", OpenApiTypes.STR, enum=list(selectors.SCOPES), description="people (default) or teams."),
     OpenApiParameter("category", OpenApiTypes.STR, description="A category key: points of that category only."),
-    OpenApiParameter("window", OpenApiTypes.STR, enum=list(selectors.WINDOWS),
-                     description="contest (default, the whole contest), week or today, in the contest's time zone."),
-    OpenApiParameter("limit", OpenApiTypes.INT, description=f"Rows in the top, 1-{selectors.MAX_LIMIT} "
-                                                            f"(default {selectors.DEFAULT_LIMIT})."),
+    OpenApiParameter(
+        "window",
+        OpenApiTypes.STR,
+        enum=list(selectors.WINDOWS),
+        description="contest (default, the whole contest), week or today, in the contest's time zone.",
+    ),
+    OpenApiParameter(
+        "limit",
+        OpenApiTypes.INT,
+        description=f"Rows in the top, 1-{selectors.MAX_LIMIT} (default {selectors.DEFAULT_LIMIT}).",
+    ),
 ]
 
 
@@ -151,16 +176,18 @@ class ContestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_serializer_class(self):
         return ContestDetailSerializer if self.action == "retrieve" else ContestSerializer
 
-    @extend_schema(summary="Create a contest (admins)", request=ContestWriteSerializer,
-                   responses={201: ContestDetailSerializer})
+    @extend_schema(
+        summary="Create a contest (admins)", request=ContestWriteSerializer, responses={201: ContestDetailSerializer}
+    )
     def create(self, request):
         payload = ContestWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         contest = services.contest_create(**payload.validated_data)
         return Response(ContestDetailSerializer(contest).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Change a contest (admins)", request=ContestWriteSerializer,
-                   responses={200: ContestDetailSerializer})
+    @extend_schema(
+        summary="Change a contest (admins)", request=ContestWriteSerializer, responses={200: ContestDetailSerializer}
+    )
     def partial_update(self, request, slug=None):
         contest = self.get_object()
         payload = ContestWriteSerializer(data=request.data, partial=True)
@@ -169,8 +196,9 @@ class ContestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             contest = services.contest_update(contest=contest, **payload.validated_data)
         return Response(ContestDetailSerializer(selectors.access_contest(slug=contest.slug)).data)
 
-    @extend_schema(summary="A contest's leaderboard, with your own rank", parameters=BOARD_PARAMETERS,
-                   responses=BoardSerializer)
+    @extend_schema(
+        summary="A contest's leaderboard, with your own rank", parameters=BOARD_PARAMETERS, responses=BoardSerializer
+    )
     @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
     def leaderboard(self, request, slug=None):
         query = selectors.parse_board_query(request.query_params)
@@ -185,8 +213,9 @@ class AllTimeLeaderboardView(GenericAPIView):
     filter_backends = []
     serializer_class = BoardSerializer
 
-    @extend_schema(summary="The all-time leaderboard, with your own rank", parameters=BOARD_PARAMETERS,
-                   responses=BoardSerializer)
+    @extend_schema(
+        summary="The all-time leaderboard, with your own rank", parameters=BOARD_PARAMETERS, responses=BoardSerializer
+    )
     def get(self, request):
         query = selectors.parse_board_query(request.query_params)
         return Response(board_data(selectors.leaderboard(contest=None, query=query, viewer=request.user)))
@@ -201,8 +230,18 @@ class PointEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PointEntry
-        fields = ["id", "created_at", "contest", "reason", "points", "category", "demonstration", "day",
-                  "explanation", "why"]
+        fields = [
+            "id",
+            "created_at",
+            "contest",
+            "reason",
+            "points",
+            "category",
+            "demonstration",
+            "day",
+            "explanation",
+            "why",
+        ]
         read_only_fields = fields
 
     def get_demonstration(self, entry) -> str | None:

@@ -3,6 +3,7 @@
 Functions return plain numbers and labels; the templates write the ``<svg>`` elements, so
 every label goes through auto-escaping.  Each chart also has a table fallback in the page.
 """
+
 from dataclasses import dataclass
 
 
@@ -48,9 +49,16 @@ def points_over_time(series, *, width=640, height=220, pad_left=48, pad_bottom=2
     step = max(1, count // 6)
     x_ticks = [Tick(round(x(i), 1), series[i][0].isoformat()) for i in range(0, count, step)]
     return {
-        "width": width, "height": height, "path": path, "points": points,
-        "x_ticks": x_ticks, "y_ticks": y_ticks,
-        "left": pad_left, "right": width - pad_right, "top": pad_top, "bottom": height - pad_bottom,
+        "width": width,
+        "height": height,
+        "path": path,
+        "points": points,
+        "x_ticks": x_ticks,
+        "y_ticks": y_ticks,
+        "left": pad_left,
+        "right": width - pad_right,
+        "top": pad_top,
+        "bottom": height - pad_bottom,
     }
 
 
@@ -63,16 +71,23 @@ def category_bars(progress, *, width=640, bar_height=22, gap=10, label_width=170
     bars = []
     for i, row in enumerate(progress):
         top = i * (bar_height + gap)
-        bars.append({
-            "label": row["category"].name,
-            "y": top, "text_y": top + bar_height * 0.7,
-            "width": round(plot_w * row["approved"] / scale_max, 1),
-            "target_x": round(label_width + plot_w * row["target"] / scale_max, 1) if row["target"] else None,
-            "value_x": round(label_width + plot_w * row["approved"] / scale_max + 6, 1),
-            "approved": row["approved"], "target": row["target"], "done": bool(row["target"])
-            and row["approved"] >= row["target"],
-        })
+        bars.append(
+            {
+                "label": row["category"].name,
+                "y": top,
+                "text_y": top + bar_height * 0.7,
+                "width": round(plot_w * row["approved"] / scale_max, 1),
+                "target_x": round(label_width + plot_w * row["target"] / scale_max, 1) if row["target"] else None,
+                "value_x": round(label_width + plot_w * row["approved"] / scale_max + 6, 1),
+                "approved": row["approved"],
+                "target": row["target"],
+                "done": bool(row["target"]) and row["approved"] >= row["target"],
+            }
+        )
     return {
-        "width": width, "height": len(progress) * (bar_height + gap), "bar_height": bar_height,
-        "label_width": label_width, "bars": bars,
+        "width": width,
+        "height": len(progress) * (bar_height + gap),
+        "bar_height": bar_height,
+        "label_width": label_width,
+        "bars": bars,
     }

@@ -1,4 +1,5 @@
 """Turn a stored explanation (see ``scoring``) into sentences a contributor can read."""
+
 from django.utils.translation import gettext as _
 
 from .models import Reason
@@ -11,10 +12,13 @@ def _step(step):
     if code == "category_multiplier":
         return _("× %(multiplier)s for the category %(category)s") % step
     if code == "balance":
-        return _(
-            "× %(multiplier)s balance bonus: %(approved_before)s of the %(target)s wanted in %(category)s "
-            "were approved before this one"
-        ) % step
+        return (
+            _(
+                "× %(multiplier)s balance bonus: %(approved_before)s of the %(target)s wanted in %(category)s "
+                "were approved before this one"
+            )
+            % step
+        )
     if code == "rating_bonus":
         return _("+ %(points)s for the reviewer's %(rating)s-star rating") % step
     if code == "open_instruction_bonus":
@@ -22,9 +26,7 @@ def _step(step):
     if code == "rounded":
         return _("%(from)s rounded to %(points)s") % step
     if code == "daily_cap":
-        return _(
-            "cut to %(points)s by the daily cap of %(cap)s points (%(used)s already earned that day)"
-        ) % step
+        return _("cut to %(points)s by the daily cap of %(cap)s points (%(used)s already earned that day)") % step
     if code == "duplicate":
         return _("no points: flagged as a duplicate of another demonstration")
     if code == "disqualified":

@@ -6,10 +6,14 @@ from accounts.models import BoardVisibility
 
 class BoardSettingsForm(forms.Form):
     show_on_boards = forms.ChoiceField(
-        label=_("On public leaderboards, show"), choices=BoardVisibility.choices, widget=forms.RadioSelect,
+        label=_("On public leaderboards, show"),
+        choices=BoardVisibility.choices,
+        widget=forms.RadioSelect,
     )
     display_name = forms.CharField(
-        label=_("Display name"), max_length=60, required=False,
+        label=_("Display name"),
+        max_length=60,
+        required=False,
         help_text=_("Used when you choose to appear under a display name. Admins always see your real name."),
     )
 

@@ -5,6 +5,7 @@ The ledger (``PointEntry``) is the truth: rows are only ever inserted.  ``Standi
 same transaction as each ledger insert and recomputable from it at any time
 (``manage.py rebuild_standings``, verified by ``manage.py check_standings``).
 """
+
 import zoneinfo
 from decimal import Decimal
 
@@ -72,40 +73,56 @@ class Contest(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default=_default_time_zone,
+        _("time zone"),
+        max_length=64,
+        default=_default_time_zone,
         help_text=_("Where 'today' and 'this week' and the daily cap are counted, e.g. Europe/Paris."),
     )
     categories = models.ManyToManyField("annotations.Category", related_name="contests", verbose_name=_("categories"))
 
     base_points = models.PositiveIntegerField(_("base points per approved demonstration"), default=10)
     category_multipliers = models.JSONField(
-        _("per-category multipliers"), default=dict, blank=True,
+        _("per-category multipliers"),
+        default=dict,
+        blank=True,
         help_text=_('Category key to multiplier, e.g. {"closed_qa": "1.5"}. Missing categories count 1.'),
     )
     rating_bonus = models.PositiveIntegerField(
-        _("bonus per rating star above 3"), default=0,
+        _("bonus per rating star above 3"),
+        default=0,
         help_text=_("A 5-star review earns twice this, a 4-star review once; 3 stars or fewer earn nothing."),
     )
     open_instruction_bonus = models.PositiveIntegerField(
-        _("bonus for answering another contributor's open instruction"), default=0,
+        _("bonus for answering another contributor's open instruction"),
+        default=0,
     )
     review_points = models.PositiveIntegerField(
-        _("points per review"), default=0, help_text=_("0: reviewers earn nothing in this contest."),
+        _("points per review"),
+        default=0,
+        help_text=_("0: reviewers earn nothing in this contest."),
     )
     daily_cap = models.PositiveIntegerField(
-        _("daily cap per person"), null=True, blank=True,
+        _("daily cap per person"),
+        null=True,
+        blank=True,
         help_text=_("Most points one person can earn per day (in the contest's time zone). Empty: no cap."),
     )
     balance_bonus = models.BooleanField(
-        _("balance bonus"), default=False,
+        _("balance bonus"),
+        default=False,
         help_text=_("Categories under their target earn more, shrinking to nothing as the target fills."),
     )
     balance_max_multiplier = models.DecimalField(
-        _("balance multiplier at an empty category"), max_digits=4, decimal_places=2, default=Decimal("2.00"),
+        _("balance multiplier at an empty category"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("2.00"),
         validators=[MinValueValidator(Decimal("1.00"))],
     )
     category_targets = models.JSONField(
-        _("target count per category"), default=dict, blank=True,
+        _("target count per category"),
+        default=dict,
+        blank=True,
         help_text=_('Category key to number of approved demonstrations wanted, e.g. {"summarization": 500}.'),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -129,13 +146,19 @@ class Contest(models.Model):
             zoneinfo.ZoneInfo(self.time_zone or "")
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             errors["time_zone"] = _("Unknown time zone %(zone)r: use a name such as Europe/Paris.") % {
-                "zone": self.time_zone}
+                "zone": self.time_zone
+            }
         for name in ("starts_at", "ends_at"):
             value = getattr(self, name)
             if value is not None and timezone.is_naive(value):
                 errors[name] = _("Give a time zone with the time.")
-        if self.starts_at and self.ends_at and "starts_at" not in errors and "ends_at" not in errors \
-                and self.ends_at <= self.starts_at:
+        if (
+            self.starts_at
+            and self.ends_at
+            and "starts_at" not in errors
+            and "ends_at" not in errors
+            and self.ends_at <= self.starts_at
+        ):
             errors["ends_at"] = _("The contest must end after it starts.")
         from annotations.models import Category
 
@@ -185,13 +208,22 @@ class PointEntry(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="entries")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="point_entries")
     demonstration = models.ForeignKey(
-        "annotations.Demonstration", null=True, blank=True, on_delete=models.PROTECT, related_name="point_entries",
+        "annotations.Demonstration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="point_entries",
     )
     review = models.ForeignKey(
-        "annotations.Review", null=True, blank=True, on_delete=models.PROTECT, related_name="point_entries",
+        "annotations.Review",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="point_entries",
     )
-    category = models.ForeignKey("annotations.Category", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    category = models.ForeignKey(
+        "annotations.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField(max_length=20, choices=Reason.choices)
     sequence = models.PositiveIntegerField(default=1)
     points = models.IntegerField()
@@ -206,8 +238,7 @@ class PointEntry(models.Model):
         indexes = [
             # Covering: window and category boards aggregate from the index alone (index-only scans).
             models.Index(fields=["contest", "created_at", "user", "points", "category"], name="entry_contest_time"),
-            models.Index(fields=["contest", "category", "created_at", "user", "points"],
-                         name="entry_contest_category"),
+            models.Index(fields=["contest", "category", "created_at", "user", "points"], name="entry_contest_category"),
             models.Index(fields=["contest", "user", "day"], name="entry_contest_user_day"),
             models.Index(fields=["user", "created_at"], name="entry_user_time"),
         ]
@@ -248,8 +279,11 @@ class Standing(models.Model):
             models.UniqueConstraint(fields=["user"], condition=Q(contest__isnull=True), name="standing_unique_alltime"),
         ]
         indexes = [
-            models.Index(fields=["contest", "-points", "reached_at", "user"], condition=Q(disqualified=False),
-                         name="standing_rank"),
+            models.Index(
+                fields=["contest", "-points", "reached_at", "user"],
+                condition=Q(disqualified=False),
+                name="standing_rank",
+            ),
         ]
 
     def __str__(self):
@@ -259,8 +293,7 @@ class Standing(models.Model):
 class TeamStanding(models.Model):
     """A team's running total: the sum over its current members (see ``Profile.team``)."""
 
-    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="team_standings")
+    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="team_standings")
     team = models.CharField(max_length=100)
     points = models.IntegerField(default=0)
     reached_at = models.DateTimeField(null=True, blank=True)
@@ -268,8 +301,9 @@ class TeamStanding(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["contest", "team"], name="teamstanding_unique_contest_team"),
-            models.UniqueConstraint(fields=["team"], condition=Q(contest__isnull=True),
-                                    name="teamstanding_unique_alltime"),
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(contest__isnull=True), name="teamstanding_unique_alltime"
+            ),
         ]
         indexes = [
             models.Index(fields=["contest", "-points", "reached_at", "team"], name="teamstanding_rank"),
@@ -294,8 +328,9 @@ class ScoreCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["contest", "points"], name="scorecount_unique_contest_points"),
-            models.UniqueConstraint(fields=["points"], condition=Q(contest__isnull=True),
-                                    name="scorecount_unique_alltime_points"),
+            models.UniqueConstraint(
+                fields=["points"], condition=Q(contest__isnull=True), name="scorecount_unique_alltime_points"
+            ),
         ]
 
     def __str__(self):

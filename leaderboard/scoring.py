@@ -12,6 +12,7 @@ The order of an approval's computation:
 3. rounded half up to a whole number,
 4. cut to what the daily cap still allows.
 """
+
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -106,8 +107,17 @@ def _finish(points, steps, **extra):
     return Score(points, {"v": EXPLANATION_VERSION, "steps": steps, "points": points, **extra})
 
 
-def score_approval(rules, *, category_key, approved_before=0, rating=None, answered_open_instruction=False,
-                   used_today=0, duplicate_of=None, disqualified=False):
+def score_approval(
+    rules,
+    *,
+    category_key,
+    approved_before=0,
+    rating=None,
+    answered_open_instruction=False,
+    used_today=0,
+    duplicate_of=None,
+    disqualified=False,
+):
     """Points for one approved demonstration.
 
     ``approved_before`` is the number of approved demonstrations of the category that already
@@ -129,11 +139,20 @@ def score_approval(rules, *, category_key, approved_before=0, rating=None, answe
     target = rules.target_for(category_key)
     if rules.balance_bonus and target:
         balance = balance_multiplier(
-            target=target, approved_before=approved_before, max_multiplier=rules.balance_max_multiplier,
+            target=target,
+            approved_before=approved_before,
+            max_multiplier=rules.balance_max_multiplier,
         )
         value *= balance
-        steps.append({"code": "balance", "category": category_key, "target": target,
-                      "approved_before": approved_before, "multiplier": _text(balance)})
+        steps.append(
+            {
+                "code": "balance",
+                "category": category_key,
+                "target": target,
+                "approved_before": approved_before,
+                "multiplier": _text(balance),
+            }
+        )
     bonus = rating_bonus_points(rating=rating, bonus_per_star=rules.rating_bonus)
     if bonus:
         value += bonus

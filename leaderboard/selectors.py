@@ -11,6 +11,7 @@ pairs share one -- in practice the people who have not scored yet (no ``reached_
 bottom -- and every other rank is dense.  Counting rows ahead is an index-only count; counting
 distinct pairs (strictly dense ranks) would hash every row ahead.
 """
+
 import datetime
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ MAX_LIMIT = 200
 
 
 # --- contests ---------------------------------------------------------------------------
+
 
 def contests_by_status(*, now=None):
     """Running, upcoming and ended contests (each list ordered for display)."""
@@ -81,6 +83,7 @@ def category_progress(contest):
 
 
 # --- boards -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BoardQuery:
@@ -163,8 +166,14 @@ class Board:
         return bool(self.me and not self.me_in_top and self.rows and self.me.rank > self.rows[-1].rank + 1)
 
 
-PERSON_FIELDS = ("user__username", "user__first_name", "user__last_name", "user__profile__display_name",
-                 "user__profile__show_on_boards", "user__profile__team")
+PERSON_FIELDS = (
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+    "user__profile__display_name",
+    "user__profile__show_on_boards",
+    "user__profile__team",
+)
 
 
 def _real_name(row):
@@ -186,7 +195,11 @@ def _person_row(row, *, rank, viewer, viewer_is_admin):
     else:
         name, anonymous = _("Anonymous contributor"), True
     return BoardRow(
-        rank=rank, points=row["points"], reached_at=row["reached_at"], name=name, is_you=is_you,
+        rank=rank,
+        points=row["points"],
+        reached_at=row["reached_at"],
+        name=name,
+        is_you=is_you,
         username=row.get("user__username") if viewer_is_admin else None,
         team=(row.get("user__profile__team") or None) if not anonymous else None,
         anonymous=anonymous,
@@ -194,8 +207,13 @@ def _person_row(row, *, rank, viewer, viewer_is_admin):
 
 
 def _team_row(row, *, rank, viewer_team):
-    return BoardRow(rank=rank, points=row["points"], reached_at=row["reached_at"], name=row["team"],
-                    is_you=bool(viewer_team) and row["team"] == viewer_team)
+    return BoardRow(
+        rank=rank,
+        points=row["points"],
+        reached_at=row["reached_at"],
+        name=row["team"],
+        is_you=bool(viewer_team) and row["team"] == viewer_team,
+    )
 
 
 def _ahead_of(points, reached_at):
@@ -257,10 +275,15 @@ def _pin_from_standings(board, ranked, mine, make):
         rank = _people_ahead(board.contest, mine["points"], mine["reached_at"]) + 1
     else:
         rank = ahead.count() + 1
-    next_points = ahead.order_by(
-        F("contest_id").desc(nulls_first=True), F("points").asc(), F("reached_at").desc(nulls_first=True),
-    ).values_list(
-        "points", flat=True).first()
+    next_points = (
+        ahead.order_by(
+            F("contest_id").desc(nulls_first=True),
+            F("points").asc(),
+            F("reached_at").desc(nulls_first=True),
+        )
+        .values_list("points", flat=True)
+        .first()
+    )
     row = make(mine, rank)
     row.gap = next_points - row.points if next_points is not None else None
     board.me = row
@@ -283,6 +306,7 @@ def leaderboard(*, contest, query, viewer, now=None):
     zone = contest.zone if contest else timezone.get_default_timezone()
     board.since = window_start(query.window, zone=zone, now=now)
     if query.scope == "people":
+
         def make(row, rank):
             return _person_row(row, rank=rank, viewer=viewer, viewer_is_admin=viewer_is_admin)
     else:
@@ -317,8 +341,7 @@ def _board_from_standings(board, make, *, viewer):
     else:
         fields = ("team", "points", "reached_at")
         ranked = TeamStanding.objects.filter(contest=contest)
-        board.rows = _ranked(list(ranked.order_by(*BY_BOARD, *_order(key_field="team")).values(*fields)[:limit]),
-                             make)
+        board.rows = _ranked(list(ranked.order_by(*BY_BOARD, *_order(key_field="team")).values(*fields)[:limit]), make)
         if board.viewer_team and not any(row.is_you for row in board.rows):
             mine = ranked.filter(team=board.viewer_team).values(*fields).first()
             if mine:
@@ -329,7 +352,12 @@ def _person_details(user_ids):
     """Names and board choices of these people, keyed like ``PERSON_FIELDS``."""
     User = get_user_model()
     rows = User.objects.filter(pk__in=user_ids).values(
-        "id", "username", "first_name", "last_name", "profile__display_name", "profile__show_on_boards",
+        "id",
+        "username",
+        "first_name",
+        "last_name",
+        "profile__display_name",
+        "profile__show_on_boards",
         "profile__team",
     )
     return {row["id"]: {f"user__{name}": value for name, value in row.items() if name != "id"} for row in rows}
@@ -387,12 +415,17 @@ def _board_from_ledger(board, make, *, viewer):
         key, mine_key = "user__profile__team", board.viewer_team or None
         entries = entries.exclude(**{f"{key}__isnull": True}).exclude(**{key: ""})
     order = _order("total", "latest", key)
-    grouped = entries.values(key).annotate(
-        total=Sum("points"), latest=Max("created_at", filter=~Q(points=0)),
-    ).annotate(
-        rank=Window(Rank(), order_by=[F("total").desc(), F("latest").asc(nulls_last=True)]),
-        position=Window(RowNumber(), order_by=order),
-        ahead=Window(Lag("total"), order_by=order),
+    grouped = (
+        entries.values(key)
+        .annotate(
+            total=Sum("points"),
+            latest=Max("created_at", filter=~Q(points=0)),
+        )
+        .annotate(
+            rank=Window(Rank(), order_by=[F("total").desc(), F("latest").asc(nulls_last=True)]),
+            position=Window(RowNumber(), order_by=order),
+            ahead=Window(Lag("total"), order_by=order),
+        )
     )
     found = _top_and_mine(grouped.order_by(), key=key, limit=query.limit, mine_key=mine_key)
     details = _person_details([row[key] for row in found]) if query.scope == "people" else {}
@@ -410,12 +443,12 @@ def _board_from_ledger(board, make, *, viewer):
         else:
             board.me = board_row
     board.rows = rows
-    if board.me is None and not any(row.is_you for row in rows) and contest is not None \
-            and query.scope == "people":
+    if board.me is None and not any(row.is_you for row in rows) and contest is not None and query.scope == "people":
         board.excluded = Disqualification.objects.filter(contest=contest, user=viewer).exists()
 
 
 # --- a person's points ------------------------------------------------------------------------
+
 
 def points_history(*, user, contest=None):
     """The person's ledger entries, newest first, with what they need to be explained."""
@@ -424,9 +457,21 @@ def points_history(*, user, contest=None):
         entries = entries.filter(contest=contest)
     return (
         entries.select_related("contest", "category", "demonstration")
-        .only("id", "points", "reason", "explanation", "created_at", "day", "contest__name", "contest__slug",
-              "category__name", "category__key", "demonstration__public_id", "demonstration__author_id",
-              "demonstration__instruction_author_id")
+        .only(
+            "id",
+            "points",
+            "reason",
+            "explanation",
+            "created_at",
+            "day",
+            "contest__name",
+            "contest__slug",
+            "category__name",
+            "category__key",
+            "demonstration__public_id",
+            "demonstration__author_id",
+            "demonstration__instruction_author_id",
+        )
         .annotate(instruction_preview=Substr("demonstration__instruction", 1, 120))
         .order_by("-created_at", "-id")
     )
@@ -435,7 +480,8 @@ def points_history(*, user, contest=None):
 def standings_of(*, user):
     """The person's standings (all-time first, then each contest, newest first)."""
     return list(
-        Standing.objects.filter(user=user).select_related("contest")
+        Standing.objects.filter(user=user)
+        .select_related("contest")
         .order_by(F("contest_id").asc(nulls_first=True), "-contest__starts_at")
     )
 
@@ -447,8 +493,10 @@ def points_by_day(*, user, contest=None, zone=None):
     if contest is not None:
         entries = entries.filter(contest=contest)
     rows = (
-        entries.annotate(date=TruncDate("created_at", tzinfo=zone)).values("date")
-        .annotate(points=Coalesce(Sum("points"), 0)).order_by("date")
+        entries.annotate(date=TruncDate("created_at", tzinfo=zone))
+        .values("date")
+        .annotate(points=Coalesce(Sum("points"), 0))
+        .order_by("date")
     )
     running = 0
     series = []
@@ -463,6 +511,7 @@ def points_by_category(*, user, contest=None):
     if contest is not None:
         entries = entries.filter(contest=contest)
     return list(
-        entries.values("category__name").annotate(points=Sum("points"), entries=Count("id"))
+        entries.values("category__name")
+        .annotate(points=Sum("points"), entries=Count("id"))
         .order_by("-points", "category__name")
     )

@@ -16,6 +16,7 @@ Awarding takes a few milliseconds, so this bounds ledger writes to a few hundred
 far above what reviewers produce.  Row locks on the progress and standing rows remain as
 documentation of what each write depends on.
 """
+
 import datetime
 from dataclasses import dataclass
 
@@ -47,9 +48,22 @@ AWARD_REASONS = (Reason.APPROVAL, Reason.APPROVAL_REVERSED)
 # --- contests ---------------------------------------------------------------------------
 
 CONTEST_FIELDS = (
-    "name", "slug", "description", "prizes", "starts_at", "ends_at", "time_zone", "base_points",
-    "category_multipliers", "rating_bonus", "open_instruction_bonus", "review_points", "daily_cap",
-    "balance_bonus", "balance_max_multiplier", "category_targets",
+    "name",
+    "slug",
+    "description",
+    "prizes",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "base_points",
+    "category_multipliers",
+    "rating_bonus",
+    "open_instruction_bonus",
+    "review_points",
+    "daily_cap",
+    "balance_bonus",
+    "balance_max_multiplier",
+    "category_targets",
 )
 
 
@@ -88,6 +102,7 @@ def contest_update(*, contest, categories=None, **changes):
 
 # --- anti-gaming ------------------------------------------------------------------------
 
+
 def check_submission_rate(user, *, excluding=None, now=None):
     """Refuse a submission when ``user`` already submitted the hourly maximum.
 
@@ -107,10 +122,18 @@ def check_submission_rate(user, *, excluding=None, now=None):
         recent = recent.exclude(pk=excluding.pk)
     recent = recent.count()
     if recent >= limit:
-        raise ValidationError({"submit": [_(
-            "You have submitted %(limit)s demonstrations in the last hour, the most allowed. "
-            "Your text is kept: save it as a draft and submit it a little later."
-        ) % {"limit": limit}]}, code="rate_limited")
+        raise ValidationError(
+            {
+                "submit": [
+                    _(
+                        "You have submitted %(limit)s demonstrations in the last hour, the most allowed. "
+                        "Your text is kept: save it as a draft and submit it a little later."
+                    )
+                    % {"limit": limit}
+                ]
+            },
+            code="rate_limited",
+        )
 
 
 # --- the ledger and the running totals ----------------------------------------------------
@@ -133,6 +156,7 @@ def local_day(contest, at):
 # PostgreSQL alike): one read of everything a write depends on, then one statement per running
 # total.  The ORM equivalent costs several times more in query building than in the database.
 # Table and column names come from the models and this module; every value is a parameter.
+
 
 def _table(model):
     return connection.ops.quote_name(model._meta.db_table)
@@ -179,10 +203,17 @@ def _read_context(contest, user_id, *, category_id, demonstration_id, review_id,
 
     entry, standing = _table(PointEntry), _table(Standing)
     params = {
-        "c": contest.pk, "u": user_id, "cat": category_id, "d": demonstration_id, "r": review_id,
-        "day": connection.ops.adapt_datefield_value(day), "approval": Reason.APPROVAL,
-        "reversal": Reason.APPROVAL_REVERSED, "review": Reason.REVIEW,
-        "exact": DUPLICATE_FLAG_KINDS[0], "near": DUPLICATE_FLAG_KINDS[1],
+        "c": contest.pk,
+        "u": user_id,
+        "cat": category_id,
+        "d": demonstration_id,
+        "r": review_id,
+        "day": connection.ops.adapt_datefield_value(day),
+        "approval": Reason.APPROVAL,
+        "reversal": Reason.APPROVAL_REVERSED,
+        "review": Reason.REVIEW,
+        "exact": DUPLICATE_FLAG_KINDS[0],
+        "near": DUPLICATE_FLAG_KINDS[1],
     }
     per_demo = f"FROM {entry} WHERE contest_id = %(c)s AND demonstration_id = %(d)s AND review_id IS NULL"
     query = f"""
@@ -203,10 +234,19 @@ def _read_context(contest, user_id, *, category_id, demonstration_id, review_id,
     """  # noqa: S608
     rows, _count = _sql(query, params)
     (points, disqualified, all_time, team, approved, awards, reversals, net, used, flag, paid) = rows[0]
-    return points, all_time, _Context(
-        person=_Person(user_id, team or "", bool(disqualified), points or 0, all_time or 0),
-        approved=approved, awards=awards, reversals=reversals, net_points=net, used=used,
-        duplicate_flag=flag, review_paid=bool(paid),
+    return (
+        points,
+        all_time,
+        _Context(
+            person=_Person(user_id, team or "", bool(disqualified), points or 0, all_time or 0),
+            approved=approved,
+            awards=awards,
+            reversals=reversals,
+            net_points=net,
+            used=used,
+            duplicate_flag=flag,
+            review_paid=bool(paid),
+        ),
     )
 
 
@@ -266,14 +306,20 @@ def _add_amounts(model, key_column, amounts, *, value_column, reached_at=None):
         return
     lookup = Q()
     for contest_id, key in keys:
-        lookup |= Q(contest_id=contest_id, **{key_column: key}) if contest_id else Q(
-            contest__isnull=True, **{key_column: key})
+        lookup |= (
+            Q(contest_id=contest_id, **{key_column: key})
+            if contest_id
+            else Q(contest__isnull=True, **{key_column: key})
+        )
     existing = set(model.objects.filter(lookup).values_list("contest_id", key_column))
     extra = {"reached_at": reached_at} if model is TeamStanding else {}
-    model.objects.bulk_create([
-        model(contest_id=contest_id, **{key_column: key, value_column: amounts[(contest_id, key)]}, **extra)
-        for contest_id, key in keys if (contest_id, key) not in existing
-    ])
+    model.objects.bulk_create(
+        [
+            model(contest_id=contest_id, **{key_column: key, value_column: amounts[(contest_id, key)]}, **extra)
+            for contest_id, key in keys
+            if (contest_id, key) not in existing
+        ]
+    )
 
 
 def _shift_scores(changes):
@@ -305,8 +351,13 @@ def _apply(contest, person, delta, at, *, counted=0, category_id=None):
             moves += _moves(contest.pk, person.points, person.points + delta)
         _shift_scores(moves)
     if person.team:
-        _add_amounts(TeamStanding, "team", {(contest.pk, person.team): delta, (None, person.team): delta},
-                     value_column="points", reached_at=at if delta else None)
+        _add_amounts(
+            TeamStanding,
+            "team",
+            {(contest.pk, person.team): delta, (None, person.team): delta},
+            value_column="points",
+            reached_at=at if delta else None,
+        )
     if counted:
         _sql(
             f"UPDATE {_table(CategoryProgress)} SET approved = approved + %s "  # noqa: S608
@@ -315,12 +366,31 @@ def _apply(contest, person, delta, at, *, counted=0, category_id=None):
         )
 
 
-def _write(*, contest, person, reason, score, day, demonstration_id=None, review_id=None, category_id=None,
-           sequence=1, counted=0):
+def _write(
+    *,
+    contest,
+    person,
+    reason,
+    score,
+    day,
+    demonstration_id=None,
+    review_id=None,
+    category_id=None,
+    sequence=1,
+    counted=0,
+):
     entry = PointEntry.objects.create(
-        contest=contest, user_id=person.user_id, reason=reason, points=score.points, explanation=score.explanation,
-        day=day, demonstration_id=demonstration_id, review_id=review_id, category_id=category_id,
-        sequence=sequence, counted=counted,
+        contest=contest,
+        user_id=person.user_id,
+        reason=reason,
+        points=score.points,
+        explanation=score.explanation,
+        day=day,
+        demonstration_id=demonstration_id,
+        review_id=review_id,
+        category_id=category_id,
+        sequence=sequence,
+        counted=counted,
     )
     _apply(contest, person, entry.points, entry.created_at, counted=counted, category_id=category_id)
     return entry
@@ -340,8 +410,13 @@ def award_demonstration(*, contest, demonstration, review=None):
     """
     rules = scoring.Rules.of(contest)
     day = local_day(contest, demonstration.submitted_at)
-    context = _context(contest, demonstration.author_id, category_id=demonstration.category_id,
-                       demonstration_id=demonstration.pk, day=day)
+    context = _context(
+        contest,
+        demonstration.author_id,
+        category_id=demonstration.category_id,
+        demonstration_id=demonstration.pk,
+        day=day,
+    )
     if context.awarded:
         return None
     score = scoring.score_approval(
@@ -355,9 +430,15 @@ def award_demonstration(*, contest, demonstration, review=None):
         disqualified=context.person.disqualified,
     )
     return _write(
-        contest=contest, person=context.person, reason=Reason.APPROVAL, score=score, day=day,
-        demonstration_id=demonstration.pk, category_id=demonstration.category_id,
-        sequence=context.awards + 1, counted=1,
+        contest=contest,
+        person=context.person,
+        reason=Reason.APPROVAL,
+        score=score,
+        day=day,
+        demonstration_id=demonstration.pk,
+        category_id=demonstration.category_id,
+        sequence=context.awards + 1,
+        counted=1,
     )
 
 
@@ -371,9 +452,12 @@ def on_demonstration_approved(demonstration, review=None):
     """
     if demonstration.submitted_at is None:
         return []
-    contests = list(Contest.objects.counting(
-        category_id=demonstration.category_id, at=demonstration.submitted_at,
-    ).order_by("id"))
+    contests = list(
+        Contest.objects.counting(
+            category_id=demonstration.category_id,
+            at=demonstration.submitted_at,
+        ).order_by("id")
+    )
     if contests:
         _serialise_ledger_writers()
     entries = []
@@ -408,18 +492,29 @@ def on_approval_reversed(demonstration):
     for contest in contests:
         last_award = (
             PointEntry.objects.filter(contest=contest, demonstration_id=demonstration.pk, reason=Reason.APPROVAL)
-            .order_by("-sequence").values("category_id", "day").first()
+            .order_by("-sequence")
+            .values("category_id", "day")
+            .first()
         )
-        context = _context(contest, demonstration.author_id, category_id=last_award["category_id"],
-                           demonstration_id=demonstration.pk)
+        context = _context(
+            contest, demonstration.author_id, category_id=last_award["category_id"], demonstration_id=demonstration.pk
+        )
         if not context.awarded:
             continue
         score = scoring.score_reversal(net_points=context.net_points, cause=Reason.APPROVAL_REVERSED)
-        entries.append(_write(
-            contest=contest, person=context.person, reason=Reason.APPROVAL_REVERSED, score=score,
-            day=last_award["day"], demonstration_id=demonstration.pk, category_id=last_award["category_id"],
-            sequence=context.reversals + 1, counted=-1,
-        ))
+        entries.append(
+            _write(
+                contest=contest,
+                person=context.person,
+                reason=Reason.APPROVAL_REVERSED,
+                score=score,
+                day=last_award["day"],
+                demonstration_id=demonstration.pk,
+                category_id=last_award["category_id"],
+                sequence=context.reversals + 1,
+                counted=-1,
+            )
+        )
     return entries
 
 
@@ -431,9 +526,13 @@ def on_review_recorded(review):
     a second call for the same review writes nothing.  Returns the new entries.
     """
     demonstration = review.demonstration
-    contests = list(Contest.objects.counting(category_id=demonstration.category_id, at=review.created_at).filter(
-        review_points__gt=0,
-    ).order_by("id"))
+    contests = list(
+        Contest.objects.counting(category_id=demonstration.category_id, at=review.created_at)
+        .filter(
+            review_points__gt=0,
+        )
+        .order_by("id")
+    )
     if contests:
         _serialise_ledger_writers()
     entries = []
@@ -443,12 +542,22 @@ def on_review_recorded(review):
         if context.review_paid:
             continue
         score = scoring.score_review(
-            scoring.Rules.of(contest), used_today=context.used, disqualified=context.person.disqualified,
+            scoring.Rules.of(contest),
+            used_today=context.used,
+            disqualified=context.person.disqualified,
         )
-        entries.append(_write(
-            contest=contest, person=context.person, reason=Reason.REVIEW, score=score, day=day,
-            demonstration_id=demonstration.pk, review_id=review.pk, category_id=demonstration.category_id,
-        ))
+        entries.append(
+            _write(
+                contest=contest,
+                person=context.person,
+                reason=Reason.REVIEW,
+                score=score,
+                day=day,
+                demonstration_id=demonstration.pk,
+                review_id=review.pk,
+                category_id=demonstration.category_id,
+            )
+        )
     return entries
 
 
@@ -469,8 +578,9 @@ def disqualify(*, contest, user, reason, actor):
     existing = Disqualification.objects.filter(contest=contest, user=user).first()
     if existing is not None:
         return existing
-    disqualification = Disqualification.objects.create(contest=contest, user=user, reason=reason[:500],
-                                                       decided_by=actor)
+    disqualification = Disqualification.objects.create(
+        contest=contest, user=user, reason=reason[:500], decided_by=actor
+    )
     held = (
         PointEntry.objects.filter(contest=contest, user=user)
         .values("demonstration_id", "review_id", "category_id", "day")
@@ -481,9 +591,16 @@ def disqualify(*, contest, user, reason, actor):
     now = timezone.now()
     voids = [
         PointEntry(
-            contest=contest, user=user, reason=Reason.DISQUALIFIED, day=row["day"], created_at=now,
-            demonstration_id=row["demonstration_id"], review_id=row["review_id"], category_id=row["category_id"],
-            points=-row["net"], explanation=scoring.score_void(net_points=row["net"], reason=reason[:200]).explanation,
+            contest=contest,
+            user=user,
+            reason=Reason.DISQUALIFIED,
+            day=row["day"],
+            created_at=now,
+            demonstration_id=row["demonstration_id"],
+            review_id=row["review_id"],
+            category_id=row["category_id"],
+            points=-row["net"],
+            explanation=scoring.score_void(net_points=row["net"], reason=reason[:200]).explanation,
         )
         for row in held
     ]
@@ -497,9 +614,12 @@ def disqualify(*, contest, user, reason, actor):
 
 # --- teams -------------------------------------------------------------------------------
 
+
 def _recompute_team(contest_id, team):
     totals = Standing.objects.filter(contest_id=contest_id, user__profile__team=team).aggregate(
-        points=Sum("points"), reached_at=Max("reached_at"), members=Count("id"),
+        points=Sum("points"),
+        reached_at=Max("reached_at"),
+        members=Count("id"),
     )
     lookup = {"contest_id": contest_id, "team": team}
     if not totals["members"]:
@@ -533,6 +653,7 @@ def set_team(*, user, team):
 
 
 # --- rebuilding and checking -----------------------------------------------------------------
+
 
 @dataclass
 class Difference:
@@ -572,8 +693,13 @@ def _expected_totals():
             latest = reached_at
         teams[(contest_id, team)] = (total + points, latest)
     progress = {}
-    for row in PointEntry.objects.exclude(category_id=None).filter(reason__in=AWARD_REASONS).values(
-            "contest_id", "category_id").annotate(approved=Sum("counted")).order_by():
+    for row in (
+        PointEntry.objects.exclude(category_id=None)
+        .filter(reason__in=AWARD_REASONS)
+        .values("contest_id", "category_id")
+        .annotate(approved=Sum("counted"))
+        .order_by()
+    ):
         progress[(row["contest_id"], row["category_id"])] = (row["approved"],)
     scores = {}
     for (contest_id, _user_id), (points, _reached_at, disqualified) in people.items():
@@ -646,30 +772,43 @@ def rebuild_standings(*, dry_run=False):
     if "standing" in tables:
         Standing.objects.all().delete()
         Standing.objects.bulk_create(
-            (Standing(contest_id=contest_id, user_id=user_id, points=points, reached_at=reached_at,
-                      disqualified=disqualified)
-             for (contest_id, user_id), (points, reached_at, disqualified) in people.items()),
+            (
+                Standing(
+                    contest_id=contest_id,
+                    user_id=user_id,
+                    points=points,
+                    reached_at=reached_at,
+                    disqualified=disqualified,
+                )
+                for (contest_id, user_id), (points, reached_at, disqualified) in people.items()
+            ),
             batch_size=5000,
         )
     if "team_standing" in tables:
         TeamStanding.objects.all().delete()
         TeamStanding.objects.bulk_create(
-            (TeamStanding(contest_id=contest_id, team=team, points=points, reached_at=reached_at)
-             for (contest_id, team), (points, reached_at) in teams.items()),
+            (
+                TeamStanding(contest_id=contest_id, team=team, points=points, reached_at=reached_at)
+                for (contest_id, team), (points, reached_at) in teams.items()
+            ),
             batch_size=5000,
         )
     if "category_progress" in tables:
         CategoryProgress.objects.all().delete()
         CategoryProgress.objects.bulk_create(
-            (CategoryProgress(contest_id=contest_id, category_id=category_id, approved=approved)
-             for (contest_id, category_id), (approved,) in progress.items()),
+            (
+                CategoryProgress(contest_id=contest_id, category_id=category_id, approved=approved)
+                for (contest_id, category_id), (approved,) in progress.items()
+            ),
             batch_size=5000,
         )
     if "score_count" in tables:
         ScoreCount.objects.all().delete()
         ScoreCount.objects.bulk_create(
-            (ScoreCount(contest_id=contest_id, points=points, holders=holders)
-             for (contest_id, points), (holders,) in scores.items()),
+            (
+                ScoreCount(contest_id=contest_id, points=points, holders=holders)
+                for (contest_id, points), (holders,) in scores.items()
+            ),
             batch_size=5000,
         )
     return differences

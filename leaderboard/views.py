@@ -1,4 +1,5 @@
 """Contest and leaderboard pages.  Thin: parse, call a selector or service, render."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -30,11 +31,20 @@ def contest_detail(request, slug):
     contest = selectors.access_contest(slug=slug)
     progress = selectors.category_progress(contest)
     board = selectors.leaderboard(
-        contest=contest, query=selectors.BoardQuery(limit=PREVIEW_ROWS), viewer=request.user,
+        contest=contest,
+        query=selectors.BoardQuery(limit=PREVIEW_ROWS),
+        viewer=request.user,
     )
-    return render(request, "leaderboard/contest_detail.html", {
-        "contest": contest, "progress": progress, "bars": charts.category_bars(progress), "board": board,
-    })
+    return render(
+        request,
+        "leaderboard/contest_detail.html",
+        {
+            "contest": contest,
+            "progress": progress,
+            "bars": charts.category_bars(progress),
+            "board": board,
+        },
+    )
 
 
 def _board_page(request, contest):
@@ -47,11 +57,19 @@ def _board_page(request, contest):
         query, status = selectors.BoardQuery(), 400
     board = selectors.leaderboard(contest=contest, query=query, viewer=request.user)
     categories = contest.categories.all() if contest else active_categories()
-    return render(request, "leaderboard/leaderboard.html", {
-        "contest": contest, "board": board, "query": query, "categories": categories,
-        "windows": [(key, selectors.WINDOW_LABELS[key]) for key in selectors.WINDOWS],
-        "limits": sorted({10, 50, 100, 200, query.limit}),
-    }, status=status)
+    return render(
+        request,
+        "leaderboard/leaderboard.html",
+        {
+            "contest": contest,
+            "board": board,
+            "query": query,
+            "categories": categories,
+            "windows": [(key, selectors.WINDOW_LABELS[key]) for key in selectors.WINDOWS],
+            "limits": sorted({10, 50, 100, 200, query.limit}),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -75,16 +93,20 @@ def my_points(request):
     entries = selectors.points_history(user=request.user, contest=contest)
     page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     series = selectors.points_by_day(user=request.user, contest=contest)
-    return render(request, "leaderboard/my_points.html", {
-        "contest": contest,
-        "standings": selectors.standings_of(user=request.user),
-        "page": page,
-        "explained": [(entry, describe(entry.explanation)) for entry in page.object_list],
-        "series": series,
-        "chart": charts.points_over_time(series),
-        "by_category": selectors.points_by_category(user=request.user, contest=contest),
-        "query": f"contest={contest.slug}" if contest else "",
-    })
+    return render(
+        request,
+        "leaderboard/my_points.html",
+        {
+            "contest": contest,
+            "standings": selectors.standings_of(user=request.user),
+            "page": page,
+            "explained": [(entry, describe(entry.explanation)) for entry in page.object_list],
+            "series": series,
+            "chart": charts.points_over_time(series),
+            "by_category": selectors.points_by_category(user=request.user, contest=contest),
+            "query": f"contest={contest.slug}" if contest else "",
+        },
+    )
 
 
 @login_required
@@ -103,8 +125,10 @@ def board_settings(request):
                 messages.success(request, _("Saved. Leaderboards now show you as you chose."))
                 return redirect("my-points")
     else:
-        form = BoardSettingsForm(initial={
-            "show_on_boards": profile.show_on_boards or BoardVisibility.REAL_NAME,
-            "display_name": profile.display_name,
-        })
+        form = BoardSettingsForm(
+            initial={
+                "show_on_boards": profile.show_on_boards or BoardVisibility.REAL_NAME,
+                "display_name": profile.display_name,
+            }
+        )
     return render(request, "leaderboard/board_settings.html", {"form": form, "profile": profile})

@@ -17,6 +17,7 @@ file is applied or discarded by SQLite rather than replayed over the restored co
 database is opened as Django opens it (``file:`` URIs included); a restore creates the
 database's folder when it does not exist yet.
 """
+
 import datetime
 import hashlib
 import json
@@ -49,8 +50,14 @@ def _sha256(path):
 
 
 def _pg_environment(db):
-    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or "", "PGHOST": db.get("HOST") or "127.0.0.1",
-           "PGPORT": str(db.get("PORT") or 5432), "PGUSER": db.get("USER") or "", "PGDATABASE": db["NAME"]}
+    env = {
+        **os.environ,
+        "PGPASSWORD": db.get("PASSWORD") or "",
+        "PGHOST": db.get("HOST") or "127.0.0.1",
+        "PGPORT": str(db.get("PORT") or 5432),
+        "PGUSER": db.get("USER") or "",
+        "PGDATABASE": db["NAME"],
+    }
     return env
 
 
@@ -106,8 +113,7 @@ def backup(destination, *, using="default"):
     partial.mkdir(parents=True)
     if connections[using].vendor == "postgresql":
         dump = partial / DUMP_POSTGRESQL
-        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}"],
-             env=_pg_environment(db))
+        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={dump}"], env=_pg_environment(db))
     elif connections[using].vendor == "sqlite":
         dump = partial / DUMP_SQLITE
         _sqlite_copy(str(db["NAME"]), str(dump), timeout=_sqlite_timeout(db))
@@ -151,9 +157,20 @@ def restore(source, *, using="default", replace=False):
         raise BackupError("the database already holds a site; restore into an empty one, or pass --replace.")
     connections[using].close()
     if vendor == "postgresql":
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--exit-on-error",
-              "--single-transaction", f"--dbname={db['NAME']}", str(source / DUMP_POSTGRESQL)],
-             env=_pg_environment(db))
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                f"--dbname={db['NAME']}",
+                str(source / DUMP_POSTGRESQL),
+            ],
+            env=_pg_environment(db),
+        )
     else:
         _sqlite_copy(str(source / DUMP_SQLITE), str(db["NAME"]), timeout=_sqlite_timeout(db))
     media_root = Path(settings.MEDIA_ROOT)
@@ -161,6 +178,6 @@ def restore(source, *, using="default", replace=False):
     with tarfile.open(source / MEDIA) as archive:
         members = [m for m in archive.getmembers() if m.name == "media" or m.name.startswith("media/")]
         for member in members:
-            member.name = member.name[len("media"):].lstrip("/") or "."
+            member.name = member.name[len("media") :].lstrip("/") or "."
         archive.extractall(media_root, members=members, filter="data")
     return manifest

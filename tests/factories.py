@@ -63,6 +63,12 @@ class DemonstrationFactory(factory.django.DjangoModelFactory):
     def revision(obj, create, extracted, **kwargs):
         if create:
             Revision.objects.create(
-                demonstration=obj, version=obj.version, editor=obj.author, category=obj.category,
-                instruction=obj.instruction, context=obj.context, source_url=obj.source_url, response=obj.response,
+                demonstration=obj,
+                version=obj.version,
+                editor=obj.author,
+                category=obj.category,
+                instruction=obj.instruction,
+                context=obj.context,
+                source_url=obj.source_url,
+                response=obj.response,
             )

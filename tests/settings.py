@@ -1,4 +1,5 @@
 """The production settings, with what a test run needs on top: a throwaway key, fast hashing."""
+
 import os
 
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-suite-only")

@@ -1,4 +1,5 @@
 """Settings read from the environment: production checks, the required key, the embedded defaults."""
+
 import json
 import os
 import subprocess
@@ -16,8 +17,9 @@ def run(args, tmp_path, **env):
     base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "SYSTEMROOT") if key in os.environ}
     base["DOLLY_VAR_DIR"] = str(tmp_path)
     environment = {**base, **{k: v for k, v in env.items() if v is not None}}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=environment, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 SHOW = (
@@ -37,9 +39,15 @@ def show(tmp_path, **env):
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert len(PRODUCTION_KEY) >= 50
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path,
-                 DEBUG="0", SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="example.com",
-                 DATABASE_URL=os.environ.get("DATABASE_URL"), REDIS_URL=os.environ.get("REDIS_URL"))
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        DEBUG="0",
+        SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="example.com",
+        DATABASE_URL=os.environ.get("DATABASE_URL"),
+        REDIS_URL=os.environ.get("REDIS_URL"),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -63,6 +71,7 @@ def test_commands_that_serve_or_sign_still_need_the_secret_key(tmp_path):
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
+
 def test_the_embedded_defaults_sqlite_and_eager_celery(tmp_path):
     first = show(tmp_path, DEBUG="1")
     assert first["debug"] is True
@@ -76,9 +85,14 @@ def test_the_embedded_defaults_sqlite_and_eager_celery(tmp_path):
 
 
 def test_the_production_shape_postgresql_and_redis(tmp_path):
-    values = show(tmp_path, SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="dolly.corp.example,localhost",
-                  DATABASE_URL="postgres://u:p@db.internal:5432/dolly", REDIS_URL="redis://cache.internal:6379/0",
-                  ALLOWED_EMAIL_DOMAINS="Corp.Example,@Subsidiary.example")
+    values = show(
+        tmp_path,
+        SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="dolly.corp.example,localhost",
+        DATABASE_URL="postgres://u:p@db.internal:5432/dolly",
+        REDIS_URL="redis://cache.internal:6379/0",
+        ALLOWED_EMAIL_DOMAINS="Corp.Example,@Subsidiary.example",
+    )
     assert values["debug"] is False
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["eager"] is False

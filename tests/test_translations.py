@@ -1,4 +1,5 @@
 """The French catalogue is complete, compiled, and covers every string of the code and templates."""
+
 import re
 import shutil
 import subprocess
@@ -50,8 +51,10 @@ def test_the_compiled_catalogue_matches_the_source(catalogue):
     stale = []
     for entry in catalogue.translated_entries():
         mo_entry = compiled.get((entry.msgctxt, entry.msgid))
-        if mo_entry is None or mo_entry.msgstr != entry.msgstr or (
-            entry.msgid_plural and mo_entry.msgstr_plural != entry.msgstr_plural
+        if (
+            mo_entry is None
+            or mo_entry.msgstr != entry.msgstr
+            or (entry.msgid_plural and mo_entry.msgstr_plural != entry.msgstr_plural)
         ):
             stale.append(entry.msgid)
     assert not stale, f"locale/fr/LC_MESSAGES/django.mo is out of date (run compilemessages): {stale[:10]}"
@@ -61,12 +64,27 @@ def test_the_compiled_catalogue_matches_the_source(catalogue):
 def test_the_catalogue_has_every_string_of_the_code_and_templates(tmp_path, catalogue):
     """``makemessages`` run afresh finds no string that the committed catalogue lacks."""
     workdir = tmp_path / "tree"
-    shutil.copytree(ROOT, workdir, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "var", "test-artifacts", "node_modules", "tests", "bench", "*.pyc", "__pycache__",
-    ))
+    shutil.copytree(
+        ROOT,
+        workdir,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            "var",
+            "test-artifacts",
+            "node_modules",
+            "tests",
+            "bench",
+            "*.pyc",
+            "__pycache__",
+        ),
+    )
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-location", "--no-obsolete"],
-        cwd=workdir, check=True, capture_output=True, env={"SECRET_KEY": "x", "PATH": "/usr/bin:/bin"},
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        env={"SECRET_KEY": "x", "PATH": "/usr/bin:/bin"},
     )
     found = polib.pofile(str(workdir / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
     known = {(entry.msgctxt, entry.msgid) for entry in catalogue if not entry.obsolete}

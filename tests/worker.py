@@ -3,6 +3,7 @@
 The worker is started against the test database that pytest-django created, so tasks it
 runs see the rows the test committed.  Use it with ``transactional_db``.
 """
+
 import os
 import subprocess
 import sys
@@ -27,13 +28,32 @@ def _database_url():
 def celery_worker(transactional_db):
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         pytest.skip("needs PostgreSQL and REDIS_URL")
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings",
-           "CONN_MAX_AGE": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "CONN_MAX_AGE": "0",
+    }
     hostname = f"test-worker-{os.getpid()}@localhost"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dolly_collect", "worker", "--pool=solo", "--concurrency=1",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", hostname, "--loglevel=WARNING"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dolly_collect",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            hostname,
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     celery_app.control.purge()
     previous = celery_app.conf.task_always_eager

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,13 +14,33 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('team', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='team or department')),
-                ('display_name', models.CharField(blank=True, max_length=60, verbose_name='display name')),
-                ('show_on_boards', models.CharField(choices=[('real_name', 'My real name'), ('display_name', 'My display name'), ('anonymous', 'Anonymous')], default='real_name', max_length=20, verbose_name='on public leaderboards, show')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "team",
+                    models.CharField(blank=True, db_index=True, max_length=100, verbose_name="team or department"),
+                ),
+                ("display_name", models.CharField(blank=True, max_length=60, verbose_name="display name")),
+                (
+                    "show_on_boards",
+                    models.CharField(
+                        choices=[
+                            ("real_name", "My real name"),
+                            ("display_name", "My display name"),
+                            ("anonymous", "Anonymous"),
+                        ],
+                        default="real_name",
+                        max_length=20,
+                        verbose_name="on public leaderboards, show",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="profile", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
     ]

@@ -1,4 +1,5 @@
 """Request and response shapes.  Text rules are not repeated here: the service validates."""
+
 from rest_framework import serializers
 
 from ..models import Category, Demonstration
@@ -7,8 +8,16 @@ from ..models import Category, Demonstration
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
-        fields = ["key", "name", "summary", "needs_context", "guidelines",
-                  "example_instruction", "example_context", "example_response"]
+        fields = [
+            "key",
+            "name",
+            "summary",
+            "needs_context",
+            "guidelines",
+            "example_instruction",
+            "example_context",
+            "example_response",
+        ]
 
 
 def _text_field(**kwargs):
@@ -22,8 +31,20 @@ class DemonstrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Demonstration
-        fields = ["id", "category", "instruction", "context", "source_url", "response", "status",
-                  "origin", "version", "created_at", "updated_at", "submitted_at"]
+        fields = [
+            "id",
+            "category",
+            "instruction",
+            "context",
+            "source_url",
+            "response",
+            "status",
+            "origin",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
         read_only_fields = fields
 
 
@@ -34,7 +55,9 @@ class DemonstrationWriteSerializer(serializers.Serializer):
     source_url = _text_field()
     response = _text_field()
     submit = serializers.BooleanField(
-        required=False, default=False, write_only=True,
+        required=False,
+        default=False,
+        write_only=True,
         help_text="Submit for review at once instead of saving a draft.",
     )
 
@@ -46,10 +69,13 @@ class DemonstrationPatchSerializer(serializers.Serializer):
     partial = property(lambda self: False, lambda self, value: None)
 
     version = serializers.IntegerField(
-        min_value=1, help_text="The version you read; a stale one is refused with 409.",
+        min_value=1,
+        help_text="The version you read; a stale one is refused with 409.",
     )
     category = serializers.SlugRelatedField(
-        slug_field="key", queryset=Category.objects.filter(is_active=True), required=False,
+        slug_field="key",
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
     )
     instruction = _text_field()
     context = _text_field()

@@ -17,8 +17,9 @@ urlpatterns = [
     path("review/<uuid:id>/skip/", review_api.ReviewSkipView.as_view(), name="review-skip"),
     path("demonstrations/<uuid:id>/review/", review_api.ReviewDecisionView.as_view(), name="demonstration-review"),
     path("demonstrations/<uuid:id>/reopen/", review_api.ReopenView.as_view(), name="demonstration-reopen"),
-    path("demonstrations/<uuid:id>/reviews/", review_api.DemonstrationReviewsView.as_view(),
-         name="demonstration-reviews"),
+    path(
+        "demonstrations/<uuid:id>/reviews/", review_api.DemonstrationReviewsView.as_view(), name="demonstration-reviews"
+    ),
     path("notifications/", review_api.NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", review_api.NotificationReadView.as_view(), name="notification-read"),
 ]

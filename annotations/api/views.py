@@ -46,7 +46,9 @@ class DemonstrationFilter(filters.FilterSet):
 
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
     description="Repeat a POST with the same key to get the first result instead of a second record.",
 )
 
@@ -77,7 +79,8 @@ class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(
         summary="Write a demonstration (a draft, or submitted at once)",
-        request=DemonstrationWriteSerializer, parameters=[IDEMPOTENCY_HEADER],
+        request=DemonstrationWriteSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
         responses={201: DemonstrationSerializer, 200: DemonstrationSerializer},
     )
     def create(self, request):
@@ -89,7 +92,11 @@ class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if len(key) > 64:
             return Response({"Idempotency-Key": ["At most 64 characters."]}, status=status.HTTP_400_BAD_REQUEST)
         demonstration, created = services.demonstration_create(
-            author=request.user, origin=Origin.API, submit=submit, idempotency_key=key, **data,
+            author=request.user,
+            origin=Origin.API,
+            submit=submit,
+            idempotency_key=key,
+            **data,
         )
         return Response(
             DemonstrationSerializer(demonstration).data,
@@ -109,7 +116,10 @@ class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         version = changes.pop("version")
         try:
             updated = services.demonstration_update(
-                demonstration=demonstration, editor=request.user, expected_version=version, changes=changes,
+                demonstration=demonstration,
+                editor=request.user,
+                expected_version=version,
+                changes=changes,
             )
         except (StaleEdit, TransitionNotAllowed) as error:
             return _conflict(error)
@@ -136,7 +146,8 @@ class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         try:
             with transaction.atomic():
                 submitted = services.demonstration_submit(
-                    demonstration=demonstration, actor=request.user,
+                    demonstration=demonstration,
+                    actor=request.user,
                     expected_version=payload.validated_data.get("version"),
                 )
         except (StaleEdit, TransitionNotAllowed) as error:

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,84 +16,144 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(editable=False, max_length=40, unique=True)),
-                ('name', models.CharField(max_length=80)),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('guidelines', models.TextField(blank=True, help_text='Markdown, shown beside the writing form.')),
-                ('needs_context', models.BooleanField(default=False, editable=False, help_text='Reference text is required for this category, and not allowed for the others.')),
-                ('example_instruction', models.TextField(blank=True)),
-                ('example_context', models.TextField(blank=True)),
-                ('example_response', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(editable=False, max_length=40, unique=True)),
+                ("name", models.CharField(max_length=80)),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                ("guidelines", models.TextField(blank=True, help_text="Markdown, shown beside the writing form.")),
+                (
+                    "needs_context",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="Reference text is required for this category, and not allowed for the others.",
+                    ),
+                ),
+                ("example_instruction", models.TextField(blank=True)),
+                ("example_context", models.TextField(blank=True)),
+                ("example_response", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'key'],
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "key"],
             },
         ),
         migrations.CreateModel(
-            name='Demonstration',
+            name="Demonstration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('instruction', models.TextField()),
-                ('context', models.TextField(blank=True)),
-                ('source_url', models.URLField(blank=True, max_length=2000)),
-                ('response', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('changes_requested', 'Changes requested')], default='draft', max_length=20)),
-                ('origin', models.CharField(choices=[('web', 'Web'), ('api', 'API'), ('import', 'Import')], default='web', max_length=10)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('idempotency_key', models.CharField(blank=True, editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demonstrations', to=settings.AUTH_USER_MODEL)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demonstrations', to='annotations.category')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("instruction", models.TextField()),
+                ("context", models.TextField(blank=True)),
+                ("source_url", models.URLField(blank=True, max_length=2000)),
+                ("response", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("changes_requested", "Changes requested"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("web", "Web"), ("api", "API"), ("import", "Import")], default="web", max_length=10
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("idempotency_key", models.CharField(blank=True, editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demonstrations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demonstrations",
+                        to="annotations.category",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-id'],
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('instruction', models.TextField()),
-                ('context', models.TextField(blank=True)),
-                ('source_url', models.URLField(blank=True, max_length=2000)),
-                ('response', models.TextField(blank=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='annotations.category')),
-                ('demonstration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='annotations.demonstration')),
-                ('editor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("instruction", models.TextField()),
+                ("context", models.TextField(blank=True)),
+                ("source_url", models.URLField(blank=True, max_length=2000)),
+                ("response", models.TextField(blank=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="annotations.category"
+                    ),
+                ),
+                (
+                    "demonstration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="annotations.demonstration",
+                    ),
+                ),
+                (
+                    "editor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.AddIndex(
-            model_name='demonstration',
-            index=models.Index(fields=['author', 'status', '-updated_at'], name='demo_author_status'),
+            model_name="demonstration",
+            index=models.Index(fields=["author", "status", "-updated_at"], name="demo_author_status"),
         ),
         migrations.AddIndex(
-            model_name='demonstration',
-            index=models.Index(fields=['status', 'submitted_at', 'id'], name='demo_status_submitted'),
+            model_name="demonstration",
+            index=models.Index(fields=["status", "submitted_at", "id"], name="demo_status_submitted"),
         ),
         migrations.AddIndex(
-            model_name='demonstration',
-            index=models.Index(fields=['created_at', 'id'], name='demo_created'),
+            model_name="demonstration",
+            index=models.Index(fields=["created_at", "id"], name="demo_created"),
         ),
         migrations.AddConstraint(
-            model_name='demonstration',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('author', 'idempotency_key'), name='demo_unique_idempotency_key'),
+            model_name="demonstration",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key", ""), _negated=True),
+                fields=("author", "idempotency_key"),
+                name="demo_unique_idempotency_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.UniqueConstraint(fields=('demonstration', 'version'), name='revision_unique_version'),
+            model_name="revision",
+            constraint=models.UniqueConstraint(fields=("demonstration", "version"), name="revision_unique_version"),
         ),
     ]

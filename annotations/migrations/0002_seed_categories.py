@@ -1,4 +1,5 @@
 """Seed the eight dolly task categories with their guidelines and an example each."""
+
 from django.db import migrations
 
 CATEGORIES = [

@@ -9,217 +9,314 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0003_quality_flags_reviews'),
+        ("annotations", "0003_quality_flags_reviews"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AIPhrase',
+            name="AIPhrase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phrase', models.CharField(help_text='Matched case-insensitively, as whole words.', max_length=200, unique=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "phrase",
+                    models.CharField(
+                        help_text="Matched case-insensitively, as whole words.", max_length=200, unique=True
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'AI phrase',
-                'ordering': ['phrase'],
+                "verbose_name": "AI phrase",
+                "ordering": ["phrase"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('approve', 'Approve'), ('reject', 'Reject'), ('request_changes', 'Request changes'), ('reopen', 'Reopen'), ('reviewer_edit', 'Edit by a reviewer')], max_length=20)),
-                ('demonstration_public_id', models.UUIDField(help_text='Kept when the demonstration itself is gone.')),
-                ('before', models.JSONField(default=dict)),
-                ('after', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approve"),
+                            ("reject", "Reject"),
+                            ("request_changes", "Request changes"),
+                            ("reopen", "Reopen"),
+                            ("reviewer_edit", "Edit by a reviewer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("demonstration_public_id", models.UUIDField(help_text="Kept when the demonstration itself is gone.")),
+                ("before", models.JSONField(default=dict)),
+                ("after", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OpenInstruction',
+            name="OpenInstruction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('instruction', models.TextField()),
-                ('context', models.TextField(blank=True)),
-                ('source_url', models.URLField(blank=True, max_length=2000)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('answered', 'Answered'), ('withdrawn', 'Withdrawn')], default='open', max_length=10)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("instruction", models.TextField()),
+                ("context", models.TextField(blank=True)),
+                ("source_url", models.URLField(blank=True, max_length=2000)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("answered", "Answered"), ("withdrawn", "Withdrawn")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewClaim',
+            name="ReviewClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expires_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("expires_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ReviewSkip',
+            name="ReviewSkip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("round", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddField(
-            model_name='category',
-            name='min_response_chars',
-            field=models.PositiveIntegerField(default=0, help_text='Responses shorter than this are flagged for reviewers (0: no minimum).'),
+            model_name="category",
+            name="min_response_chars",
+            field=models.PositiveIntegerField(
+                default=0, help_text="Responses shorter than this are flagged for reviewers (0: no minimum)."
+            ),
         ),
         migrations.AddField(
-            model_name='category',
-            name='required_approvals',
-            field=models.PositiveSmallIntegerField(default=1, help_text='Independent approvals a submission needs; 2 or more turns on blind double review.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)]),
+            model_name="category",
+            name="required_approvals",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                help_text="Independent approvals a submission needs; 2 or more turns on blind double review.",
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)],
+            ),
         ),
         migrations.AddField(
-            model_name='demonstration',
-            name='context_hash',
-            field=models.CharField(blank=True, editable=False, help_text='Hash of the normalised reference text.', max_length=64),
+            model_name="demonstration",
+            name="context_hash",
+            field=models.CharField(
+                blank=True, editable=False, help_text="Hash of the normalised reference text.", max_length=64
+            ),
         ),
         migrations.AddField(
-            model_name='demonstration',
-            name='instruction_author',
-            field=models.ForeignKey(blank=True, help_text="Who posed the instruction, when the author answered someone else's open instruction.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="demonstration",
+            name="instruction_author",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Who posed the instruction, when the author answered someone else's open instruction.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='demonstration',
-            name='instruction_hash',
-            field=models.CharField(blank=True, editable=False, help_text='Hash of the normalised instruction and reference text, for exact duplicates.', max_length=64),
+            model_name="demonstration",
+            name="instruction_hash",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="Hash of the normalised instruction and reference text, for exact duplicates.",
+                max_length=64,
+            ),
         ),
         migrations.AddField(
-            model_name='demonstration',
-            name='review_round',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='How many times the demonstration has been sent to review.'),
+            model_name="demonstration",
+            name="review_round",
+            field=models.PositiveIntegerField(
+                default=0, editable=False, help_text="How many times the demonstration has been sent to review."
+            ),
         ),
         migrations.AddIndex(
-            model_name='demonstration',
-            index=models.Index(fields=['status', 'category', 'submitted_at', 'id'], name='demo_queue_category'),
+            model_name="demonstration",
+            index=models.Index(fields=["status", "category", "submitted_at", "id"], name="demo_queue_category"),
         ),
         migrations.AddIndex(
-            model_name='demonstration',
-            index=models.Index(condition=models.Q(('instruction_hash', ''), _negated=True), fields=['instruction_hash'], name='demo_instruction_hash'),
+            model_name="demonstration",
+            index=models.Index(
+                condition=models.Q(("instruction_hash", ""), _negated=True),
+                fields=["instruction_hash"],
+                name="demo_instruction_hash",
+            ),
         ),
         migrations.AddIndex(
-            model_name='demonstration',
-            index=models.Index(condition=models.Q(('context_hash', ''), _negated=True), fields=['context_hash'], name='demo_context_hash'),
+            model_name="demonstration",
+            index=models.Index(
+                condition=models.Q(("context_hash", ""), _negated=True),
+                fields=["context_hash"],
+                name="demo_context_hash",
+            ),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="auditentry",
+            name="actor",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='demonstration',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_entries', to='annotations.demonstration'),
+            model_name="auditentry",
+            name="demonstration",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="audit_entries",
+                to="annotations.demonstration",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='demonstration',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annotations.demonstration'),
+            model_name="notification",
+            name="demonstration",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="annotations.demonstration",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='recipient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL),
+            model_name="notification",
+            name="recipient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="notifications", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='openinstruction',
-            name='answer',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='open_instruction', to='annotations.demonstration'),
+            model_name="openinstruction",
+            name="answer",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="open_instruction",
+                to="annotations.demonstration",
+            ),
         ),
         migrations.AddField(
-            model_name='openinstruction',
-            name='author',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='open_instructions', to=settings.AUTH_USER_MODEL),
+            model_name="openinstruction",
+            name="author",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="open_instructions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='openinstruction',
-            name='category',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='open_instructions', to='annotations.category'),
+            model_name="openinstruction",
+            name="category",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="open_instructions", to="annotations.category"
+            ),
         ),
         migrations.AddField(
-            model_name='reviewclaim',
-            name='demonstration',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='claim', to='annotations.demonstration'),
+            model_name="reviewclaim",
+            name="demonstration",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="claim", to="annotations.demonstration"
+            ),
         ),
         migrations.AddField(
-            model_name='reviewclaim',
-            name='reviewer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reviewclaim",
+            name="reviewer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='reviewskip',
-            name='demonstration',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annotations.demonstration'),
+            model_name="reviewskip",
+            name="demonstration",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="annotations.demonstration"
+            ),
         ),
         migrations.AddField(
-            model_name='reviewskip',
-            name='reviewer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reviewskip",
+            name="reviewer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['demonstration', '-created_at'], name='audit_demo_created'),
+            model_name="auditentry",
+            index=models.Index(fields=["demonstration", "-created_at"], name="audit_demo_created"),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['actor', '-created_at'], name='audit_actor_created'),
+            model_name="auditentry",
+            index=models.Index(fields=["actor", "-created_at"], name="audit_actor_created"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', '-created_at'], name='notification_recipient'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "-created_at"], name="notification_recipient"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient'], name='notification_unread'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("read_at__isnull", True)), fields=["recipient"], name="notification_unread"
+            ),
         ),
         migrations.AddIndex(
-            model_name='openinstruction',
-            index=models.Index(fields=['state', 'category', 'created_at', 'id'], name='open_instruction_pool'),
+            model_name="openinstruction",
+            index=models.Index(fields=["state", "category", "created_at", "id"], name="open_instruction_pool"),
         ),
         migrations.AddIndex(
-            model_name='openinstruction',
-            index=models.Index(fields=['author', '-created_at'], name='open_instruction_author'),
+            model_name="openinstruction",
+            index=models.Index(fields=["author", "-created_at"], name="open_instruction_author"),
         ),
         migrations.AddConstraint(
-            model_name='openinstruction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'answered'), _negated=True), ('answered_at__isnull', False), _connector='OR'), name='open_instruction_answered_at'),
+            model_name="openinstruction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "answered"), _negated=True), ("answered_at__isnull", False), _connector="OR"
+                ),
+                name="open_instruction_answered_at",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewclaim',
-            index=models.Index(fields=['reviewer', 'expires_at'], name='claim_reviewer'),
+            model_name="reviewclaim",
+            index=models.Index(fields=["reviewer", "expires_at"], name="claim_reviewer"),
         ),
         migrations.AddConstraint(
-            model_name='reviewskip',
-            constraint=models.UniqueConstraint(fields=('reviewer', 'demonstration', 'round'), name='skip_once_per_round'),
+            model_name="reviewskip",
+            constraint=models.UniqueConstraint(
+                fields=("reviewer", "demonstration", "round"), name="skip_once_per_round"
+            ),
         ),
     ]

@@ -5,6 +5,7 @@
 - hashes and review round for rows written before those columns existed;
 - the starting list of AI phrases and per-category minimum response lengths.
 """
+
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
@@ -51,9 +52,7 @@ def create_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     table = apps.get_model("annotations", "Demonstration")._meta.db_table
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON {table} USING gin (instruction gin_trgm_ops)"
-    )
+    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON {table} USING gin (instruction gin_trgm_ops)")
 
 
 def drop_trigram_index(apps, schema_editor):

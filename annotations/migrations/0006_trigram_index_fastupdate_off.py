@@ -6,6 +6,7 @@ scans in full until a vacuum merges it; every status change of a demonstration a
 Writing entries straight into the index costs a little on insert and keeps lookups fast.
 PostgreSQL only.
 """
+
 from django.db import migrations
 
 INDEX = "demo_instruction_trgm"
@@ -16,7 +17,8 @@ def fastupdate_off(apps, schema_editor):
         return
     schema_editor.execute(f"ALTER INDEX IF EXISTS {INDEX} SET (fastupdate = off)")
     schema_editor.execute(
-        "SELECT gin_clean_pending_list(%s::regclass) WHERE to_regclass(%s) IS NOT NULL", [INDEX, INDEX],
+        "SELECT gin_clean_pending_list(%s::regclass) WHERE to_regclass(%s) IS NOT NULL",
+        [INDEX, INDEX],
     )
 
 

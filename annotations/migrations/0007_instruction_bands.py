@@ -5,6 +5,7 @@ took about a second per lookup; band equality lookups take milliseconds, and wor
 on SQLite.  The trigram index is dropped (nothing else used it: the admin's case-insensitive
 search cannot use it); the ``pg_trgm`` extension stays, harmless.
 """
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -19,8 +20,9 @@ def backfill(apps, schema_editor):
     rows = Demonstration.objects.exclude(status="draft").values_list("id", "instruction").order_by("id")
     batch = []
     for demonstration_id, instruction in rows.iterator(BATCH):
-        batch.extend(InstructionBand(demonstration_id=demonstration_id, value=value)
-                     for value in minhash_bands(instruction))
+        batch.extend(
+            InstructionBand(demonstration_id=demonstration_id, value=value) for value in minhash_bands(instruction)
+        )
         if len(batch) >= BATCH * 8:
             InstructionBand.objects.bulk_create(batch)
             batch = []
@@ -41,18 +43,22 @@ def create_trigram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('annotations', '0006_trigram_index_fastupdate_off'),
+        ("annotations", "0006_trigram_index_fastupdate_off"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InstructionBand',
+            name="InstructionBand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.BigIntegerField(db_index=True)),
-                ('demonstration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annotations.demonstration')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.BigIntegerField(db_index=True)),
+                (
+                    "demonstration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="annotations.demonstration"
+                    ),
+                ),
             ],
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

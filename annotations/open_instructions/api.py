@@ -1,4 +1,5 @@
 """Open instructions API: list the pool, pose one, answer one, withdraw one's own."""
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,8 +19,17 @@ class OpenInstructionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OpenInstruction
-        fields = ["id", "category", "author", "instruction", "context", "source_url", "state", "created_at",
-                  "answered_at"]
+        fields = [
+            "id",
+            "category",
+            "author",
+            "instruction",
+            "context",
+            "source_url",
+            "state",
+            "created_at",
+            "answered_at",
+        ]
         read_only_fields = fields
 
 
@@ -47,9 +57,10 @@ class AnswerSerializer(serializers.Serializer):
             OpenApiParameter("mine", OpenApiTypes.BOOL, description="List the ones you posed instead (any state)."),
         ],
     ),
-    destroy=extend_schema(summary="Withdraw one of your open instructions",
-                          responses={204: None, 403: OpenApiResponse(description="Not yours."),
-                                     409: ConflictSerializer}),
+    destroy=extend_schema(
+        summary="Withdraw one of your open instructions",
+        responses={204: None, 403: OpenApiResponse(description="Not yours."), 409: ConflictSerializer},
+    ),
 )
 class OpenInstructionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = OpenInstructionSerializer
@@ -71,8 +82,11 @@ class OpenInstructionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_object(self):
         return selectors.access_open_instruction(user=self.request.user, public_id=self.kwargs["id"])
 
-    @extend_schema(summary="Pose an instruction for someone else to answer", request=OpenInstructionWriteSerializer,
-                   responses={201: OpenInstructionSerializer})
+    @extend_schema(
+        summary="Pose an instruction for someone else to answer",
+        request=OpenInstructionWriteSerializer,
+        responses={201: OpenInstructionSerializer},
+    )
     def create(self, request):
         payload = OpenInstructionWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -83,17 +97,21 @@ class OpenInstructionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         try:
             services.open_instruction_withdraw(open_instruction=self.get_object(), actor=request.user)
         except TransitionNotAllowed as error:
-            return Response({"detail": str(error), "code": getattr(error, "code", "not_allowed")},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": str(error), "code": getattr(error, "code", "not_allowed")}, status=status.HTTP_409_CONFLICT
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Answer an open instruction",
         description="Creates a submitted demonstration written by you that records the instruction's author. "
-                    "Each instruction is answered once; nobody answers their own.",
+        "Each instruction is answered once; nobody answers their own.",
         request=AnswerSerializer,
-        responses={201: DemonstrationSerializer, 403: OpenApiResponse(description="Your own instruction."),
-                   409: ConflictSerializer},
+        responses={
+            201: DemonstrationSerializer,
+            403: OpenApiResponse(description="Your own instruction."),
+            409: ConflictSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def answer(self, request, id=None):
@@ -102,11 +120,14 @@ class OpenInstructionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         payload.is_valid(raise_exception=True)
         try:
             demonstration = services.open_instruction_answer(
-                open_instruction=open_instruction, answerer=request.user, origin=Origin.API,
+                open_instruction=open_instruction,
+                answerer=request.user,
+                origin=Origin.API,
                 instruction=payload.validated_data.get("instruction"),
                 response=payload.validated_data.get("response", ""),
             )
         except TransitionNotAllowed as error:
-            return Response({"detail": str(error), "code": getattr(error, "code", "not_allowed")},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": str(error), "code": getattr(error, "code", "not_allowed")}, status=status.HTTP_409_CONFLICT
+            )
         return Response(DemonstrationSerializer(demonstration).data, status=status.HTTP_201_CREATED)

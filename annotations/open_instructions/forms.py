@@ -6,21 +6,30 @@ from ..models import Category
 
 
 def _text(label, rows, help_text=""):
-    return forms.CharField(label=label, required=False, strip=False, help_text=help_text,
-                           widget=forms.Textarea(attrs={"rows": rows}))
+    return forms.CharField(
+        label=label, required=False, strip=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+    )
 
 
 class OpenInstructionForm(forms.Form):
     """Parses the page; the rules are ``validation.check_demonstration``'s."""
 
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.none(), required=False,
-        empty_label=_("Choose a category"), widget=CategorySelect, to_field_name="key",
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("Choose a category"),
+        widget=CategorySelect,
+        to_field_name="key",
     )
     instruction = _text(_("Instruction"), 4, _("What you would like someone to answer."))
     context = _text(_("Reference text"), 8, _("Needed by closed QA, information extraction and summarization."))
-    source_url = forms.CharField(label=_("Source address"), required=False, strip=False,
-                                 widget=forms.URLInput(attrs={"placeholder": "https://en.wikipedia.org/wiki/..."}))
+    source_url = forms.CharField(
+        label=_("Source address"),
+        required=False,
+        strip=False,
+        widget=forms.URLInput(attrs={"placeholder": "https://en.wikipedia.org/wiki/..."}),
+    )
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,8 @@ from ..models import OpenInstruction
 def open_pool(*, user, category_id=None):
     """Open instructions ``user`` could answer (everyone's but their own), oldest first."""
     queryset = (
-        OpenInstruction.objects.filter(state=OpenInstruction.State.OPEN).exclude(author=user)
+        OpenInstruction.objects.filter(state=OpenInstruction.State.OPEN)
+        .exclude(author=user)
         .select_related("category", "author")
     )
     if category_id:
@@ -17,7 +18,8 @@ def open_pool(*, user, category_id=None):
 def own_open_instructions(*, user):
     return (
         OpenInstruction.objects.filter(author=user)
-        .select_related("category", "answer", "answer__author").order_by("-created_at", "-id")
+        .select_related("category", "answer", "answer__author")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -7,6 +7,7 @@ the answerer is its author, the poser its ``instruction_author``.  The answerer 
 the instruction; the reference text stays the poser's.  The open instruction row is locked
 while answering, so it is answered exactly once; nobody answers their own.
 """
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,11 +35,18 @@ class AlreadyAnswered(TransitionNotAllowed):
 def open_instruction_create(*, author, category, instruction, context="", source_url=""):
     """Post an instruction (and the reference text its category needs) for someone else to answer."""
     text = check_demonstration(
-        category=category, instruction=instruction, context=context, source_url=source_url,
-        complete=True, require_response=False,
+        category=category,
+        instruction=instruction,
+        context=context,
+        source_url=source_url,
+        complete=True,
+        require_response=False,
     )
     return OpenInstruction.objects.create(
-        author=author, category=category, instruction=text.instruction, context=text.context,
+        author=author,
+        category=category,
+        instruction=text.instruction,
+        context=text.context,
         source_url=text.source_url,
     )
 
@@ -51,8 +59,12 @@ def open_instruction_answer(*, open_instruction, answerer, response, instruction
     with ``PermissionDenied`` for one's own instruction and ``AlreadyAnswered`` when it is no
     longer open; a ``ValidationError`` names the field.  Returns the demonstration.
     """
-    current = OpenInstruction.objects.select_for_update(of=("self",)).select_related("category").get(
-        pk=open_instruction.pk,
+    current = (
+        OpenInstruction.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .get(
+            pk=open_instruction.pk,
+        )
     )
     if current.author_id == answerer.pk:
         raise PermissionDenied(_("You cannot answer your own instruction."))
@@ -61,11 +73,22 @@ def open_instruction_answer(*, open_instruction, answerer, response, instruction
     if instruction is None or not str(instruction).strip():
         instruction = current.instruction
     if not current.category.is_active:
-        raise ValidationError({"category": [_("The category “%(name)s” is closed to new demonstrations.") % {
-            "name": current.category.name}]})
+        raise ValidationError(
+            {
+                "category": [
+                    _("The category “%(name)s” is closed to new demonstrations.") % {"name": current.category.name}
+                ]
+            }
+        )
     demonstration, _created = demonstration_create(
-        author=answerer, category=current.category, instruction=instruction, context=current.context,
-        source_url=current.source_url, response=response, origin=origin, submit=True,
+        author=answerer,
+        category=current.category,
+        instruction=instruction,
+        context=current.context,
+        source_url=current.source_url,
+        response=response,
+        origin=origin,
+        submit=True,
         instruction_author=current.author,
     )
     current.state = State.ANSWERED

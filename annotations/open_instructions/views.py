@@ -1,4 +1,5 @@
 """Pages for posing instructions and answering other contributors' ones."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,8 +30,9 @@ def pool(request):
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "open_instructions/list.html", {"page": page, "filters": filters,
-                                                           "query": query.urlencode()})
+    return render(
+        request, "open_instructions/list.html", {"page": page, "filters": filters, "query": query.urlencode()}
+    )
 
 
 @login_required
@@ -43,8 +45,9 @@ def mine(request):
 @require_http_methods(["GET", "POST"])
 def create(request):
     categories = demonstration_selectors.active_categories()
-    form = OpenInstructionForm(request.POST or None, categories=categories,
-                               initial={"category": request.GET.get("category")})
+    form = OpenInstructionForm(
+        request.POST or None, categories=categories, initial={"category": request.GET.get("category")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.open_instruction_create(author=request.user, **form.cleaned_data)
@@ -53,9 +56,15 @@ def create(request):
         else:
             messages.success(request, _("Your instruction is in the pool, waiting for someone to answer it."))
             return redirect("open-instruction-mine")
-    return render(request, "open_instructions/form.html", {
-        "form": form, "categories": categories, "limits": max_lengths(),
-    })
+    return render(
+        request,
+        "open_instructions/form.html",
+        {
+            "form": form,
+            "categories": categories,
+            "limits": max_lengths(),
+        },
+    )
 
 
 @login_required
@@ -67,8 +76,11 @@ def answer(request, public_id):
     if request.method == "POST" and form.is_valid():
         try:
             demonstration = services.open_instruction_answer(
-                open_instruction=open_instruction, answerer=request.user, origin=Origin.WEB,
-                instruction=form.cleaned_data["instruction"], response=form.cleaned_data["response"],
+                open_instruction=open_instruction,
+                answerer=request.user,
+                origin=Origin.WEB,
+                instruction=form.cleaned_data["instruction"],
+                response=form.cleaned_data["response"],
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -80,10 +92,17 @@ def answer(request, public_id):
             messages.success(request, _("Answer submitted for review. Thank you!"))
             request.session[JUST_SUBMITTED] = str(demonstration.public_id)
             return redirect("demonstration-detail", public_id=demonstration.public_id)
-    return render(request, "open_instructions/answer.html", {
-        "form": form, "open_instruction": open_instruction, "limits": max_lengths(),
-        "own": open_instruction.author_id == request.user.pk,
-    }, status=status)
+    return render(
+        request,
+        "open_instructions/answer.html",
+        {
+            "form": form,
+            "open_instruction": open_instruction,
+            "limits": max_lengths(),
+            "own": open_instruction.author_id == request.user.pk,
+        },
+        status=status,
+    )
 
 
 @login_required

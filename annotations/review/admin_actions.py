@@ -1,4 +1,5 @@
 """Bulk review actions for the Django admin; each item goes through the review services."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -32,8 +33,9 @@ def _apply(modeladmin, request, queryset, service, **kwargs):
     for line in refused[:20]:
         modeladmin.message_user(request, line, messages.WARNING)
     if len(refused) > 20:
-        modeladmin.message_user(request, _("…and %(count)d more refused.") % {"count": len(refused) - 20},
-                                messages.WARNING)
+        modeladmin.message_user(
+            request, _("…and %(count)d more refused.") % {"count": len(refused) - 20}, messages.WARNING
+        )
 
 
 @admin.action(description=gettext_lazy("Approve selected submissions"), permissions=["review"])
@@ -49,23 +51,38 @@ def _with_reason(modeladmin, request, queryset, service, title, action_name):
             return None
     else:
         form = BulkDecisionForm()
-    return TemplateResponse(request, "admin/annotations/demonstration/bulk_decision.html", {
-        **modeladmin.admin_site.each_context(request),
-        "title": title, "form": form, "queryset": queryset, "action": action_name,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME, "opts": modeladmin.model._meta,
-    })
+    return TemplateResponse(
+        request,
+        "admin/annotations/demonstration/bulk_decision.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": action_name,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
 
 
 @admin.action(description=gettext_lazy("Reject selected submissions…"), permissions=["review"])
 def reject_selected(modeladmin, request, queryset):
-    return _with_reason(modeladmin, request, queryset, services.review_reject, _("Reject submissions"),
-                        "reject_selected")
+    return _with_reason(
+        modeladmin, request, queryset, services.review_reject, _("Reject submissions"), "reject_selected"
+    )
 
 
 @admin.action(description=gettext_lazy("Request changes on selected submissions…"), permissions=["review"])
 def request_changes_selected(modeladmin, request, queryset):
-    return _with_reason(modeladmin, request, queryset, services.review_request_changes,
-                        _("Request changes on submissions"), "request_changes_selected")
+    return _with_reason(
+        modeladmin,
+        request,
+        queryset,
+        services.review_request_changes,
+        _("Request changes on submissions"),
+        "request_changes_selected",
+    )
 
 
 @admin.action(description=gettext_lazy("Reopen selected approved demonstrations"), permissions=["review"])

@@ -1,4 +1,5 @@
 """Review API: claim the next submission, decide, skip, reopen; agreement figures; notifications."""
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -40,6 +41,7 @@ def conflict(error):
 
 # --- serializers --------------------------------------------------------------------------------
 
+
 class FlagSerializer(serializers.ModelSerializer):
     other = serializers.SlugRelatedField(slug_field="public_id", read_only=True, help_text="The other record, if any.")
 
@@ -74,7 +76,10 @@ class ReviewItemSerializer(serializers.Serializer):
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Review.Decision.choices)
     reason = serializers.ChoiceField(
-        choices=Review.Reason.choices, required=False, allow_blank=True, default="",
+        choices=Review.Reason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Required to reject or request changes; optional to approve.",
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
@@ -85,14 +90,26 @@ class DecisionSerializer(serializers.Serializer):
 class ReviewSerializer(serializers.ModelSerializer):
     demonstration = serializers.UUIDField(source="demonstration.public_id", read_only=True)
     reviewer = serializers.CharField(source="reviewer.username", read_only=True)
-    status = serializers.CharField(source="demonstration.status", read_only=True,
-                                   help_text="The demonstration's status after this decision.")
+    status = serializers.CharField(
+        source="demonstration.status", read_only=True, help_text="The demonstration's status after this decision."
+    )
     version = serializers.IntegerField(source="demonstration.version", read_only=True)
 
     class Meta:
         model = Review
-        fields = ["id", "demonstration", "reviewer", "decision", "reason", "comment", "rating", "round",
-                  "created_at", "status", "version"]
+        fields = [
+            "id",
+            "demonstration",
+            "reviewer",
+            "decision",
+            "reason",
+            "comment",
+            "rating",
+            "round",
+            "created_at",
+            "status",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -133,8 +150,11 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
-                                help_text="Notification ids; all unread ones when left out.")
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        help_text="Notification ids; all unread ones when left out.",
+    )
 
 
 class MarkedSerializer(serializers.Serializer):
@@ -173,7 +193,9 @@ class QueueFilterSerializer(serializers.Serializer):
         data = self.validated_data
         return selectors.QueueFilters(
             category_id=data["category"].pk if data.get("category") else None,
-            flag=data.get("flag", ""), author_id=data.get("author"), contest=data.get("contest"),
+            flag=data.get("flag", ""),
+            author_id=data.get("author"),
+            contest=data.get("contest"),
         )
 
 
@@ -183,7 +205,7 @@ class ReviewNextView(APIView):
     @extend_schema(
         summary="Claim the next submission to review",
         description="Hands out the oldest submission nobody else holds and holds it for you for a few minutes. "
-                    "Calling again returns the same item while you hold it. 204 when nothing is waiting.",
+        "Calling again returns the same item while you hold it. 204 when nothing is waiting.",
         parameters=QUEUE_PARAMETERS,
         responses={200: ReviewItemSerializer, 204: OpenApiResponse(description="Nothing to review.")},
     )
@@ -215,8 +237,12 @@ class ReviewDecisionView(APIView):
         data = payload.validated_data
         try:
             review = services.review_decide(
-                decision=data["decision"], demonstration=demonstration, reviewer=request.user,
-                expected_version=data["version"], reason=data["reason"], comment=data["comment"],
+                decision=data["decision"],
+                demonstration=demonstration,
+                reviewer=request.user,
+                expected_version=data["version"],
+                reason=data["reason"],
+                comment=data["comment"],
                 rating=data["rating"],
             )
         except (StaleEdit, TransitionNotAllowed) as error:
@@ -230,7 +256,8 @@ class ReviewSkipView(APIView):
     @extend_schema(
         summary="Skip a submission",
         description="Releases your claim; the item is not offered to you again until it is resubmitted.",
-        request=None, responses={204: OpenApiResponse(description="Skipped.")},
+        request=None,
+        responses={204: OpenApiResponse(description="Skipped.")},
     )
     def post(self, request, id):
         demonstration = selectors.access_review_item(user=request.user, public_id=id)
@@ -243,7 +270,8 @@ class ReopenView(APIView):
 
     @extend_schema(
         summary="Reopen an approved demonstration (admins)",
-        request=ReopenSerializer, responses={200: DemonstrationStateSerializer, 409: ConflictSerializer},
+        request=ReopenSerializer,
+        responses={200: DemonstrationStateSerializer, 409: ConflictSerializer},
     )
     def post(self, request, id):
         demonstration = selectors.access_reopenable(user=request.user, public_id=id)
@@ -251,7 +279,9 @@ class ReopenView(APIView):
         payload.is_valid(raise_exception=True)
         try:
             reopened = services.review_reopen(
-                demonstration=demonstration, actor=request.user, comment=payload.validated_data["comment"],
+                demonstration=demonstration,
+                actor=request.user,
+                comment=payload.validated_data["comment"],
                 expected_version=payload.validated_data.get("version"),
             )
         except (StaleEdit, TransitionNotAllowed) as error:
@@ -273,7 +303,8 @@ class DemonstrationReviewsView(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Review.objects.none()
         demonstration = demonstration_selectors.access_demonstration(
-            user=self.request.user, public_id=self.kwargs["id"],
+            user=self.request.user,
+            public_id=self.kwargs["id"],
         )
         return selectors.visible_reviews(demonstration)
 

@@ -22,7 +22,8 @@ class AlreadyDecided(TransitionNotAllowed):
             }
         else:
             message = _("This demonstration is %(status)s, not waiting for review; your decision was not recorded.") % {
-                "status": demonstration.get_status_display().lower()}
+                "status": demonstration.get_status_display().lower()
+            }
         super().__init__(message)
 
 

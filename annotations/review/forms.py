@@ -1,4 +1,5 @@
 """Parsing of the review pages' input.  The rules of a decision live in ``services.check_decision``."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,9 @@ FILTER_KEYS = ("category", "flag", "author", "contest")
 class QueueFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     flag = forms.ChoiceField(
-        label=_("Flag"), required=False, choices=[("", _("Any flag or none")), *QualityFlag.Kind.choices],
+        label=_("Flag"),
+        required=False,
+        choices=[("", _("Any flag or none")), *QualityFlag.Kind.choices],
     )
     author = forms.CharField(label=_("Author"), required=False, max_length=150)
     contest = forms.ChoiceField(label=_("Contest"), required=False)
@@ -59,14 +62,22 @@ def _empty_to_none(value):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Review.Decision.choices)
     reason = forms.ChoiceField(
-        label=_("Reason"), required=False, choices=[("", _("No reason (approval)")), *Review.Reason.choices],
+        label=_("Reason"),
+        required=False,
+        choices=[("", _("No reason (approval)")), *Review.Reason.choices],
         help_text=_("Required to reject or to request changes."),
     )
     comment = forms.CharField(
-        label=_("Comment for the contributor"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Comment for the contributor"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     rating = forms.TypedChoiceField(
-        label=_("Quality (1–5)"), required=False, coerce=_empty_to_none, empty_value=None,
-        choices=[("", _("No rating")), *((str(n), str(n)) for n in range(1, 6))], widget=forms.RadioSelect,
+        label=_("Quality (1–5)"),
+        required=False,
+        coerce=_empty_to_none,
+        empty_value=None,
+        choices=[("", _("No rating")), *((str(n), str(n)) for n in range(1, 6))],
+        widget=forms.RadioSelect,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -6,6 +6,7 @@ the decision.  Points for contests belong here: ``approval_granted`` awards them
 ``approval_reversed`` writes the opposite entries when an admin reopens an approved record,
 ``review_recorded`` pays reviewers.  Each must be safe to call twice for the same event.
 """
+
 from leaderboard import services as leaderboard_services
 
 

@@ -1,4 +1,5 @@
 """Telling contributors what happened to their demonstrations: in the site, and by e-mail."""
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
@@ -40,7 +41,9 @@ def notification_send_email(*, notification):
     try:
         send_mail(
             subject=_("[Dolly Collect] %(text)s") % {"text": notification.text[:60]},
-            message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[email],
+            message=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[email],
         )
     except Exception:
         Notification.objects.filter(pk=notification.pk).update(emailed_at=None)

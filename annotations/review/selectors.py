@@ -1,4 +1,5 @@
 """Read queries of the review feature: the queue, what a reviewer may open, statistics."""
+
 from collections import Counter
 from dataclasses import dataclass
 
@@ -59,6 +60,7 @@ def recent_contests(limit=50):
 
 NO_FILTERS = QueueFilters()
 
+
 def check_can_review(user):
     if not is_reviewer(user):
         raise NotAReviewer()
@@ -88,12 +90,21 @@ def review_queue(*, reviewer, filters=NO_FILTERS, now):
         .exclude(author_id=reviewer.pk)
         .filter(Q(instruction_author__isnull=True) | ~Q(instruction_author_id=reviewer.pk))
         .filter(
-            ~Exists(ReviewClaim.objects.filter(demonstration=OuterRef("pk"), expires_at__gt=now)
-                    .exclude(reviewer_id=reviewer.pk)),
-            ~Exists(Review.objects.filter(demonstration=OuterRef("pk"), round=OuterRef("review_round"),
-                                          reviewer_id=reviewer.pk)),
-            ~Exists(ReviewSkip.objects.filter(demonstration=OuterRef("pk"), round=OuterRef("review_round"),
-                                              reviewer_id=reviewer.pk)),
+            ~Exists(
+                ReviewClaim.objects.filter(demonstration=OuterRef("pk"), expires_at__gt=now).exclude(
+                    reviewer_id=reviewer.pk
+                )
+            ),
+            ~Exists(
+                Review.objects.filter(
+                    demonstration=OuterRef("pk"), round=OuterRef("review_round"), reviewer_id=reviewer.pk
+                )
+            ),
+            ~Exists(
+                ReviewSkip.objects.filter(
+                    demonstration=OuterRef("pk"), round=OuterRef("review_round"), reviewer_id=reviewer.pk
+                )
+            ),
         )
     )
     if filters.category_id:
@@ -103,13 +114,15 @@ def review_queue(*, reviewer, filters=NO_FILTERS, now):
     if filters.flag:
         flagged = (
             QualityFlag.objects.filter(kind=filters.flag, in_queue=True)
-            .order_by("demonstration_id").values_list("demonstration_id", flat=True)[:FLAG_FILTER_LIMIT]
+            .order_by("demonstration_id")
+            .values_list("demonstration_id", flat=True)[:FLAG_FILTER_LIMIT]
         )
         queryset = queryset.filter(pk__in=list(flagged))
     if filters.contest is not None:
         queryset = queryset.filter(
             category_id__in=filters.contest.category_ids,
-            submitted_at__gte=filters.contest.starts_at, submitted_at__lt=filters.contest.ends_at,
+            submitted_at__gte=filters.contest.starts_at,
+            submitted_at__lt=filters.contest.ends_at,
         )
     return queryset.order_by("submitted_at", "id")
 
@@ -119,14 +132,16 @@ QUEUE_COUNT_CAP = 1000
 
 def queue_size(*, reviewer, filters=NO_FILTERS, now):
     """How many submissions wait for ``reviewer``, counted up to ``QUEUE_COUNT_CAP`` so it stays cheap."""
-    return review_queue(reviewer=reviewer, filters=filters, now=now).order_by()[:QUEUE_COUNT_CAP + 1].count()
+    return review_queue(reviewer=reviewer, filters=filters, now=now).order_by()[: QUEUE_COUNT_CAP + 1].count()
 
 
 def held_claim_id(*, reviewer, now):
     """The id of the demonstration ``reviewer`` holds by a running claim, if any (``claim_reviewer`` index)."""
     return (
         ReviewClaim.objects.filter(reviewer=reviewer, expires_at__gt=now)
-        .order_by("-expires_at").values_list("demonstration_id", flat=True).first()
+        .order_by("-expires_at")
+        .values_list("demonstration_id", flat=True)
+        .first()
     )
 
 
@@ -144,7 +159,8 @@ def access_review_item(*, user, public_id):
     check_can_review(user)
     try:
         demonstration = (
-            Demonstration.objects.exclude(status=Status.DRAFT).select_related("category", "author")
+            Demonstration.objects.exclude(status=Status.DRAFT)
+            .select_related("category", "author")
             .get(public_id=public_id)
         )
     except (Demonstration.DoesNotExist, ValueError) as exc:
@@ -192,6 +208,7 @@ def find_author(username):
 
 # --- notifications ----------------------------------------------------------------------------
 
+
 def notifications_for(user):
     return Notification.objects.filter(recipient=user).select_related("demonstration").order_by("-created_at", "-id")
 
@@ -203,6 +220,7 @@ def unread_count(user):
 
 
 # --- statistics -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Agreement:
@@ -247,7 +265,9 @@ def decision_pairs(*, category_id=None):
         Exists(doubles.filter(demonstration_id=OuterRef("demonstration_id"), round=OuterRef("round"))),
     )
     rows = reviewed_twice.order_by("demonstration_id", "round", "created_at", "id").values_list(
-        "demonstration_id", "round", "decision",
+        "demonstration_id",
+        "round",
+        "decision",
     )
     pairs, current_key, current = [], None, []
     for demonstration_id, round_, decision in rows.iterator(chunk_size=2000):
@@ -299,7 +319,8 @@ def detail_context(*, demonstration, user, revisions):
         "revision_changes": revision_changes(revisions),
         "flags": list(demonstration.flags.select_related("other")) if reviewer else [],
         "can_reopen": is_admin(user) and demonstration.status == Status.APPROVED,
-        "can_review": reviewer and demonstration.status == Status.SUBMITTED
+        "can_review": reviewer
+        and demonstration.status == Status.SUBMITTED
         and user.pk not in (demonstration.author_id, demonstration.instruction_author_id),
         "show_reviewers": reviewer,
     }

@@ -16,6 +16,7 @@ decisions per round (reviewers do not see each other's); then the round is decid
 if all N approved, otherwise changes requested if anyone asked for changes, otherwise
 rejected.  Independent decisions are what makes the agreement figures meaningful.
 """
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -52,6 +53,7 @@ def claim_duration():
 
 
 # --- claims -----------------------------------------------------------------------------------
+
 
 def _take_claim(demonstration_id, reviewer, now):
     """Hold the demonstration for ``reviewer`` unless another reviewer's claim is still running.
@@ -141,6 +143,7 @@ def review_skips_clear(*, reviewer):
 
 # --- decisions ----------------------------------------------------------------------------------
 
+
 def check_decision(*, decision, reason, comment, rating):
     """Validate a decision's fields; returns them cleaned or raises a field-keyed ``ValidationError``.
 
@@ -176,8 +179,12 @@ def _state(demonstration):
 
 def _audit(*, actor, action, demonstration, before, after):
     return AuditEntry.objects.create(
-        actor=actor, action=action, demonstration=demonstration,
-        demonstration_public_id=demonstration.public_id, before=before, after=after,
+        actor=actor,
+        action=action,
+        demonstration=demonstration,
+        demonstration_public_id=demonstration.public_id,
+        before=before,
+        after=after,
     )
 
 
@@ -199,8 +206,10 @@ def _people_to_tell(demonstration):
 
 def _decision_text(demonstration, reviews):
     status = demonstration.get_status_display().lower()
-    text = _("Your demonstration “%(title)s” was %(status)s.") % {"title": demonstration.instruction[:60],
-                                                                 "status": status}
+    text = _("Your demonstration “%(title)s” was %(status)s.") % {
+        "title": demonstration.instruction[:60],
+        "status": status,
+    }
     for review in reviews:
         if review.reason:
             text += " " + _("Reason: %(reason)s.") % {"reason": review.get_reason_display()}
@@ -230,8 +239,14 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
         raise AlreadyReviewed()
     before = _state(current)
     review = Review.objects.create(
-        demonstration=current, reviewer=reviewer, decision=decision, reason=reason, comment=comment,
-        rating=rating, round=current.review_round, demonstration_version=current.version,
+        demonstration=current,
+        reviewer=reviewer,
+        decision=decision,
+        reason=reason,
+        comment=comment,
+        rating=rating,
+        round=current.review_round,
+        demonstration_version=current.version,
     )
     ReviewClaim.objects.filter(demonstration=current).delete()
     round_reviews = list(selectors.round_reviews(current).order_by("created_at", "id"))
@@ -241,11 +256,22 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
         current.version += 1
         current.save(update_fields=["status", "version", "updated_at"])
         QualityFlag.objects.filter(demonstration=current).update(in_queue=False)
-    _audit(actor=reviewer, action=decision, demonstration=current, before=before, after={
-        **_state(current), "review": review.pk, "decision": decision, "reason": reason, "rating": rating,
-        "comment": comment, "decisions_in_round": len(round_reviews),
-        "required_approvals": current.category.required_approvals,
-    })
+    _audit(
+        actor=reviewer,
+        action=decision,
+        demonstration=current,
+        before=before,
+        after={
+            **_state(current),
+            "review": review.pk,
+            "decision": decision,
+            "reason": reason,
+            "rating": rating,
+            "comment": comment,
+            "decisions_in_round": len(round_reviews),
+            "required_approvals": current.category.required_approvals,
+        },
+    )
     hooks.review_recorded(review)
     if outcome is not None:
         text = _decision_text(current, round_reviews)
@@ -259,20 +285,41 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
 
 def review_approve(*, demonstration, reviewer, expected_version=None, reason="", comment="", rating=None):
     """Approve a submission (one approval of ``required_approvals``).  No reason needed."""
-    return _decide(demonstration=demonstration, reviewer=reviewer, decision=Decision.APPROVE, reason=reason,
-                   comment=comment, rating=rating, expected_version=expected_version)
+    return _decide(
+        demonstration=demonstration,
+        reviewer=reviewer,
+        decision=Decision.APPROVE,
+        reason=reason,
+        comment=comment,
+        rating=rating,
+        expected_version=expected_version,
+    )
 
 
 def review_reject(*, demonstration, reviewer, reason, expected_version=None, comment="", rating=None):
     """Reject a submission for good; ``reason`` is required."""
-    return _decide(demonstration=demonstration, reviewer=reviewer, decision=Decision.REJECT, reason=reason,
-                   comment=comment, rating=rating, expected_version=expected_version)
+    return _decide(
+        demonstration=demonstration,
+        reviewer=reviewer,
+        decision=Decision.REJECT,
+        reason=reason,
+        comment=comment,
+        rating=rating,
+        expected_version=expected_version,
+    )
 
 
 def review_request_changes(*, demonstration, reviewer, reason, expected_version=None, comment="", rating=None):
     """Send a submission back to its author to fix; ``reason`` is required."""
-    return _decide(demonstration=demonstration, reviewer=reviewer, decision=Decision.REQUEST_CHANGES,
-                   reason=reason, comment=comment, rating=rating, expected_version=expected_version)
+    return _decide(
+        demonstration=demonstration,
+        reviewer=reviewer,
+        decision=Decision.REQUEST_CHANGES,
+        reason=reason,
+        comment=comment,
+        rating=rating,
+        expected_version=expected_version,
+    )
 
 
 DECISION_SERVICES = {
@@ -304,8 +351,10 @@ def review_reopen(*, demonstration, actor, expected_version=None, comment=""):
     comment = (comment or "").strip()[:MAX_COMMENT_CHARS]
     current = _lock(demonstration)
     if current.status != Status.APPROVED:
-        raise TransitionNotAllowed(_("Only approved demonstrations can be reopened; this one is %(status)s.") % {
-            "status": current.get_status_display().lower()})
+        raise TransitionNotAllowed(
+            _("Only approved demonstrations can be reopened; this one is %(status)s.")
+            % {"status": current.get_status_display().lower()}
+        )
     if expected_version is not None and current.version != expected_version:
         raise StaleEdit(current.version)
     before = _state(current)
@@ -314,10 +363,14 @@ def review_reopen(*, demonstration, actor, expected_version=None, comment=""):
     current.version += 1
     current.save(update_fields=["status", "review_round", "version", "updated_at"])
     QualityFlag.objects.filter(demonstration=current).update(in_queue=True)
-    _audit(actor=actor, action=AuditEntry.Action.REOPEN, demonstration=current, before=before,
-           after={**_state(current), "comment": comment})
-    text = _("Your demonstration “%(title)s” was reopened for another review.") % {
-        "title": current.instruction[:60]}
+    _audit(
+        actor=actor,
+        action=AuditEntry.Action.REOPEN,
+        demonstration=current,
+        before=before,
+        after={**_state(current), "comment": comment},
+    )
+    text = _("Your demonstration “%(title)s” was reopened for another review.") % {"title": current.instruction[:60]}
     if comment:
         text += " " + _("Comment: %(comment)s") % {"comment": comment[:200]}
     for person in _people_to_tell(current):
@@ -341,7 +394,10 @@ def review_edit(*, demonstration, reviewer, expected_version, changes):
     before = {field: getattr(current, field) for field in TEXT_FIELDS}
     before_category = current.category.key
     updated = demonstration_services.demonstration_update(
-        demonstration=current, editor=reviewer, expected_version=expected_version, changes=changes,
+        demonstration=current,
+        editor=reviewer,
+        expected_version=expected_version,
+        changes=changes,
     )
     if updated.version != current.version:
         after = {field: getattr(updated, field) for field in TEXT_FIELDS}
@@ -349,11 +405,19 @@ def review_edit(*, demonstration, reviewer, expected_version, changes):
         if updated.category.key != before_category:
             changed.append("category")
         _audit(
-            actor=reviewer, action=AuditEntry.Action.REVIEWER_EDIT, demonstration=updated,
-            before={**_state(current), **{f: before[f] for f in changed if f in before},
-                    **({"category": before_category} if "category" in changed else {})},
-            after={**_state(updated), **{f: after[f] for f in changed if f in after},
-                   **({"category": updated.category.key} if "category" in changed else {})},
+            actor=reviewer,
+            action=AuditEntry.Action.REVIEWER_EDIT,
+            demonstration=updated,
+            before={
+                **_state(current),
+                **{f: before[f] for f in changed if f in before},
+                **({"category": before_category} if "category" in changed else {}),
+            },
+            after={
+                **_state(updated),
+                **{f: after[f] for f in changed if f in after},
+                **({"category": updated.category.key} if "category" in changed else {}),
+            },
         )
         ReviewClaim.objects.filter(demonstration=updated, reviewer=reviewer).update(
             expires_at=timezone.now() + claim_duration(),

@@ -3,6 +3,7 @@
 Thin: parse, call a service or selector, render.  Permissions are checked by the
 ``selectors.access_*``/``check_*`` functions and again by the services.
 """
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -50,8 +51,11 @@ def _item_context(request, demonstration, *, form=None, filters_form=None, claim
         "filters": filters_form,
         "filter_query": _filter_query(request),
         "claimed": claimed,
-        "queue_size": selectors.queue_size(reviewer=request.user, now=timezone.now(),
-                                           filters=filters_form.to_filters() if filters_form else selectors.NO_FILTERS),
+        "queue_size": selectors.queue_size(
+            reviewer=request.user,
+            now=timezone.now(),
+            filters=filters_form.to_filters() if filters_form else selectors.NO_FILTERS,
+        ),
         "decisions_in_round": selectors.round_reviews(item).count(),
     }
 
@@ -74,9 +78,16 @@ def review_queue(request):
 def review_open(request, public_id):
     """One submission opened directly (a link from a list, a flag's other record); not claimed."""
     demonstration = selectors.access_review_item(user=request.user, public_id=public_id)
-    return render(request, "review/queue.html", _item_context(
-        request, demonstration, filters_form=QueueFilterForm.for_request(request), claimed=False,
-    ))
+    return render(
+        request,
+        "review/queue.html",
+        _item_context(
+            request,
+            demonstration,
+            filters_form=QueueFilterForm.for_request(request),
+            claimed=False,
+        ),
+    )
 
 
 @login_required
@@ -89,8 +100,12 @@ def review_decide(request, public_id):
         data = form.cleaned_data
         try:
             services.review_decide(
-                decision=data["decision"], demonstration=demonstration, reviewer=request.user,
-                expected_version=data["version"], reason=data["reason"], comment=data["comment"],
+                decision=data["decision"],
+                demonstration=demonstration,
+                reviewer=request.user,
+                expected_version=data["version"],
+                reason=data["reason"],
+                comment=data["comment"],
                 rating=data["rating"],
             )
         except ValidationError as error:
@@ -100,13 +115,24 @@ def review_decide(request, public_id):
             messages.error(request, str(error))
             return redirect(_queue_url(query))
         else:
-            messages.success(request, _("Decision recorded: %(decision)s.") % {
-                "decision": dict(form.fields["decision"].choices)[data["decision"]]})
+            messages.success(
+                request,
+                _("Decision recorded: %(decision)s.")
+                % {"decision": dict(form.fields["decision"].choices)[data["decision"]]},
+            )
             return redirect(_queue_url(query))
     filters_form = QueueFilterForm.for_request(request)
-    return render(request, "review/queue.html", _item_context(
-        request, demonstration, form=form, filters_form=filters_form,
-    ), status=400)
+    return render(
+        request,
+        "review/queue.html",
+        _item_context(
+            request,
+            demonstration,
+            form=form,
+            filters_form=filters_form,
+        ),
+        status=400,
+    )
 
 
 @login_required
@@ -139,8 +165,10 @@ def review_edit(request, public_id):
         if form.is_valid():
             try:
                 services.review_edit(
-                    demonstration=demonstration, reviewer=request.user,
-                    expected_version=form.cleaned_data["version"], changes=form.changes(),
+                    demonstration=demonstration,
+                    reviewer=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    changes=form.changes(),
                 )
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
@@ -156,9 +184,18 @@ def review_edit(request, public_id):
                 return redirect(_queue_url(query))
     else:
         form = DemonstrationForm.for_demonstration(demonstration, categories=categories)
-    return render(request, "review/edit.html", {
-        "form": form, "item": demonstration, "limits": max_lengths(), "filter_query": query, "stale": stale,
-    }, status=409 if stale else 200)
+    return render(
+        request,
+        "review/edit.html",
+        {
+            "form": form,
+            "item": demonstration,
+            "limits": max_lengths(),
+            "filter_query": query,
+            "stale": stale,
+        },
+        status=409 if stale else 200,
+    )
 
 
 @login_required
@@ -168,7 +205,9 @@ def review_reopen(request, public_id):
     version = request.POST.get("version", "")
     try:
         services.review_reopen(
-            demonstration=demonstration, actor=request.user, comment=request.POST.get("comment", ""),
+            demonstration=demonstration,
+            actor=request.user,
+            comment=request.POST.get("comment", ""),
             expected_version=int(version) if version.isdigit() else None,
         )
     except (StaleEdit, TransitionNotAllowed) as error:
@@ -182,16 +221,20 @@ def review_reopen(request, public_id):
 def review_stats(request):
     selectors.check_can_review(request.user)
     categories = list(Category.objects.all())
-    per_category = [(c, selectors.reviewer_agreement(category_id=c.pk)) for c in categories
-                    if c.required_approvals > 1]
-    return render(request, "review/stats.html", {
-        "agreement": selectors.reviewer_agreement(),
-        "per_category": per_category,
-        "reviewers": list(selectors.reviewer_stats()[:200]),
-    })
+    per_category = [(c, selectors.reviewer_agreement(category_id=c.pk)) for c in categories if c.required_approvals > 1]
+    return render(
+        request,
+        "review/stats.html",
+        {
+            "agreement": selectors.reviewer_agreement(),
+            "per_category": per_category,
+            "reviewers": list(selectors.reviewer_stats()[:200]),
+        },
+    )
 
 
 # --- notifications ------------------------------------------------------------------------------
+
 
 @login_required
 def notification_list(request):
@@ -205,7 +248,8 @@ def notification_read(request):
     ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()] or None
     notifications_mark_read(user=request.user, ids=ids)
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("notification-list")

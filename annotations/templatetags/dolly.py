@@ -5,14 +5,35 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-_ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote", "a", "br",
-                 "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+_ALLOWED_TAGS = {
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "a",
+    "br",
+    "h3",
+    "h4",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+}
 
 
 @register.filter
 def markdown(text):
     """Render Markdown written by admins, sanitised: no raw HTML, scripts or unsafe links survive."""
     html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"])
-    clean = nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"},
-                      link_rel="noopener noreferrer nofollow")
+    clean = nh3.clean(
+        html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"
+    )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above

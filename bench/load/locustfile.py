@@ -1,5 +1,6 @@
 """The load test's simulated people: contributors browse, write drafts, submit and watch the
 leaderboard; reviewers work the queue.  Accounts come from the seed (LOAD_USERS_FILE)."""
+
 import itertools
 import json
 import os
@@ -9,8 +10,9 @@ from locust import FastHttpUser, between, task
 
 SEEDED = json.load(open(os.environ["LOAD_USERS_FILE"]))  # noqa: SIM115
 CONTEST = SEEDED["contest"]
-_accounts = {role: itertools.cycle([a for a in SEEDED["accounts"] if a["role"] == role])
-             for role in ("contributor", "reviewer")}
+_accounts = {
+    role: itertools.cycle([a for a in SEEDED["accounts"] if a["role"] == role]) for role in ("contributor", "reviewer")
+}
 THINK = [float(x) for x in os.environ.get("LOAD_THINK_SECONDS", "5,15").split(",")]
 CATEGORIES = ["open_qa", "brainstorming", "classification", "creative_writing", "general_qa"]
 
@@ -49,14 +51,18 @@ class Contributor(Person):
     def leaderboard(self):
         self.get_page("/leaderboard/")
         self.get_page(f"/contests/{CONTEST}/leaderboard/", name="/contests/[slug]/leaderboard/")
-        self.client.get(f"/api/v1/contests/{CONTEST}/leaderboard/", headers=self.api,
-                        name="/api/v1/contests/[slug]/leaderboard/")
+        self.client.get(
+            f"/api/v1/contests/{CONTEST}/leaderboard/", headers=self.api, name="/api/v1/contests/[slug]/leaderboard/"
+        )
 
     @task(3)
     def save_draft(self):
         n = random.randrange(10**9)
-        body = {"category": random.choice(CATEGORIES), "instruction": f"Load question {n}: why is that so?",
-                "response": "Because of a reason that takes a sentence or two to explain well. " * 3}
+        body = {
+            "category": random.choice(CATEGORIES),
+            "instruction": f"Load question {n}: why is that so?",
+            "response": "Because of a reason that takes a sentence or two to explain well. " * 3,
+        }
         response = self.client.post("/api/v1/demonstrations/", data=json.dumps(body), headers=self.api)
         if response.status_code == 201:
             data = response.json()
@@ -68,11 +74,19 @@ class Contributor(Person):
             return
         public_id, version = self.drafts.pop()
         body = {"version": version, "response": "A better answer, rewritten after reading it again. " * 3}
-        response = self.client.patch(f"/api/v1/demonstrations/{public_id}/", data=json.dumps(body),
-                                     headers=self.api, name="/api/v1/demonstrations/[id]/")
+        response = self.client.patch(
+            f"/api/v1/demonstrations/{public_id}/",
+            data=json.dumps(body),
+            headers=self.api,
+            name="/api/v1/demonstrations/[id]/",
+        )
         if response.status_code == 200:
-            self.client.post(f"/api/v1/demonstrations/{public_id}/submit/", data="{}", headers=self.api,
-                             name="/api/v1/demonstrations/[id]/submit/")
+            self.client.post(
+                f"/api/v1/demonstrations/{public_id}/submit/",
+                data="{}",
+                headers=self.api,
+                name="/api/v1/demonstrations/[id]/submit/",
+            )
 
     @task(1)
     def my_api_list(self):
@@ -90,10 +104,18 @@ class Reviewer(Person):
             return
         item = response.json()
         decision = random.choice(["approve", "approve", "approve", "request_changes"])
-        body = {"decision": decision, "version": item["version"], "rating": 4,
-                "reason": "" if decision == "approve" else "too_short"}
-        self.client.post(f"/api/v1/demonstrations/{item['id']}/review/", data=json.dumps(body), headers=self.api,
-                         name="/api/v1/demonstrations/[id]/review/")
+        body = {
+            "decision": decision,
+            "version": item["version"],
+            "rating": 4,
+            "reason": "" if decision == "approve" else "too_short",
+        }
+        self.client.post(
+            f"/api/v1/demonstrations/{item['id']}/review/",
+            data=json.dumps(body),
+            headers=self.api,
+            name="/api/v1/demonstrations/[id]/review/",
+        )
 
     @task(1)
     def queue_page(self):

@@ -3,6 +3,7 @@
 Run as ``manage.py shell -c "exec(open('bench/load/seed.py').read())"`` with LOAD_CONTRIBUTORS,
 LOAD_REVIEWERS and LOAD_USERS_FILE in the environment.
 """
+
 import json
 import os
 import random
@@ -37,40 +38,66 @@ def account(username, role):
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    return user, {"username": username, "role": role, "token": Token.objects.create(user=user).key,
-                  "session": session.session_key}
+    return user, {
+        "username": username,
+        "role": role,
+        "token": Token.objects.create(user=user).key,
+        "session": session.session_key,
+    }
 
 
 with transaction.atomic():
     now = timezone.now()
-    contest = Contest.objects.create(name="Load", slug="load", starts_at=now - timedelta(days=7),
-                                     ends_at=now + timedelta(days=30))
+    contest = Contest.objects.create(
+        name="Load", slug="load", starts_at=now - timedelta(days=7), ends_at=now + timedelta(days=30)
+    )
     contest.categories.set(Category.objects.all())
     people = [account(f"writer{n:04d}", "contributor") for n in range(contributors)]
     people += [account(f"reviewer{n:03d}", "reviewer") for n in range(reviewers)]
     writers = [user for user, info in people if info["role"] == "contributor"]
     rows = []
     for n in range(6000):
-        rows.append(Demonstration(
-            author=rng.choice(writers), category=rng.choice(categories), status=Status.SUBMITTED,
-            submitted_at=now - timedelta(minutes=6000 - n),
-            instruction=f"Seeded question {n}: how would you explain topic {n % 97} to a new colleague?",
-            response=("A clear, friendly explanation with an example and a caveat. " * 4).strip(),
-        ))
+        rows.append(
+            Demonstration(
+                author=rng.choice(writers),
+                category=rng.choice(categories),
+                status=Status.SUBMITTED,
+                submitted_at=now - timedelta(minutes=6000 - n),
+                instruction=f"Seeded question {n}: how would you explain topic {n % 97} to a new colleague?",
+                response=("A clear, friendly explanation with an example and a caveat. " * 4).strip(),
+            )
+        )
     for row in rows:
         row.set_text_hashes()
     Demonstration.objects.bulk_create(rows, batch_size=2000)
-    Revision.objects.bulk_create([
-        Revision(demonstration=d, version=1, editor=d.author, category=d.category, instruction=d.instruction,
-                 context="", source_url="", response=d.response)
-        for d in Demonstration.objects.select_related("category")
-    ], batch_size=2000)
+    Revision.objects.bulk_create(
+        [
+            Revision(
+                demonstration=d,
+                version=1,
+                editor=d.author,
+                category=d.category,
+                instruction=d.instruction,
+                context="",
+                source_url="",
+                response=d.response,
+            )
+            for d in Demonstration.objects.select_related("category")
+        ],
+        batch_size=2000,
+    )
 
 first_reviewer = next(user for user, info in people if info["role"] == "reviewer")
 for demonstration in Demonstration.objects.filter(status=Status.SUBMITTED).order_by("submitted_at")[:1500]:
-    review_services.review_decide(decision=Review.Decision.APPROVE, demonstration=demonstration,
-                                  reviewer=first_reviewer, expected_version=demonstration.version, reason="",
-                                  comment="", rating=4)
+    review_services.review_decide(
+        decision=Review.Decision.APPROVE,
+        demonstration=demonstration,
+        reviewer=first_reviewer,
+        expected_version=demonstration.version,
+        reason="",
+        comment="",
+        rating=4,
+    )
 
 with connection.cursor() as cursor:
     cursor.execute("ANALYZE")  # a running site has planner statistics; a freshly seeded one does not

@@ -11,35 +11,59 @@ from ..options import DEFAULT_SEED, FORMATS
 class ReleaseCreateSerializer(serializers.Serializer):
     """The filters and formats of a new release; every field is optional."""
 
-    formats = serializers.ListField(child=serializers.ChoiceField(choices=FORMATS), required=False,
-                                    default=["jsonl"], allow_empty=False)
-    statuses = serializers.ListField(child=serializers.ChoiceField(choices=Status.choices), required=False,
-                                     default=[Status.APPROVED.value], allow_empty=False)
-    categories = serializers.ListField(child=serializers.SlugField(max_length=40), required=False, default=list,
-                                       help_text="Category keys; empty: every category.")
-    contest = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="",
-                                    help_text="Only records that count for this contest (its slug).")
+    formats = serializers.ListField(
+        child=serializers.ChoiceField(choices=FORMATS), required=False, default=["jsonl"], allow_empty=False
+    )
+    statuses = serializers.ListField(
+        child=serializers.ChoiceField(choices=Status.choices),
+        required=False,
+        default=[Status.APPROVED.value],
+        allow_empty=False,
+    )
+    categories = serializers.ListField(
+        child=serializers.SlugField(max_length=40),
+        required=False,
+        default=list,
+        help_text="Category keys; empty: every category.",
+    )
+    contest = serializers.SlugField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only records that count for this contest (its slug).",
+    )
     created_from = serializers.DateField(required=False, allow_null=True, default=None)
     created_to = serializers.DateField(required=False, allow_null=True, default=None)
     exclude_flagged = serializers.BooleanField(
-        required=False, default=False,
+        required=False,
+        default=False,
         help_text="Leave out records flagged for personal data, AI phrasing, exact or near duplication.",
     )
     dedupe = serializers.BooleanField(
-        required=False, default=False,
+        required=False,
+        default=False,
         help_text="Leave out exact duplicates (ignoring case and spacing) and near duplicates (instruction "
-                  "trigram similarity to an earlier record's at least DOLLY_NEAR_DUPLICATE_THRESHOLD; with a "
-                  "reference text, the same reference text); the earliest is kept. The threshold is recorded "
-                  "in the release's filters.",
+        "trigram similarity to an earlier record's at least DOLLY_NEAR_DUPLICATE_THRESHOLD; with a "
+        "reference text, the same reference text); the earliest is kept. The threshold is recorded "
+        "in the release's filters.",
     )
-    strip_citations = serializers.BooleanField(required=False, default=False,
-                                               help_text="Remove citation markers such as [12] from context.")
-    test_fraction = serializers.FloatField(required=False, allow_null=True, default=None, min_value=0.0,
-                                           max_value=1.0, help_text="Share of each category put in a test file.")
+    strip_citations = serializers.BooleanField(
+        required=False, default=False, help_text="Remove citation markers such as [12] from context."
+    )
+    test_fraction = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0.0,
+        max_value=1.0,
+        help_text="Share of each category put in a test file.",
+    )
     seed = serializers.IntegerField(required=False, default=DEFAULT_SEED, min_value=0, max_value=2**32 - 1)
     with_metadata = serializers.BooleanField(required=False, default=False)
-    ensure_ascii = serializers.BooleanField(required=False, default=True,
-                                            help_text="Escape non-ASCII characters as json.dumps does by default.")
+    ensure_ascii = serializers.BooleanField(
+        required=False, default=True, help_text="Escape non-ASCII characters as json.dumps does by default."
+    )
 
 
 class ReleaseFileSerializer(serializers.Serializer):
@@ -60,9 +84,24 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Release
-        fields = ["id", "status", "progress", "created_at", "created_by", "started_at", "finished_at", "filters",
-                  "formats", "record_count", "counts", "files", "error", "previous_release", "added_count",
-                  "removed_count"]
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "created_at",
+            "created_by",
+            "started_at",
+            "finished_at",
+            "filters",
+            "formats",
+            "record_count",
+            "counts",
+            "files",
+            "error",
+            "previous_release",
+            "added_count",
+            "removed_count",
+        ]
         read_only_fields = fields
 
     def get_progress(self, release) -> int:

@@ -33,8 +33,11 @@ class ReleaseListCreateView(generics.GenericAPIView):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ReleaseSerializer(page, many=True).data)
 
-    @extend_schema(summary="Create a release (built in the background)", request=ReleaseCreateSerializer,
-                   responses={202: ReleaseSerializer})
+    @extend_schema(
+        summary="Create a release (built in the background)",
+        request=ReleaseCreateSerializer,
+        responses={202: ReleaseSerializer},
+    )
     def post(self, request):
         payload = ReleaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -48,8 +51,7 @@ class ReleaseListCreateView(generics.GenericAPIView):
 class ReleaseDetailView(APIView):
     permission_classes = [permissions.IsAuthenticated, IsDollyAdmin]
 
-    @extend_schema(summary="One release: status, progress, counts, files and checksums",
-                   responses=ReleaseSerializer)
+    @extend_schema(summary="One release: status, progress, counts, files and checksums", responses=ReleaseSerializer)
     def get(self, request, id):
         return Response(ReleaseSerializer(selectors.access_release(public_id=id)).data)
 
@@ -59,15 +61,17 @@ class ReleaseDownloadView(APIView):
 
     @extend_schema(
         summary="Download one file of a finished release",
-        responses={(200, "application/octet-stream"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The file; its SHA-256 is in the X-Checksum-SHA256 header.")},
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file; its SHA-256 is in the X-Checksum-SHA256 header."
+            )
+        },
     )
     def get(self, request, id, file):
         release = selectors.access_release(public_id=id)
         handle, entry = selectors.open_release_file(release=release, name=file)
-        response = FileResponse(handle, as_attachment=True, filename=entry["name"],
-                                content_type=content_type_for(entry["name"]))
+        response = FileResponse(
+            handle, as_attachment=True, filename=entry["name"], content_type=content_type_for(entry["name"])
+        )
         response["X-Checksum-SHA256"] = entry["sha256"]
         return response
-
-

@@ -8,79 +8,161 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('annotations', '0002_seed_categories'),
+        ("annotations", "0002_seed_categories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('source_name', models.CharField(max_length=255)),
-                ('stored_name', models.CharField(blank=True, help_text='The uploaded file in storage.', max_length=300)),
-                ('target_status', models.CharField(max_length=20)),
-                ('create_categories', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('invalid', 'Invalid'), ('valid', 'Valid, waiting for confirmation'), ('queued', 'Queued'), ('importing', 'Importing'), ('done', 'Done'), ('failed', 'Failed')], max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('line_count', models.PositiveIntegerField(default=0)),
-                ('problems', models.JSONField(default=list, help_text="The first bad lines, as 'FILE:LINE: reason'.")),
-                ('problem_count', models.PositiveIntegerField(default=0)),
-                ('new_categories', models.JSONField(default=list)),
-                ('imported_count', models.PositiveIntegerField(default=0)),
-                ('skipped_count', models.PositiveIntegerField(default=0, help_text='Lines skipped because the same record was imported before (expected, until done).')),
-                ('error', models.TextField(blank=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("source_name", models.CharField(max_length=255)),
+                (
+                    "stored_name",
+                    models.CharField(blank=True, help_text="The uploaded file in storage.", max_length=300),
+                ),
+                ("target_status", models.CharField(max_length=20)),
+                ("create_categories", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invalid", "Invalid"),
+                            ("valid", "Valid, waiting for confirmation"),
+                            ("queued", "Queued"),
+                            ("importing", "Importing"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("line_count", models.PositiveIntegerField(default=0)),
+                ("problems", models.JSONField(default=list, help_text="The first bad lines, as 'FILE:LINE: reason'.")),
+                ("problem_count", models.PositiveIntegerField(default=0)),
+                ("new_categories", models.JSONField(default=list)),
+                ("imported_count", models.PositiveIntegerField(default=0)),
+                (
+                    "skipped_count",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Lines skipped because the same record was imported before (expected, until done).",
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'import batches',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name_plural": "import batches",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportedRecord',
+            name="ImportedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_hash', models.CharField(db_index=True, max_length=64)),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='records', to='datasets.importbatch')),
-                ('demonstration', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annotations.demonstration')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("content_hash", models.CharField(db_index=True, max_length=64)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="records",
+                        to="datasets.importbatch",
+                    ),
+                ),
+                (
+                    "demonstration",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="annotations.demonstration"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('attempt', models.PositiveIntegerField(default=0, help_text='Increased by every build that claims the release.')),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('filters', models.JSONField(default=dict)),
-                ('formats', models.JSONField(default=list)),
-                ('record_count', models.PositiveIntegerField(default=0)),
-                ('counts', models.JSONField(default=dict, help_text='Records per category and split, and records left out.')),
-                ('files', models.JSONField(default=list)),
-                ('manifest', models.JSONField(default=dict)),
-                ('card', models.TextField(blank=True)),
-                ('error', models.TextField(blank=True)),
-                ('added_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('removed_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='datasets.release')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "attempt",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Increased by every build that claims the release."
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("filters", models.JSONField(default=dict)),
+                ("formats", models.JSONField(default=list)),
+                ("record_count", models.PositiveIntegerField(default=0)),
+                (
+                    "counts",
+                    models.JSONField(default=dict, help_text="Records per category and split, and records left out."),
+                ),
+                ("files", models.JSONField(default=list)),
+                ("manifest", models.JSONField(default=dict)),
+                ("card", models.TextField(blank=True)),
+                ("error", models.TextField(blank=True)),
+                ("added_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("removed_count", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="datasets.release",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'created_at'], name='release_status_created')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["status", "created_at"], name="release_status_created")],
             },
         ),
     ]

@@ -5,24 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('datasets', '0001_initial'),
+        ("datasets", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importedrecord',
-            name='batch',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='records', to='datasets.importbatch'),
+            model_name="importedrecord",
+            name="batch",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="records",
+                to="datasets.importbatch",
+            ),
         ),
         migrations.AlterField(
-            model_name='importedrecord',
-            name='content_hash',
+            model_name="importedrecord",
+            name="content_hash",
             field=models.CharField(max_length=64),
         ),
         migrations.AddIndex(
-            model_name='importedrecord',
-            index=models.Index(fields=['content_hash'], name='imported_content_hash'),
+            model_name="importedrecord",
+            index=models.Index(fields=["content_hash"], name="imported_content_hash"),
         ),
     ]

@@ -5,17 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('datasets', '0002_importedrecord_one_index'),
+        ("datasets", "0002_importedrecord_one_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportProgress',
+            name="ImportProgress",
             fields=[
-                ('batch', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='datasets.importbatch')),
-                ('percent', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "batch",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="datasets.importbatch",
+                    ),
+                ),
+                ("percent", models.PositiveSmallIntegerField(default=0)),
             ],
         ),
     ]

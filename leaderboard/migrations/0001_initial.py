@@ -12,168 +12,362 @@ import leaderboard.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('annotations', '0003_quality_flags_reviews'),
+        ("annotations", "0003_quality_flags_reviews"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contest',
+            name="Contest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='slug')),
-                ('description', models.TextField(blank=True, help_text='Markdown.', verbose_name='description')),
-                ('prizes', models.TextField(blank=True, help_text='Markdown.', verbose_name='prizes')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(verbose_name='ends at')),
-                ('time_zone', models.CharField(default=leaderboard.models._default_time_zone, help_text="Where 'today' and 'this week' and the daily cap are counted, e.g. Europe/Paris.", max_length=64, verbose_name='time zone')),
-                ('base_points', models.PositiveIntegerField(default=10, verbose_name='base points per approved demonstration')),
-                ('category_multipliers', models.JSONField(blank=True, default=dict, help_text='Category key to multiplier, e.g. {"closed_qa": "1.5"}. Missing categories count 1.', verbose_name='per-category multipliers')),
-                ('rating_bonus', models.PositiveIntegerField(default=0, help_text='A 5-star review earns twice this, a 4-star review once; 3 stars or fewer earn nothing.', verbose_name='bonus per rating star above 3')),
-                ('open_instruction_bonus', models.PositiveIntegerField(default=0, verbose_name="bonus for answering another contributor's open instruction")),
-                ('review_points', models.PositiveIntegerField(default=0, help_text='0: reviewers earn nothing in this contest.', verbose_name='points per review')),
-                ('daily_cap', models.PositiveIntegerField(blank=True, help_text="Most points one person can earn per day (in the contest's time zone). Empty: no cap.", null=True, verbose_name='daily cap per person')),
-                ('balance_bonus', models.BooleanField(default=False, help_text='Categories under their target earn more, shrinking to nothing as the target fills.', verbose_name='balance bonus')),
-                ('balance_max_multiplier', models.DecimalField(decimal_places=2, default=Decimal('2.00'), max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('1.00'))], verbose_name='balance multiplier at an empty category')),
-                ('category_targets', models.JSONField(blank=True, default=dict, help_text='Category key to number of approved demonstrations wanted, e.g. {"summarization": 500}.', verbose_name='target count per category')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('categories', models.ManyToManyField(related_name='contests', to='annotations.category', verbose_name='categories')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="slug")),
+                ("description", models.TextField(blank=True, help_text="Markdown.", verbose_name="description")),
+                ("prizes", models.TextField(blank=True, help_text="Markdown.", verbose_name="prizes")),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(verbose_name="ends at")),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default=leaderboard.models._default_time_zone,
+                        help_text="Where 'today' and 'this week' and the daily cap are counted, e.g. Europe/Paris.",
+                        max_length=64,
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "base_points",
+                    models.PositiveIntegerField(default=10, verbose_name="base points per approved demonstration"),
+                ),
+                (
+                    "category_multipliers",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Category key to multiplier, e.g. {"closed_qa": "1.5"}. Missing categories count 1.',
+                        verbose_name="per-category multipliers",
+                    ),
+                ),
+                (
+                    "rating_bonus",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="A 5-star review earns twice this, a 4-star review once; 3 stars or fewer earn nothing.",
+                        verbose_name="bonus per rating star above 3",
+                    ),
+                ),
+                (
+                    "open_instruction_bonus",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="bonus for answering another contributor's open instruction"
+                    ),
+                ),
+                (
+                    "review_points",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="0: reviewers earn nothing in this contest.",
+                        verbose_name="points per review",
+                    ),
+                ),
+                (
+                    "daily_cap",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Most points one person can earn per day (in the contest's time zone). Empty: no cap.",
+                        null=True,
+                        verbose_name="daily cap per person",
+                    ),
+                ),
+                (
+                    "balance_bonus",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Categories under their target earn more, shrinking to nothing as the target fills.",
+                        verbose_name="balance bonus",
+                    ),
+                ),
+                (
+                    "balance_max_multiplier",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2.00"),
+                        max_digits=4,
+                        validators=[django.core.validators.MinValueValidator(Decimal("1.00"))],
+                        verbose_name="balance multiplier at an empty category",
+                    ),
+                ),
+                (
+                    "category_targets",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Category key to number of approved demonstrations wanted, e.g. {"summarization": 500}.',
+                        verbose_name="target count per category",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        related_name="contests", to="annotations.category", verbose_name="categories"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at', 'id'],
+                "ordering": ["-starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryProgress',
+            name="CategoryProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('approved', models.IntegerField(default=0)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='annotations.category')),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress', to='leaderboard.contest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("approved", models.IntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="annotations.category"
+                    ),
+                ),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="progress", to="leaderboard.contest"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Disqualification',
+            name="Disqualification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disqualifications', to='leaderboard.contest')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disqualifications",
+                        to="leaderboard.contest",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PointEntry',
+            name="PointEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('approval', 'Demonstration approved'), ('approval_reversed', 'Approval reversed'), ('review', 'Review'), ('disqualified', 'Disqualified')], max_length=20)),
-                ('sequence', models.PositiveIntegerField(default=1)),
-                ('points', models.IntegerField()),
-                ('counted', models.SmallIntegerField(default=0)),
-                ('day', models.DateField()),
-                ('explanation', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='annotations.category')),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='leaderboard.contest')),
-                ('demonstration', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='point_entries', to='annotations.demonstration')),
-                ('review', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='point_entries', to='annotations.review')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='point_entries', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("approval", "Demonstration approved"),
+                            ("approval_reversed", "Approval reversed"),
+                            ("review", "Review"),
+                            ("disqualified", "Disqualified"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField(default=1)),
+                ("points", models.IntegerField()),
+                ("counted", models.SmallIntegerField(default=0)),
+                ("day", models.DateField()),
+                ("explanation", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="annotations.category",
+                    ),
+                ),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="leaderboard.contest"
+                    ),
+                ),
+                (
+                    "demonstration",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="point_entries",
+                        to="annotations.demonstration",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="point_entries",
+                        to="annotations.review",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="point_entries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'point entries',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name_plural": "point entries",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Standing',
+            name="Standing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.IntegerField(default=0)),
-                ('reached_at', models.DateTimeField(blank=True, null=True)),
-                ('disqualified', models.BooleanField(default=False)),
-                ('contest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='standings', to='leaderboard.contest')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standings', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("points", models.IntegerField(default=0)),
+                ("reached_at", models.DateTimeField(blank=True, null=True)),
+                ("disqualified", models.BooleanField(default=False)),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standings",
+                        to="leaderboard.contest",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TeamStanding',
+            name="TeamStanding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('team', models.CharField(max_length=100)),
-                ('points', models.IntegerField(default=0)),
-                ('reached_at', models.DateTimeField(blank=True, null=True)),
-                ('contest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='team_standings', to='leaderboard.contest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("team", models.CharField(max_length=100)),
+                ("points", models.IntegerField(default=0)),
+                ("reached_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="team_standings",
+                        to="leaderboard.contest",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='contest',
-            index=models.Index(fields=['starts_at', 'ends_at'], name='contest_window'),
+            model_name="contest",
+            index=models.Index(fields=["starts_at", "ends_at"], name="contest_window"),
         ),
         migrations.AddConstraint(
-            model_name='contest',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='contest_ends_after_start'),
+            model_name="contest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="contest_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='categoryprogress',
-            constraint=models.UniqueConstraint(fields=('contest', 'category'), name='progress_unique_contest_category'),
+            model_name="categoryprogress",
+            constraint=models.UniqueConstraint(fields=("contest", "category"), name="progress_unique_contest_category"),
         ),
         migrations.AddConstraint(
-            model_name='disqualification',
-            constraint=models.UniqueConstraint(fields=('contest', 'user'), name='disqualification_unique'),
+            model_name="disqualification",
+            constraint=models.UniqueConstraint(fields=("contest", "user"), name="disqualification_unique"),
         ),
         migrations.AddIndex(
-            model_name='pointentry',
-            index=models.Index(fields=['contest', 'created_at'], name='entry_contest_time'),
+            model_name="pointentry",
+            index=models.Index(fields=["contest", "created_at"], name="entry_contest_time"),
         ),
         migrations.AddIndex(
-            model_name='pointentry',
-            index=models.Index(fields=['contest', 'user', 'day'], name='entry_contest_user_day'),
+            model_name="pointentry",
+            index=models.Index(fields=["contest", "user", "day"], name="entry_contest_user_day"),
         ),
         migrations.AddIndex(
-            model_name='pointentry',
-            index=models.Index(fields=['user', 'created_at'], name='entry_user_time'),
+            model_name="pointentry",
+            index=models.Index(fields=["user", "created_at"], name="entry_user_time"),
         ),
         migrations.AddIndex(
-            model_name='pointentry',
-            index=models.Index(fields=['contest', 'category', 'user'], name='entry_contest_category'),
+            model_name="pointentry",
+            index=models.Index(fields=["contest", "category", "user"], name="entry_contest_category"),
         ),
         migrations.AddConstraint(
-            model_name='pointentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('demonstration__isnull', False), ('reason__in', ['approval', 'approval_reversed'])), fields=('contest', 'demonstration', 'reason', 'sequence'), name='entry_once_per_demonstration'),
+            model_name="pointentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("demonstration__isnull", False), ("reason__in", ["approval", "approval_reversed"])),
+                fields=("contest", "demonstration", "reason", "sequence"),
+                name="entry_once_per_demonstration",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pointentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('review__isnull', False), ('reason', 'review')), fields=('contest', 'review'), name='entry_once_per_review'),
+            model_name="pointentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("review__isnull", False), ("reason", "review")),
+                fields=("contest", "review"),
+                name="entry_once_per_review",
+            ),
         ),
         migrations.AddIndex(
-            model_name='standing',
-            index=models.Index(condition=models.Q(('disqualified', False)), fields=['contest', '-points', 'reached_at', 'user'], name='standing_rank'),
+            model_name="standing",
+            index=models.Index(
+                condition=models.Q(("disqualified", False)),
+                fields=["contest", "-points", "reached_at", "user"],
+                name="standing_rank",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standing',
-            constraint=models.UniqueConstraint(fields=('contest', 'user'), name='standing_unique_contest_user'),
+            model_name="standing",
+            constraint=models.UniqueConstraint(fields=("contest", "user"), name="standing_unique_contest_user"),
         ),
         migrations.AddConstraint(
-            model_name='standing',
-            constraint=models.UniqueConstraint(condition=models.Q(('contest__isnull', True)), fields=('user',), name='standing_unique_alltime'),
+            model_name="standing",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("contest__isnull", True)), fields=("user",), name="standing_unique_alltime"
+            ),
         ),
         migrations.AddIndex(
-            model_name='teamstanding',
-            index=models.Index(fields=['contest', '-points', 'reached_at', 'team'], name='teamstanding_rank'),
+            model_name="teamstanding",
+            index=models.Index(fields=["contest", "-points", "reached_at", "team"], name="teamstanding_rank"),
         ),
         migrations.AddConstraint(
-            model_name='teamstanding',
-            constraint=models.UniqueConstraint(fields=('contest', 'team'), name='teamstanding_unique_contest_team'),
+            model_name="teamstanding",
+            constraint=models.UniqueConstraint(fields=("contest", "team"), name="teamstanding_unique_contest_team"),
         ),
         migrations.AddConstraint(
-            model_name='teamstanding',
-            constraint=models.UniqueConstraint(condition=models.Q(('contest__isnull', True)), fields=('team',), name='teamstanding_unique_alltime'),
+            model_name="teamstanding",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("contest__isnull", True)), fields=("team",), name="teamstanding_unique_alltime"
+            ),
         ),
     ]

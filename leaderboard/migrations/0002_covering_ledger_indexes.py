@@ -5,27 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leaderboard', '0001_initial'),
+        ("leaderboard", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='pointentry',
-            name='entry_contest_time',
+            model_name="pointentry",
+            name="entry_contest_time",
         ),
         migrations.RemoveIndex(
-            model_name='pointentry',
-            name='entry_contest_category',
+            model_name="pointentry",
+            name="entry_contest_category",
         ),
         migrations.AddIndex(
-            model_name='pointentry',
-            index=models.Index(fields=['contest', 'created_at'], include=('user', 'points', 'category'), name='entry_contest_time_cover'),
+            model_name="pointentry",
+            index=models.Index(
+                fields=["contest", "created_at"],
+                include=("user", "points", "category"),
+                name="entry_contest_time_cover",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pointentry',
-            index=models.Index(fields=['contest', 'category', 'created_at'], include=('user', 'points'), name='entry_contest_category_cover'),
+            model_name="pointentry",
+            index=models.Index(
+                fields=["contest", "category", "created_at"],
+                include=("user", "points"),
+                name="entry_contest_category_cover",
+            ),
         ),
     ]

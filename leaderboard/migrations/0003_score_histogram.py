@@ -5,22 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leaderboard', '0002_covering_ledger_indexes'),
+        ("leaderboard", "0002_covering_ledger_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScoreCount',
+            name="ScoreCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.IntegerField()),
-                ('holders', models.IntegerField(default=0)),
-                ('contest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='leaderboard.contest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("points", models.IntegerField()),
+                ("holders", models.IntegerField(default=0)),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="leaderboard.contest",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('contest', 'points'), name='scorecount_unique_contest_points'), models.UniqueConstraint(condition=models.Q(('contest__isnull', True)), fields=('points',), name='scorecount_unique_alltime_points')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("contest", "points"), name="scorecount_unique_contest_points"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("contest__isnull", True)),
+                        fields=("points",),
+                        name="scorecount_unique_alltime_points",
+                    ),
+                ],
             },
         ),
     ]

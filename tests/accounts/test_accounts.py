@@ -1,4 +1,5 @@
 """Accounts: sign-up by e-mail domain, sign-in and out, password change, API tokens, login throttling."""
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY, get_user_model
@@ -21,9 +22,14 @@ def signed_in(client):
 
 # Sign-up ---------------------------------------------------------------------------------------
 
+
 def signup_data(**fields):
-    return {"username": "newcomer", "email": "newcomer@corp.example", "password1": NEW_PASSWORD,
-            "password2": NEW_PASSWORD} | fields
+    return {
+        "username": "newcomer",
+        "email": "newcomer@corp.example",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    } | fields
 
 
 def test_anyone_may_sign_up_when_no_domain_is_configured(client, settings):
@@ -43,8 +49,15 @@ def test_sign_up_with_an_allowed_domain(client, settings, email):
     assert get_user_model().objects.get(username="newcomer").email.lower() == "newcomer@corp.example"
 
 
-@pytest.mark.parametrize("email", ["newcomer@gmail.com", "newcomer@evil-corp.example", "newcomer@sub.corp.example",
-                                   "newcomer@corp.example.attacker.test"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "newcomer@gmail.com",
+        "newcomer@evil-corp.example",
+        "newcomer@sub.corp.example",
+        "newcomer@corp.example.attacker.test",
+    ],
+)
 def test_sign_up_with_another_domain_is_refused(client, settings, email):
     settings.ALLOWED_EMAIL_DOMAINS = ["corp.example"]
     response = client.post(reverse("signup"), signup_data(email=email))
@@ -82,10 +95,12 @@ def test_the_sign_up_page_renders_and_sends_signed_in_people_home(client, user):
 
 # Sign-in, sign-out, password change ------------------------------------------------------------
 
+
 def test_the_login_page_signs_in_and_returns_to_next(client, user):
     assert client.get(reverse("login")).status_code == 200
-    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD,
-                                              "next": reverse("demonstration-list")})
+    response = client.post(
+        reverse("login"), {"username": "alice", "password": PASSWORD, "next": reverse("demonstration-list")}
+    )
     assert response.status_code == 302
     assert response.url == reverse("demonstration-list")
     assert signed_in(client)
@@ -118,8 +133,10 @@ def test_logout_needs_the_csrf_token(user):
 def test_password_change(client_for, user):
     client = client_for(user)
     assert client.get(reverse("password_change")).status_code == 200
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.url == reverse("password_change_done")
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
@@ -128,8 +145,10 @@ def test_password_change(client_for, user):
 
 
 def test_password_change_needs_the_old_password(client_for, user):
-    response = client_for(user).post(reverse("password_change"), {
-        "old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client_for(user).post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert "old_password" in response.context["form"].errors
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -143,6 +162,7 @@ def test_account_pages_need_a_signed_in_user(client, name):
 
 
 # API token page --------------------------------------------------------------------------------
+
 
 def authenticates(key):
     api = APIClient()
@@ -188,10 +208,12 @@ def test_rotating_needs_the_csrf_token(user):
 
 # Login throttling ------------------------------------------------------------------------------
 
+
 def test_repeated_failures_lock_the_account_out(client, user):
     limit = django_settings.AXES_FAILURE_LIMIT
-    statuses = [client.post(reverse("login"), {"username": "alice", "password": f"guess-{n}"}).status_code
-                for n in range(limit)]
+    statuses = [
+        client.post(reverse("login"), {"username": "alice", "password": f"guess-{n}"}).status_code for n in range(limit)
+    ]
     assert statuses[:-1] == [200] * (limit - 1)
     assert statuses[-1] == 429
     locked = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
@@ -221,8 +243,10 @@ def test_failures_below_the_limit_do_not_lock(client, user):
 def test_the_token_endpoint_locks_out_with_429_too(user):
     api = APIClient()
     limit = django_settings.AXES_FAILURE_LIMIT
-    statuses = [api.post("/api/v1/auth/token/", {"username": "alice", "password": f"guess-{n}"},
-                         format="json").status_code for n in range(limit)]
+    statuses = [
+        api.post("/api/v1/auth/token/", {"username": "alice", "password": f"guess-{n}"}, format="json").status_code
+        for n in range(limit)
+    ]
     assert statuses == [400] * (limit - 1) + [429]
     response = api.post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD}, format="json")
     assert response.status_code == 429

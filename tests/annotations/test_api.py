@@ -1,4 +1,5 @@
 """The REST API contract: /api/v1/categories/, /api/v1/demonstrations/, tokens, errors, throttling, schema."""
+
 import io
 import re
 import uuid
@@ -34,6 +35,7 @@ def payload(**fields):
 
 # Categories ------------------------------------------------------------------------------------
 
+
 def test_categories_lists_the_active_categories_with_guidelines_and_examples(api_for, user):
     Category.objects.filter(key="general_qa").update(is_active=False)
     response = api_for(user).get(CATEGORIES)
@@ -44,18 +46,28 @@ def test_categories_lists_the_active_categories_with_guidelines_and_examples(api
     closed = next(c for c in body if c["key"] == "closed_qa")
     assert closed["needs_context"] is True
     assert closed["guidelines"] and closed["example_instruction"] and closed["example_context"]
-    assert set(closed) == {"key", "name", "summary", "needs_context", "guidelines", "example_instruction",
-                           "example_context", "example_response"}
+    assert set(closed) == {
+        "key",
+        "name",
+        "summary",
+        "needs_context",
+        "guidelines",
+        "example_instruction",
+        "example_context",
+        "example_response",
+    }
 
 
 # List ------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def mixed(user, other_user):
     DemonstrationFactory(author=user, instruction="draft open")
     DemonstrationFactory(author=user, status=Status.SUBMITTED, instruction="submitted open")
-    DemonstrationFactory(author=user, status=Status.APPROVED, instruction="approved brainstorm",
-                         category=category("brainstorming"))
+    DemonstrationFactory(
+        author=user, status=Status.APPROVED, instruction="approved brainstorm", category=category("brainstorming")
+    )
     DemonstrationFactory(author=other_user, instruction="not mine")
     DemonstrationFactory(author=other_user, status=Status.SUBMITTED, instruction="not mine either")
 
@@ -113,6 +125,7 @@ def test_the_list_query_count_does_not_grow(api_for, user, django_assert_max_num
 
 # Create ----------------------------------------------------------------------------------------
 
+
 def test_create_returns_201_with_the_public_id(api_for, user):
     response = api_for(user).post(DEMONSTRATIONS, payload(instruction="  Why?  "), format="json")
     assert response.status_code == 201
@@ -136,8 +149,7 @@ def test_create_and_submit_at_once(api_for, user):
 def test_an_idempotency_key_replay_returns_the_first_record(api_for, user):
     api = api_for(user)
     first = api.post(DEMONSTRATIONS, payload(), format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
-    again = api.post(DEMONSTRATIONS, payload(instruction="Different"), format="json",
-                     HTTP_IDEMPOTENCY_KEY="abc-123")
+    again = api.post(DEMONSTRATIONS, payload(instruction="Different"), format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert Demonstration.objects.count() == 1
@@ -152,8 +164,9 @@ def test_an_overlong_idempotency_key_is_refused(api_for, user):
 
 
 def test_validation_errors_are_json_keyed_by_field(api_for, user):
-    response = api_for(user).post(DEMONSTRATIONS, payload(category="closed_qa", submit=True, instruction=""),
-                                  format="json")
+    response = api_for(user).post(
+        DEMONSTRATIONS, payload(category="closed_qa", submit=True, instruction=""), format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert set(body) == {"instruction", "context", "source_url"}
@@ -212,8 +225,11 @@ def test_malformed_json_is_a_400(api_for, user, body):
 
 
 def test_a_source_url_must_be_http_or_https(api_for, user):
-    response = api_for(user).post(DEMONSTRATIONS, payload(category="closed_qa", context="Passage.",
-                                                          source_url="javascript:alert(1)"), format="json")
+    response = api_for(user).post(
+        DEMONSTRATIONS,
+        payload(category="closed_qa", context="Passage.", source_url="javascript:alert(1)"),
+        format="json",
+    )
     assert response.status_code == 400
     assert list(response.json()) == ["source_url"]
 
@@ -226,6 +242,7 @@ def test_an_oversized_field_is_refused(api_for, user, settings):
 
 
 # Retrieve --------------------------------------------------------------------------------------
+
 
 def test_retrieve_my_demonstration(api_for, user):
     demonstration = DemonstrationFactory(author=user)
@@ -256,6 +273,7 @@ def test_a_reviewer_reads_a_submission_but_cannot_change_it(api_for, reviewer, o
 
 # Patch -----------------------------------------------------------------------------------------
 
+
 def test_patch_changes_the_text_and_bumps_the_version(api_for, user):
     demonstration = DemonstrationFactory(author=user)
     response = api_for(user).patch(detail(demonstration), {"version": 1, "response": " New answer. "}, format="json")
@@ -270,8 +288,9 @@ def test_patch_can_change_the_category(api_for, user):
     assert response.json()["category"] == "general_qa"
 
 
-@pytest.mark.parametrize("body", [{"response": "x"}, {"version": None, "response": "x"}, {"version": "one"},
-                                  {"version": 0}])
+@pytest.mark.parametrize(
+    "body", [{"response": "x"}, {"version": None, "response": "x"}, {"version": "one"}, {"version": 0}]
+)
 def test_patch_requires_a_version(api_for, user, body):
     demonstration = DemonstrationFactory(author=user)
     response = api_for(user).patch(detail(demonstration), body, format="json")
@@ -304,9 +323,11 @@ def test_patch_errors_name_the_field(api_for, user):
     demonstration = DemonstrationFactory(author=user)
     api = api_for(user)
     assert list(api.patch(detail(demonstration), {"version": 1, "instruction": ""}, format="json").json()) == [
-        "instruction"]
+        "instruction"
+    ]
     assert list(api.patch(detail(demonstration), {"version": 1, "category": "nope"}, format="json").json()) == [
-        "category"]
+        "category"
+    ]
     assert "context" in api.patch(detail(demonstration), {"version": 1, "context": "a\x00"}, format="json").json()
     assert Demonstration.objects.get(pk=demonstration.pk).version == 1
 
@@ -322,6 +343,7 @@ def test_put_is_not_offered(api_for, user):
 
 
 # Delete ----------------------------------------------------------------------------------------
+
 
 def test_delete_a_draft_is_204(api_for, user):
     demonstration = DemonstrationFactory(author=user)
@@ -345,6 +367,7 @@ def test_delete_of_another_users_draft_is_404(api_for, user, other_user):
 
 
 # Submit ----------------------------------------------------------------------------------------
+
 
 def test_submit_action(api_for, user):
     demonstration = DemonstrationFactory(author=user)
@@ -386,6 +409,7 @@ def test_submit_of_another_users_draft_is_404(api_for, user, other_user):
 
 # Authentication --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method,path", [("get", CATEGORIES), ("get", DEMONSTRATIONS), ("post", DEMONSTRATIONS)])
 def test_anonymous_requests_are_401_with_json(api_for, method, path):
     response = getattr(api_for(), method)(path, {}, format="json")
@@ -398,9 +422,12 @@ def test_anonymous_requests_are_401_with_json(api_for, method, path):
 def test_anonymous_requests_to_a_demonstration_are_refused(api_for, user):
     demonstration = DemonstrationFactory(author=user)
     api = api_for()
-    for response in [api.get(detail(demonstration)), api.delete(detail(demonstration)),
-                     api.patch(detail(demonstration), {"version": 1}, format="json"),
-                     api.post(submit_url(demonstration), {}, format="json")]:
+    for response in [
+        api.get(detail(demonstration)),
+        api.delete(detail(demonstration)),
+        api.patch(detail(demonstration), {"version": 1}, format="json"),
+        api.post(submit_url(demonstration), {}, format="json"),
+    ]:
         assert response.status_code == 401
     assert Demonstration.objects.filter(pk=demonstration.pk, version=1).exists()
 
@@ -422,9 +449,15 @@ def test_the_token_endpoint_accepts_form_posts_too(user):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("credentials", [
-    {"username": "alice", "password": "wrong"}, {"username": "nobody", "password": "x"}, {"username": "alice"}, {},
-])
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"username": "alice", "password": "wrong"},
+        {"username": "nobody", "password": "x"},
+        {"username": "alice"},
+        {},
+    ],
+)
 def test_bad_credentials_are_a_400(user, credentials):
     response = APIClient().post(TOKEN, credentials, format="json")
     assert response.status_code == 400
@@ -449,13 +482,15 @@ def test_session_authenticated_writes_need_the_csrf_token(user):
 
 # Throttling ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def tight_throttles(settings, monkeypatch):
     """Low rates, and a private cache so no count is shared with other runs on the same Redis."""
     rates = {"anon": "2/min", "user": "3/min", "token": "2/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "throttle-tests"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle-tests"}
+    }
     # DRF copies the rates onto the class when it is imported.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
     from django.core.cache import cache
@@ -477,20 +512,28 @@ def test_authenticated_requests_are_throttled_with_429(api_for, user, tight_thro
 
 def test_the_token_endpoint_is_throttled(user, tight_throttles):
     api = APIClient()
-    statuses = [api.post(TOKEN, {"username": "alice", "password": "wrong"}, format="json").status_code
-                for _ in range(3)]
+    statuses = [
+        api.post(TOKEN, {"username": "alice", "password": "wrong"}, format="json").status_code for _ in range(3)
+    ]
     assert statuses == [400, 400, 429]
 
 
 # OpenAPI ---------------------------------------------------------------------------------------
 
+
 def test_the_schema_generates_without_warnings(tmp_path):
     out = tmp_path / "schema.yml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out), stdout=io.StringIO(),
-                 stderr=io.StringIO())
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(out), stdout=io.StringIO(), stderr=io.StringIO()
+    )
     schema = out.read_text()
-    for path in ["/api/v1/categories/", "/api/v1/demonstrations/", "/api/v1/demonstrations/{id}/",
-                 "/api/v1/demonstrations/{id}/submit/", "/api/v1/auth/token/"]:
+    for path in [
+        "/api/v1/categories/",
+        "/api/v1/demonstrations/",
+        "/api/v1/demonstrations/{id}/",
+        "/api/v1/demonstrations/{id}/submit/",
+        "/api/v1/auth/token/",
+    ]:
         assert f"  {path}:" in schema
 
 

@@ -16,8 +16,14 @@ def post(client, payload):
 
 
 def text(**changes):
-    return {"category": "open_qa", "instruction": "Why is the sky blue?", "context": "", "source_url": "",
-            "response": "", **changes}
+    return {
+        "category": "open_qa",
+        "instruction": "Why is the sky blue?",
+        "context": "",
+        "source_url": "",
+        "response": "",
+        **changes,
+    }
 
 
 @pytest.mark.django_db
@@ -28,7 +34,9 @@ class TestNewDraft:
         assert first.status_code == 201
         demonstration = Demonstration.objects.get()
         assert first.json() == {
-            "public_id": str(demonstration.public_id), "version": 1, "status": "draft",
+            "public_id": str(demonstration.public_id),
+            "version": 1,
+            "status": "draft",
             "edit_url": reverse("demonstration-edit", kwargs={"public_id": demonstration.public_id}),
             "saved_at": demonstration.updated_at.isoformat(),
         }
@@ -52,9 +60,15 @@ class TestNewDraft:
         assert response.status_code == 400
         assert list(response.json()["errors"]) == ["category"]
 
-    @pytest.mark.parametrize("payload", [
-        b"{not json", b"[1, 2]", json.dumps({**text(response=5), "idempotency_key": "k"}), json.dumps(text()),
-    ])
+    @pytest.mark.parametrize(
+        "payload",
+        [
+            b"{not json",
+            b"[1, 2]",
+            json.dumps({**text(response=5), "idempotency_key": "k"}),
+            json.dumps(text()),
+        ],
+    )
     def test_malformed_requests_get_400_and_change_nothing(self, client_for, user, payload):
         response = post(client_for(user), payload)
         assert response.status_code == 400
@@ -67,8 +81,14 @@ class TestNewDraft:
         assert response.json()["code"] == "signed_out"
 
     def test_a_key_already_used_for_a_submitted_demonstration_is_refused(self, client_for, user):
-        services.demonstration_create(author=user, category=category("open_qa"), instruction="Q?", response="A.",
-                                      submit=True, idempotency_key="page-1")
+        services.demonstration_create(
+            author=user,
+            category=category("open_qa"),
+            instruction="Q?",
+            response="A.",
+            submit=True,
+            idempotency_key="page-1",
+        )
         response = post(client_for(user), {**text(response="Changed"), "idempotency_key": "page-1"})
         assert response.status_code == 409
         assert Demonstration.objects.get().response == "A."
@@ -78,8 +98,10 @@ class TestNewDraft:
 class TestExistingDraft:
     def test_saving_at_the_current_version_keeps_a_revision(self, client_for, user, demonstration_factory):
         demonstration = demonstration_factory(author=user)
-        response = post(client_for(user), {**text(response="Because of scattering."),
-                                           "public_id": str(demonstration.public_id), "version": 1})
+        response = post(
+            client_for(user),
+            {**text(response="Because of scattering."), "public_id": str(demonstration.public_id), "version": 1},
+        )
         assert response.status_code == 200
         assert response.json()["version"] == 2
         demonstration.refresh_from_db()
@@ -88,10 +110,12 @@ class TestExistingDraft:
 
     def test_a_stale_version_is_refused_and_nothing_overwritten(self, client_for, user, demonstration_factory):
         demonstration = demonstration_factory(author=user, response="First.")
-        services.demonstration_update(demonstration=demonstration, editor=user, expected_version=1,
-                                      changes={"response": "Edited in another tab."})
-        response = post(client_for(user), {**text(response="Typed here."),
-                                           "public_id": str(demonstration.public_id), "version": 1})
+        services.demonstration_update(
+            demonstration=demonstration, editor=user, expected_version=1, changes={"response": "Edited in another tab."}
+        )
+        response = post(
+            client_for(user), {**text(response="Typed here."), "public_id": str(demonstration.public_id), "version": 1}
+        )
         assert response.status_code == 409
         assert response.json()["code"] == "stale_version"
         assert response.json()["current_version"] == 2
@@ -108,8 +132,9 @@ class TestExistingDraft:
 
     def test_a_submitted_demonstration_is_not_changed(self, client_for, user, demonstration_factory):
         demonstration = demonstration_factory(author=user, status=Status.SUBMITTED)
-        response = post(client_for(user), {**text(response="Late change"),
-                                           "public_id": str(demonstration.public_id), "version": 1})
+        response = post(
+            client_for(user), {**text(response="Late change"), "public_id": str(demonstration.public_id), "version": 1}
+        )
         assert response.status_code == 409
         assert response.json()["code"] == "not_allowed"
 

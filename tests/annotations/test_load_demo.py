@@ -1,4 +1,5 @@
 """``manage.py load_demo``: demo accounts and demonstrations in every status, safe to run again."""
+
 import io
 
 import pytest
@@ -19,8 +20,12 @@ def load_demo(*args):
 
 
 def counts():
-    return (get_user_model().objects.count(), Demonstration.objects.count(), Revision.objects.count(),
-            tuple(Demonstration.objects.order_by("status").values_list("status", flat=True).distinct()))
+    return (
+        get_user_model().objects.count(),
+        Demonstration.objects.count(),
+        Revision.objects.count(),
+        tuple(Demonstration.objects.order_by("status").values_list("status", flat=True).distinct()),
+    )
 
 
 def test_load_demo_creates_accounts_and_demonstrations_in_every_status():
@@ -37,7 +42,8 @@ def test_load_demo_creates_accounts_and_demonstrations_in_every_status():
     statuses = set(Demonstration.objects.values_list("status", flat=True))
     assert statuses == set(Status.values)
     assert set(Demonstration.objects.values_list("category__key", flat=True)) == set(
-        Category.objects.values_list("key", flat=True))
+        Category.objects.values_list("key", flat=True)
+    )
     assert Demonstration.objects.count() >= 24
     assert Revision.objects.count() == Demonstration.objects.count()
     assert not Demonstration.objects.filter(status=Status.DRAFT, submitted_at__isnull=False).exists()
@@ -47,8 +53,15 @@ def test_load_demo_creates_accounts_and_demonstrations_in_every_status():
 def test_every_demo_demonstration_passes_the_submission_rules():
     load_demo()
     for d in Demonstration.objects.select_related("category"):
-        check_demonstration(category=d.category, instruction=d.instruction, context=d.context,
-                            source_url=d.source_url, response=d.response, complete=True, strip=False)
+        check_demonstration(
+            category=d.category,
+            instruction=d.instruction,
+            context=d.context,
+            source_url=d.source_url,
+            response=d.response,
+            complete=True,
+            strip=False,
+        )
 
 
 def test_load_demo_twice_changes_nothing():

@@ -1,4 +1,5 @@
 """The write services: drafts, submissions, revisions, optimistic concurrency and idempotency."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -19,18 +20,28 @@ def create(author, **kwargs):
 
 def update(demonstration, editor, expected_version, submit=False, **changes):
     return services.demonstration_update(
-        demonstration=demonstration, editor=editor, expected_version=expected_version, changes=changes,
+        demonstration=demonstration,
+        editor=editor,
+        expected_version=expected_version,
+        changes=changes,
         submit=submit,
     )
 
 
 def snapshot(demonstration):
     stored = Demonstration.objects.get(pk=demonstration.pk)
-    return (stored.status, stored.version, stored.instruction, stored.context, stored.response,
-            stored.revisions.count())
+    return (
+        stored.status,
+        stored.version,
+        stored.instruction,
+        stored.context,
+        stored.response,
+        stored.revisions.count(),
+    )
 
 
 # Create ----------------------------------------------------------------------------------------
+
 
 def test_create_saves_a_draft_with_its_first_revision(user):
     demonstration, created = create(user, instruction="  Why is the sea salty?\n", response="")
@@ -93,7 +104,10 @@ def test_a_concurrent_request_with_the_same_key_wins_the_race_and_its_record_is_
     def check_then_lose_the_race(**kwargs):
         monkeypatch.setattr(services, "check_demonstration", real_check)
         winner["record"], _ = services.demonstration_create(
-            author=user, category=category("open_qa"), instruction="The other tab", idempotency_key="race",
+            author=user,
+            category=category("open_qa"),
+            instruction="The other tab",
+            idempotency_key="race",
         )
         return real_check(**kwargs)
 
@@ -106,6 +120,7 @@ def test_a_concurrent_request_with_the_same_key_wins_the_race_and_its_record_is_
 
 
 # Update ----------------------------------------------------------------------------------------
+
 
 def test_each_text_change_keeps_a_revision_and_bumps_the_version(user):
     demonstration, _ = create(user)
@@ -127,8 +142,9 @@ def test_changing_only_the_category_keeps_a_revision(user):
     assert demonstration.revisions.get(version=2).category.key == "general_qa"
 
 
-@pytest.mark.parametrize("changes", [{}, {"instruction": "Why is the sea salty?"},
-                                     {"instruction": "  Why is the sea salty?  "}])
+@pytest.mark.parametrize(
+    "changes", [{}, {"instruction": "Why is the sea salty?"}, {"instruction": "  Why is the sea salty?  "}]
+)
 def test_an_edit_that_changes_nothing_keeps_no_revision(user, changes):
     demonstration, _ = create(user)
     result = update(demonstration, user, 1, **changes)
@@ -179,8 +195,9 @@ def test_edit_and_submit_in_one_step_validates_the_full_rules(user):
     with pytest.raises(ValidationError) as caught:
         update(demonstration, user, 1, response="Short.", submit=True)
     assert set(caught.value.message_dict) == {"context", "source_url"}
-    result = update(demonstration, user, 1, response="Short.", context="A long passage.", source_url=SOURCE,
-                    submit=True)
+    result = update(
+        demonstration, user, 1, response="Short.", context="A long passage.", source_url=SOURCE, submit=True
+    )
     assert result.status == Status.SUBMITTED
     assert result.version == 2
 
@@ -202,8 +219,11 @@ def test_edits_are_refused_once_submitted_or_decided(user, status):
 
 def test_imported_records_need_no_source_url_when_edited_and_submitted(user):
     demonstration = DemonstrationFactory(
-        author=user, origin=Origin.IMPORT, category=category("closed_qa"),
-        context="A passage from the archive.", response="An answer.",
+        author=user,
+        origin=Origin.IMPORT,
+        category=category("closed_qa"),
+        context="A passage from the archive.",
+        response="An answer.",
     )
     result = update(demonstration, user, 1, response="A better answer.", submit=True)
     assert result.status == Status.SUBMITTED
@@ -212,8 +232,11 @@ def test_imported_records_need_no_source_url_when_edited_and_submitted(user):
 
 def test_web_records_in_a_context_category_do_need_a_source_url(user):
     demonstration = DemonstrationFactory(
-        author=user, origin=Origin.WEB, category=category("closed_qa"),
-        context="A passage.", response="An answer.",
+        author=user,
+        origin=Origin.WEB,
+        category=category("closed_qa"),
+        context="A passage.",
+        response="An answer.",
     )
     with pytest.raises(ValidationError) as caught:
         services.demonstration_submit(demonstration=demonstration, actor=user)
@@ -221,6 +244,7 @@ def test_web_records_in_a_context_category_do_need_a_source_url(user):
 
 
 # Submit ----------------------------------------------------------------------------------------
+
 
 def test_submit_moves_a_draft_to_review_and_bumps_the_version(user):
     demonstration, _ = create(user, response="Minerals.")
@@ -267,6 +291,7 @@ def test_a_sent_back_demonstration_can_be_submitted_again(user):
 
 
 # Delete ----------------------------------------------------------------------------------------
+
 
 def test_delete_removes_a_draft_and_its_revisions(user):
     demonstration, _ = create(user)

@@ -1,4 +1,5 @@
 """The validation table of ``check_demonstration``: one case per rule and per field."""
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
@@ -49,11 +50,11 @@ def test_default_limits_are_the_documented_ones():
 
 # Required fields ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("instruction", ["", "   \n\t  ", None])
 @pytest.mark.parametrize("complete", [False, True])
 def test_instruction_is_required_for_drafts_and_submissions(instruction, complete):
-    errors = errors_of(category=category("open_qa"), instruction=instruction, response="An answer.",
-                       complete=complete)
+    errors = errors_of(category=category("open_qa"), instruction=instruction, response="An answer.", complete=complete)
     assert list(errors) == ["instruction"]
 
 
@@ -101,6 +102,7 @@ def test_every_failing_field_is_reported_at_once():
 
 # Context rule per category ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("key", CONTEXT_KEYS)
 def test_reference_text_is_required_where_the_category_needs_one(key):
     errors = errors_of(category=category(key), complete=True, **complete_text(key, context="  "))
@@ -115,8 +117,9 @@ def test_source_url_is_required_where_the_category_needs_reference_text(key):
 
 @pytest.mark.parametrize("key", CONTEXT_KEYS)
 def test_imported_records_may_lack_a_source_url(key):
-    text = check_demonstration(category=category(key), complete=True, require_source_url=False,
-                               **complete_text(key, source_url=""))
+    text = check_demonstration(
+        category=category(key), complete=True, require_source_url=False, **complete_text(key, source_url="")
+    )
     assert text.source_url == ""
 
 
@@ -133,27 +136,38 @@ def test_source_url_is_not_allowed_where_the_category_does_not_use_one(key):
 
 
 def test_a_draft_may_keep_reference_text_while_its_category_is_still_undecided():
-    text = check_demonstration(category=category("open_qa"), instruction="Why?", context="A passage.",
-                               source_url=SOURCE, complete=False)
+    text = check_demonstration(
+        category=category("open_qa"), instruction="Why?", context="A passage.", source_url=SOURCE, complete=False
+    )
     assert text.context == "A passage."
 
 
 # Source URL ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "ftp://example.com/file.txt", "file:///etc/passwd", "data:text/html,hi",
-    "//example.com/page", "example.com/page", "https://", "not a url",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "ftp://example.com/file.txt",
+        "file:///etc/passwd",
+        "data:text/html,hi",
+        "//example.com/page",
+        "example.com/page",
+        "https://",
+        "not a url",
+    ],
+)
 def test_only_http_and_https_source_urls_are_accepted(url):
-    errors = errors_of(category=category("closed_qa"), complete=False,
-                       **complete_text("closed_qa", source_url=url))
+    errors = errors_of(category=category("closed_qa"), complete=False, **complete_text("closed_qa", source_url=url))
     assert list(errors) == ["source_url"]
 
 
 @pytest.mark.parametrize("url", ["http://intranet.example.com/wiki/Page", "https://en.wikipedia.org/wiki/Tower"])
 def test_http_and_https_source_urls_pass(url):
-    text = check_demonstration(category=category("closed_qa"), complete=True,
-                               **complete_text("closed_qa", source_url=url))
+    text = check_demonstration(
+        category=category("closed_qa"), complete=True, **complete_text("closed_qa", source_url=url)
+    )
     assert text.source_url == url
 
 
@@ -178,16 +192,20 @@ def text_of_length(field, length):
 def test_a_field_at_its_limit_passes(settings, field):
     setattr(settings, LIMIT_SETTINGS[field], 40)
     value = text_of_length(field, 40)
-    text = check_demonstration(category=category("closed_qa"), complete=True,
-                               **complete_text("closed_qa", **{field: value}))
+    text = check_demonstration(
+        category=category("closed_qa"), complete=True, **complete_text("closed_qa", **{field: value})
+    )
     assert getattr(text, field) == value
 
 
 @pytest.mark.parametrize("field", list(LIMIT_SETTINGS))
 def test_a_field_one_past_its_limit_is_refused(settings, field):
     setattr(settings, LIMIT_SETTINGS[field], 40)
-    errors = errors_of(category=category("closed_qa"), complete=False,
-                       **complete_text("closed_qa", **{field: text_of_length(field, 41)}))
+    errors = errors_of(
+        category=category("closed_qa"),
+        complete=False,
+        **complete_text("closed_qa", **{field: text_of_length(field, 41)}),
+    )
     assert list(errors) == [field]
     assert "40" in errors[field][0] and "41" in errors[field][0]
 
@@ -200,8 +218,12 @@ def test_the_limit_counts_the_text_after_surrounding_whitespace_is_stripped(sett
 
 def test_the_default_limits_admit_long_dolly_style_records():
     text = check_demonstration(
-        category=category("summarization"), instruction="i" * 10_000, context="c" * 100_000,
-        source_url=SOURCE, response="r" * 100_000, complete=True,
+        category=category("summarization"),
+        instruction="i" * 10_000,
+        context="c" * 100_000,
+        source_url=SOURCE,
+        response="r" * 100_000,
+        complete=True,
     )
     assert len(text.context) == 100_000
 
@@ -215,8 +237,9 @@ TEXT_FIELDS = ["instruction", "context", "response"]
 @pytest.mark.parametrize("char", BAD_CHARACTERS, ids=[f"U+{ord(c):04X}" for c in BAD_CHARACTERS])
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 def test_control_characters_are_refused_and_named(field, char):
-    errors = errors_of(category=category("closed_qa"), complete=False,
-                       **complete_text("closed_qa", **{field: f"before{char}after"}))
+    errors = errors_of(
+        category=category("closed_qa"), complete=False, **complete_text("closed_qa", **{field: f"before{char}after"})
+    )
     assert list(errors) == [field]
     assert f"U+{ord(char):04X}" in errors[field][0]
     assert "position 7" in errors[field][0]
@@ -225,21 +248,24 @@ def test_control_characters_are_refused_and_named(field, char):
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 @pytest.mark.parametrize("strip", [True, False])
 def test_trailing_control_characters_are_refused_not_stripped_away(field, strip):
-    errors = errors_of(category=category("closed_qa"), complete=False, strip=strip,
-                       **complete_text("closed_qa", **{field: "text\x1f"}))
+    errors = errors_of(
+        category=category("closed_qa"), complete=False, strip=strip, **complete_text("closed_qa", **{field: "text\x1f"})
+    )
     assert list(errors) == [field]
 
 
 def test_nul_in_the_source_url_is_refused():
-    errors = errors_of(category=category("closed_qa"), complete=False,
-                       **complete_text("closed_qa", source_url=SOURCE + "\x00"))
+    errors = errors_of(
+        category=category("closed_qa"), complete=False, **complete_text("closed_qa", source_url=SOURCE + "\x00")
+    )
     assert list(errors) == ["source_url"]
 
 
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 def test_lone_surrogates_are_refused(field):
-    errors = errors_of(category=category("closed_qa"), complete=False,
-                       **complete_text("closed_qa", **{field: "half \ud83d pair"}))
+    errors = errors_of(
+        category=category("closed_qa"), complete=False, **complete_text("closed_qa", **{field: "half \ud83d pair"})
+    )
     assert list(errors) == [field]
     assert "surrogate" in errors[field][0]
 
@@ -247,24 +273,31 @@ def test_lone_surrogates_are_refused(field):
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 def test_newlines_tabs_and_carriage_returns_are_kept_inside_text(field):
     value = "line one\r\nline two\n\tindented \u00e9\u4e2d\U0001f600"
-    text = check_demonstration(category=category("closed_qa"), complete=True,
-                               **complete_text("closed_qa", **{field: value}))
+    text = check_demonstration(
+        category=category("closed_qa"), complete=True, **complete_text("closed_qa", **{field: value})
+    )
     assert getattr(text, field) == value
 
 
 # Whitespace ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("field", ["instruction", "context", "source_url", "response"])
 def test_surrounding_whitespace_is_stripped_for_typed_input(field):
     value = complete_text("closed_qa")[field]
-    text = check_demonstration(category=category("closed_qa"), complete=True,
-                               **complete_text("closed_qa", **{field: f" \n\t{value} \r\n"}))
+    text = check_demonstration(
+        category=category("closed_qa"), complete=True, **complete_text("closed_qa", **{field: f" \n\t{value} \r\n"})
+    )
     assert getattr(text, field) == value
 
 
 @pytest.mark.parametrize("field", ["instruction", "context", "response"])
 def test_whitespace_is_kept_exactly_when_strip_is_off(field):
     value = complete_text("closed_qa")[field]
-    text = check_demonstration(category=category("closed_qa"), complete=True, strip=False,
-                               **complete_text("closed_qa", **{field: f"  {value}\n"}))
+    text = check_demonstration(
+        category=category("closed_qa"),
+        complete=True,
+        strip=False,
+        **complete_text("closed_qa", **{field: f"  {value}\n"}),
+    )
     assert getattr(text, field) == f"  {value}\n"

@@ -1,4 +1,5 @@
 """The contributor's pages: categories, writing, drafts, submission, history, permissions, query bounds."""
+
 import re
 
 import pytest
@@ -13,8 +14,16 @@ from tests.factories import DemonstrationFactory, category
 pytestmark = pytest.mark.django_db
 
 SOURCE = "https://en.wikipedia.org/wiki/Lighthouse"
-ALL_KEYS = ["open_qa", "closed_qa", "information_extraction", "summarization",
-            "brainstorming", "classification", "creative_writing", "general_qa"]
+ALL_KEYS = [
+    "open_qa",
+    "closed_qa",
+    "information_extraction",
+    "summarization",
+    "brainstorming",
+    "classification",
+    "creative_writing",
+    "general_qa",
+]
 
 
 def url(name, demonstration=None):
@@ -22,8 +31,14 @@ def url(name, demonstration=None):
 
 
 def form_data(action="save", **fields):
-    data = {"category": "open_qa", "instruction": "Why is the sea salty?", "context": "", "source_url": "",
-            "response": "", "action": action}
+    data = {
+        "category": "open_qa",
+        "instruction": "Why is the sea salty?",
+        "context": "",
+        "source_url": "",
+        "response": "",
+        "action": action,
+    }
     return data | fields
 
 
@@ -36,6 +51,7 @@ def idempotency_key_in(response):
 
 
 # 1. Categories ---------------------------------------------------------------------------------
+
 
 def test_the_categories_page_shows_all_eight_with_guidelines_and_an_example(client_for, user):
     response = client_for(user).get(url("category-list"))
@@ -67,6 +83,7 @@ def test_an_inactive_or_unknown_category_page_is_404(client_for, user):
 
 # 2. Writing, saving, coming back, editing, submitting -----------------------------------------
 
+
 def test_the_writing_form_shows_character_counters_with_the_limits(client_for, user):
     response = client_for(user).get(url("demonstration-create") + "?category=closed_qa")
     assert response.status_code == 200
@@ -86,8 +103,10 @@ def test_a_contributor_drafts_comes_back_edits_and_submits(client_for, user):
     form = client.get(url("demonstration-create"))
     key = idempotency_key_in(form)
 
-    saved = client.post(url("demonstration-create"), form_data(
-        category="closed_qa", instruction="  When was the tower automated? ", idempotency_key=key))
+    saved = client.post(
+        url("demonstration-create"),
+        form_data(category="closed_qa", instruction="  When was the tower automated? ", idempotency_key=key),
+    )
     demonstration = Demonstration.objects.get(author=user)
     assert saved.status_code == 302
     assert saved.url == url("demonstration-edit", demonstration)
@@ -99,16 +118,32 @@ def test_a_contributor_drafts_comes_back_edits_and_submits(client_for, user):
     assert b"When was the tower automated?" in later.content
     assert b'name="version" value="1"' in later.content
 
-    edited = client.post(url("demonstration-edit", demonstration), form_data(
-        category="closed_qa", instruction="When was the tower automated?", version=1,
-        context="The granite tower was automated in 1987.", source_url=SOURCE))
+    edited = client.post(
+        url("demonstration-edit", demonstration),
+        form_data(
+            category="closed_qa",
+            instruction="When was the tower automated?",
+            version=1,
+            context="The granite tower was automated in 1987.",
+            source_url=SOURCE,
+        ),
+    )
     assert edited.status_code == 302
     demonstration.refresh_from_db()
     assert (demonstration.version, demonstration.context) == (2, "The granite tower was automated in 1987.")
 
-    submitted = client.post(url("demonstration-edit", demonstration), form_data(
-        action="submit", category="closed_qa", instruction="When was the tower automated?", version=2,
-        context="The granite tower was automated in 1987.", source_url=SOURCE, response="In 1987."))
+    submitted = client.post(
+        url("demonstration-edit", demonstration),
+        form_data(
+            action="submit",
+            category="closed_qa",
+            instruction="When was the tower automated?",
+            version=2,
+            context="The granite tower was automated in 1987.",
+            source_url=SOURCE,
+            response="In 1987.",
+        ),
+    )
     assert submitted.status_code == 302
     assert submitted.url == url("demonstration-detail", demonstration)
     demonstration.refresh_from_db()
@@ -124,8 +159,12 @@ def test_create_and_submit_at_once(client_for, user):
 
 
 def test_validation_errors_are_shown_by_field_and_the_text_is_kept(client_for, user):
-    response = client_for(user).post(url("demonstration-create"), form_data(
-        action="submit", category="summarization", instruction="Summarise this please", response="bad\x07text"))
+    response = client_for(user).post(
+        url("demonstration-create"),
+        form_data(
+            action="submit", category="summarization", instruction="Summarise this please", response="bad\x07text"
+        ),
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"context", "source_url", "response"}
@@ -171,16 +210,19 @@ def test_submitting_an_incomplete_draft_sends_back_to_the_form_naming_the_fields
 
 # 3. My demonstrations, filters, history --------------------------------------------------------
 
+
 @pytest.fixture
 def mixed(user, other_user):
     made = {
         Status.DRAFT: DemonstrationFactory(author=user, instruction="My draft"),
         Status.SUBMITTED: DemonstrationFactory(author=user, status=Status.SUBMITTED, instruction="My submitted"),
-        Status.APPROVED: DemonstrationFactory(author=user, status=Status.APPROVED, instruction="My approved",
-                                              category=category("brainstorming")),
+        Status.APPROVED: DemonstrationFactory(
+            author=user, status=Status.APPROVED, instruction="My approved", category=category("brainstorming")
+        ),
         Status.REJECTED: DemonstrationFactory(author=user, status=Status.REJECTED, instruction="My rejected"),
-        Status.CHANGES_REQUESTED: DemonstrationFactory(author=user, status=Status.CHANGES_REQUESTED,
-                                                       instruction="My sent back"),
+        Status.CHANGES_REQUESTED: DemonstrationFactory(
+            author=user, status=Status.CHANGES_REQUESTED, instruction="My sent back"
+        ),
     }
     DemonstrationFactory(author=other_user, instruction="Not mine")
     DemonstrationFactory(author=other_user, status=Status.SUBMITTED, instruction="Not mine either")
@@ -212,10 +254,18 @@ def test_my_demonstrations_filters_by_category_and_status_together(client_for, u
     assert listed(client.get(url("demonstration-list"), {"category": "brainstorming", "status": "draft"})) == []
 
 
-@pytest.mark.parametrize("query", [
-    {"status": "bogus"}, {"category": "nope"}, {"status": "x" * 5000}, {"page": "abc"}, {"page": "999"},
-    {"status": ["draft", "approved"]}, {"category": "\x00"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "bogus"},
+        {"category": "nope"},
+        {"status": "x" * 5000},
+        {"page": "abc"},
+        {"page": "999"},
+        {"status": ["draft", "approved"]},
+        {"category": "\x00"},
+    ],
+)
 def test_bad_filter_values_never_fail(client_for, user, mixed, query):
     response = client_for(user).get(url("demonstration-list"), query)
     assert response.status_code == 200
@@ -253,6 +303,7 @@ def test_the_detail_page_shows_the_revision_history(client_for, user):
 
 # 4. What may be edited and deleted -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("status", [Status.SUBMITTED, Status.APPROVED, Status.REJECTED])
 def test_a_submitted_or_decided_demonstration_cannot_be_edited(client_for, user, status):
     demonstration = DemonstrationFactory(author=user, status=status, response="Final.")
@@ -260,8 +311,9 @@ def test_a_submitted_or_decided_demonstration_cannot_be_edited(client_for, user,
     page = client.get(url("demonstration-edit", demonstration))
     assert page.status_code == 302
     assert page.url == url("demonstration-detail", demonstration)
-    posted = client.post(url("demonstration-edit", demonstration), form_data(response="Changed.", version=1),
-                         follow=True)
+    posted = client.post(
+        url("demonstration-edit", demonstration), form_data(response="Changed.", version=1), follow=True
+    )
     assert any("can no longer be edited" in m for m in messages_of(posted))
     assert Demonstration.objects.get(pk=demonstration.pk).response == "Final."
     detail = client.get(url("demonstration-detail", demonstration))
@@ -297,10 +349,17 @@ def test_only_drafts_can_be_deleted(client_for, user, status):
     assert Demonstration.objects.filter(pk=demonstration.pk).exists()
 
 
-@pytest.mark.parametrize("name,method", [
-    ("demonstration-detail", "get"), ("demonstration-edit", "get"), ("demonstration-edit", "post"),
-    ("demonstration-delete", "get"), ("demonstration-delete", "post"), ("demonstration-submit", "post"),
-])
+@pytest.mark.parametrize(
+    "name,method",
+    [
+        ("demonstration-detail", "get"),
+        ("demonstration-edit", "get"),
+        ("demonstration-edit", "post"),
+        ("demonstration-delete", "get"),
+        ("demonstration-delete", "post"),
+        ("demonstration-submit", "post"),
+    ],
+)
 def test_another_users_draft_is_404(client_for, user, other_user, name, method):
     theirs = DemonstrationFactory(author=other_user, response="Theirs.")
     response = getattr(client_for(user), method)(url(name, theirs), form_data(version=1) if method == "post" else {})
@@ -329,10 +388,15 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, name):
     assert response.url == f"{reverse('login')}?next={url(name)}"
 
 
-@pytest.mark.parametrize("name,method", [
-    ("demonstration-detail", "get"), ("demonstration-edit", "post"), ("demonstration-delete", "post"),
-    ("demonstration-submit", "post"),
-])
+@pytest.mark.parametrize(
+    "name,method",
+    [
+        ("demonstration-detail", "get"),
+        ("demonstration-edit", "post"),
+        ("demonstration-delete", "post"),
+        ("demonstration-submit", "post"),
+    ],
+)
 def test_anonymous_visitors_cannot_reach_a_demonstration(client, user, name, method):
     demonstration = DemonstrationFactory(author=user)
     response = getattr(client, method)(url(name, demonstration))
@@ -349,13 +413,16 @@ def test_anonymous_create_post_stores_nothing(client):
 
 # Concurrency and double submits ----------------------------------------------------------------
 
+
 def test_a_stale_edit_gets_409_keeps_the_typed_text_and_saves_nothing(client_for, user):
     demonstration = DemonstrationFactory(author=user, response="Original.")
     client = client_for(user)
     client.post(url("demonstration-edit", demonstration), form_data(response="Saved from the other tab.", version=1))
 
-    response = client.post(url("demonstration-edit", demonstration), form_data(
-        response="My careful answer typed in the first tab.", version=1))
+    response = client.post(
+        url("demonstration-edit", demonstration),
+        form_data(response="My careful answer typed in the first tab.", version=1),
+    )
     assert response.status_code == 409
     page = response.content.decode()
     assert "My careful answer typed in the first tab." in page
@@ -419,8 +486,12 @@ def test_csrf_is_enforced_on_every_form(user):
     client.force_login(user)
     client.get(url("demonstration-create"))
     token = client.cookies["csrftoken"].value
-    for target in [url("demonstration-create"), url("demonstration-edit", demonstration),
-                   url("demonstration-submit", demonstration), url("demonstration-delete", demonstration)]:
+    for target in [
+        url("demonstration-create"),
+        url("demonstration-edit", demonstration),
+        url("demonstration-submit", demonstration),
+        url("demonstration-delete", demonstration),
+    ]:
         assert client.post(target, form_data(version=1)).status_code == 403
     assert Demonstration.objects.count() == 1
     assert Demonstration.objects.get().version == 1
@@ -430,6 +501,7 @@ def test_csrf_is_enforced_on_every_form(user):
 
 
 # Query bounds ----------------------------------------------------------------------------------
+
 
 def count_queries(client, target):
     with CaptureQueriesContext(connection) as queries:
@@ -445,7 +517,8 @@ def test_home_query_count_is_bounded(client_for, user, django_assert_max_num_que
 
 
 def test_the_list_query_count_does_not_grow_with_the_number_of_demonstrations(
-        client_for, user, django_assert_max_num_queries):
+    client_for, user, django_assert_max_num_queries
+):
     client = client_for(user)
     DemonstrationFactory(author=user)
     with_one = count_queries(client, url("demonstration-list"))

@@ -18,9 +18,15 @@ REFERENCE = "The Old Mill Bridge opened to horse-drawn traffic in May 1903 and t
 def submit(author, key="open_qa", response="Air molecules scatter blue light more than red light.", **extra):
     needs_context = Category.objects.get(key=key).needs_context
     demonstration, _ = services.demonstration_create(
-        author=author, category=category(key), instruction=f"A question about {key} number {extra.pop('n', 0)}?",
-        context=REFERENCE if needs_context else "", source_url="https://example.org/a" if needs_context else "",
-        response=response, origin=Origin.WEB, submit=True, **extra,
+        author=author,
+        category=category(key),
+        instruction=f"A question about {key} number {extra.pop('n', 0)}?",
+        context=REFERENCE if needs_context else "",
+        source_url="https://example.org/a" if needs_context else "",
+        response=response,
+        origin=Origin.WEB,
+        submit=True,
+        **extra,
     )
     return demonstration
 
@@ -109,8 +115,12 @@ def contest(db):
     now = timezone.now()
     return leaderboard_services.contest_create(
         categories=list(Category.objects.filter(key__in=["open_qa", "summarization"])),
-        name="Spring", slug="spring", starts_at=now - datetime.timedelta(days=1),
-        ends_at=now + datetime.timedelta(days=10), base_points=10, balance_bonus=True,
+        name="Spring",
+        slug="spring",
+        starts_at=now - datetime.timedelta(days=1),
+        ends_at=now + datetime.timedelta(days=10),
+        base_points=10,
+        balance_bonus=True,
         category_targets={"open_qa": 2, "summarization": 10},
     )
 
@@ -125,7 +135,8 @@ class TestSuggestions:
     def test_with_a_contest_the_category_furthest_from_its_target_pays_most(self, contest, data):
         values = suggestions.category_values()
         assert [(v.category.key, v.points, v.approved, v.target) for v in values] == [
-            ("summarization", 20, 0, 10), ("open_qa", 15, 1, 2),
+            ("summarization", 20, 0, 10),
+            ("open_qa", 15, 1, 2),
         ]
         suggestion = suggestions.suggest_next_category()
         assert suggestion.category.key == "summarization"
@@ -133,8 +144,9 @@ class TestSuggestions:
 
 
 class TestPages:
-    def test_the_admin_dashboard_renders_every_chart_with_its_table(self, client_for, data, contest,
-                                                                    django_assert_max_num_queries):
+    def test_the_admin_dashboard_renders_every_chart_with_its_table(
+        self, client_for, data, contest, django_assert_max_num_queries
+    ):
         client = client_for(AdminFactory(username="ada"))
         with django_assert_max_num_queries(30):
             response = client.get(reverse("dashboard"), {"days": 7})
@@ -171,19 +183,32 @@ class TestPages:
     def test_after_submitting_the_next_category_is_suggested_once(self, client_for, data):
         client = client_for(data["ann"])
         demonstration, _ = services.demonstration_create(
-            author=data["ann"], category=category("open_qa"), instruction="Why do we yawn?",
+            author=data["ann"],
+            category=category("open_qa"),
+            instruction="Why do we yawn?",
             response="Nobody knows for sure; cooling the brain is one explanation.",
         )
-        response = client.post(reverse("demonstration-submit", args=[demonstration.public_id]),
-                               {"version": demonstration.version}, follow=True)
+        response = client.post(
+            reverse("demonstration-submit", args=[demonstration.public_id]),
+            {"version": demonstration.version},
+            follow=True,
+        )
         assert response.context["next_suggestion"].category.key == "information_extraction"
         assert "Write Information extraction" in response.content.decode()
         again = client.get(reverse("demonstration-detail", args=[demonstration.public_id]))
         assert again.context["next_suggestion"] is None
 
 
-@pytest.mark.parametrize(("hours", "text"), [
-    (None, "—"), (0.01, "1 minute"), (0.5, "30 minutes"), (3.25, "3.2 h"), (47.9, "47.9 h"), (72, "3.0 days"),
-])
+@pytest.mark.parametrize(
+    ("hours", "text"),
+    [
+        (None, "—"),
+        (0.01, "1 minute"),
+        (0.5, "30 minutes"),
+        (3.25, "3.2 h"),
+        (47.9, "47.9 h"),
+        (72, "3.0 days"),
+    ],
+)
 def test_waiting_times_read_naturally(hours, text):
     assert reports.duration_text(hours) == text

@@ -1,4 +1,5 @@
 """POST /api/v1/exports/, GET /api/v1/exports/{id}/, GET /api/v1/exports/{id}/download/{file}."""
+
 import hashlib
 import uuid
 
@@ -43,13 +44,13 @@ def test_anonymous_is_refused(api_for, release):
     assert api_for().get(detail_url(release.public_id)).status_code in (401, 403)
 
 
-def test_admin_creates_a_release_and_downloads_it(api_for, admin_user, approved,
-                                                  django_capture_on_commit_callbacks):
+def test_admin_creates_a_release_and_downloads_it(api_for, admin_user, approved, django_capture_on_commit_callbacks):
     approved("closed_qa", instruction="When did it open?")
     api = api_for(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post(reverse("api:export-list"), {"formats": ["jsonl", "parquet"], "strip_citations": True},
-                            format="json")
+        response = api.post(
+            reverse("api:export-list"), {"formats": ["jsonl", "parquet"], "strip_citations": True}, format="json"
+        )
     assert response.status_code == 202, response.data
     assert response.data["status"] == "queued"
     body = api.get(detail_url(response.data["id"])).json()

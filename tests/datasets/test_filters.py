@@ -1,4 +1,5 @@
 """Each export filter, through the same pipeline the command, the pages and the API use."""
+
 import datetime
 
 import pytest
@@ -63,11 +64,17 @@ def test_date_range_is_inclusive_by_day(approved, tmp_path):
 
 def test_contest_filter_takes_records_submitted_during_it_in_its_categories(approved, tmp_path):
     start = timezone.make_aware(datetime.datetime(2025, 6, 1))
-    contest = Contest.objects.create(name="June", slug="june", starts_at=start,
-                                     ends_at=start + datetime.timedelta(days=30))
+    contest = Contest.objects.create(
+        name="June", slug="june", starts_at=start, ends_at=start + datetime.timedelta(days=30)
+    )
     contest.categories.set(Category.objects.filter(key__in=["open_qa", "closed_qa"]))
-    for name, key, day in [("in", "open_qa", 3), ("in too", "closed_qa", 29), ("wrong category", "brainstorming", 3),
-                           ("before", "open_qa", -1), ("after", "open_qa", 30)]:
+    for name, key, day in [
+        ("in", "open_qa", 3),
+        ("in too", "closed_qa", 29),
+        ("wrong category", "brainstorming", 3),
+        ("before", "open_qa", -1),
+        ("after", "open_qa", 30),
+    ]:
         record = approved(key, instruction=name)
         Demonstration.objects.filter(pk=record.pk).update(submitted_at=start + datetime.timedelta(days=day))
     assert export(tmp_path, contest="june") == ["in", "in too"]
@@ -102,17 +109,20 @@ def test_strip_citations_removes_bracketed_numbers_from_context(approved, tmp_pa
     assert "[23]" in read_jsonl(tmp_path / "data.jsonl")[0]["context"]
 
 
-@pytest.mark.parametrize(("filters", "field"), [
-    ({"categories": ["poetry"]}, "categories"),
-    ({"contest": "no-such-contest"}, "contest"),
-    ({"statuses": ["published"]}, "statuses"),
-    ({"created_from": "yesterday"}, "created_from"),
-    ({"created_from": "2025-02-01", "created_to": "2025-01-01"}, "created_to"),
-    ({"test_fraction": 1.5}, "test_fraction"),
-    ({"seed": -1}, "seed"),
-    ({"dedupe": "yes"}, "dedupe"),
-    ({"colour": "blue"}, "filters"),
-])
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"categories": ["poetry"]}, "categories"),
+        ({"contest": "no-such-contest"}, "contest"),
+        ({"statuses": ["published"]}, "statuses"),
+        ({"created_from": "yesterday"}, "created_from"),
+        ({"created_from": "2025-02-01", "created_to": "2025-01-01"}, "created_to"),
+        ({"test_fraction": 1.5}, "test_fraction"),
+        ({"seed": -1}, "seed"),
+        ({"dedupe": "yes"}, "dedupe"),
+        ({"colour": "blue"}, "filters"),
+    ],
+)
 def test_bad_filters_are_refused_by_name(filters, field):
     with pytest.raises(ValidationError) as error:
         ExportOptions.from_dict(filters)

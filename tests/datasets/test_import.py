@@ -1,4 +1,5 @@
 """manage.py import_dataset: every bad line is reported and nothing is imported; good files import in order."""
+
 import json
 
 import pytest
@@ -13,29 +14,38 @@ from datasets.services import IMPORT_ACCOUNT
 pytestmark = pytest.mark.django_db
 
 GOOD = {"instruction": "Name a prime number.", "context": "", "response": "Seven.", "category": "open_qa"}
-CLOSED = {"instruction": "When was it built?", "context": "The bridge was built in 1903.", "response": "1903.",
-          "category": "closed_qa"}
+CLOSED = {
+    "instruction": "When was it built?",
+    "context": "The bridge was built in 1903.",
+    "response": "1903.",
+    "category": "closed_qa",
+}
 
 
-@pytest.mark.parametrize(("line", "reason"), [
-    ("this is not json", "not valid JSON: Expecting value at column 1"),
-    ('{"instruction": "a", ', "not valid JSON: Expecting property name enclosed in double quotes at column 22"),
-    ("[1, 2]", "not a JSON object but a list"),
-    ('"just text"', "not a JSON object but text"),
-    ({"instruction": "a", "context": "", "category": "open_qa"}, "missing key response"),
-    ({**GOOD, "source": "web"}, "unexpected key source"),
-    ({**GOOD, "instruction": 42}, "instruction must be text, not a number"),
-    ({**GOOD, "context": None}, "context must be text, not null"),
-    ({**GOOD, "category": "poetry"}, 'unknown category "poetry" (use --create-categories to add it)'),
-    ({**GOOD, "instruction": ""}, "instruction: This field is required."),
-    ({**GOOD, "response": ""}, "response: This field is required."),
-    ({**GOOD, "context": "Some passage."}, "context: Open QA does not use a reference text; leave it empty."),
-    ({**CLOSED, "context": ""}, "context: Closed QA needs a reference text."),
-    ({**GOOD, "response": "bell \x07 here"}, "response: Contains a character that cannot be stored: control "
-                                             "character U+0007 at position 6."),
-    (b"\xff\xfe not utf-8", "not valid UTF-8 (byte 1)"),
-    ("", "empty line"),
-])
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("this is not json", "not valid JSON: Expecting value at column 1"),
+        ('{"instruction": "a", ', "not valid JSON: Expecting property name enclosed in double quotes at column 22"),
+        ("[1, 2]", "not a JSON object but a list"),
+        ('"just text"', "not a JSON object but text"),
+        ({"instruction": "a", "context": "", "category": "open_qa"}, "missing key response"),
+        ({**GOOD, "source": "web"}, "unexpected key source"),
+        ({**GOOD, "instruction": 42}, "instruction must be text, not a number"),
+        ({**GOOD, "context": None}, "context must be text, not null"),
+        ({**GOOD, "category": "poetry"}, 'unknown category "poetry" (use --create-categories to add it)'),
+        ({**GOOD, "instruction": ""}, "instruction: This field is required."),
+        ({**GOOD, "response": ""}, "response: This field is required."),
+        ({**GOOD, "context": "Some passage."}, "context: Open QA does not use a reference text; leave it empty."),
+        ({**CLOSED, "context": ""}, "context: Closed QA needs a reference text."),
+        (
+            {**GOOD, "response": "bell \x07 here"},
+            "response: Contains a character that cannot be stored: control character U+0007 at position 6.",
+        ),
+        (b"\xff\xfe not utf-8", "not valid UTF-8 (byte 1)"),
+        ("", "empty line"),
+    ],
+)
 def test_each_bad_line_is_reported_and_nothing_is_imported(write_jsonl, capsys, line, reason):
     path = write_jsonl([GOOD, line, CLOSED])
     with pytest.raises(CommandError) as error:
@@ -153,11 +163,26 @@ def test_copy_and_bulk_create_store_the_same_rows(admin_user):
     plan = CategoryPlan.load(create=False)
     lines = [parse_line(1, json.dumps(record).encode(), plan) for record in (GOOD, CLOSED)]
     lines[1].instruction = "Tab\\there,\\nnew line\\r\\n and a backslash \\\\ ok"
-    batch = ImportBatch.objects.create(source_name="x", author=admin_user, target_status="approved",
-                                       status=ImportBatch.State.IMPORTING)
+    batch = ImportBatch.objects.create(
+        source_name="x", author=admin_user, target_status="approved", status=ImportBatch.State.IMPORTING
+    )
     now = timezone.now()
-    fields = ["category_id", "instruction", "context", "response", "status", "origin", "version", "author_id",
-              "submitted_at", "source_url", "idempotency_key", "instruction_hash", "context_hash", "review_round"]
+    fields = [
+        "category_id",
+        "instruction",
+        "context",
+        "response",
+        "status",
+        "origin",
+        "version",
+        "author_id",
+        "submitted_at",
+        "source_url",
+        "idempotency_key",
+        "instruction_hash",
+        "context_hash",
+        "review_round",
+    ]
     rows = {}
     for inserter in (OrmInserter, CopyInserter):
         before = set(Demonstration.objects.values_list("pk", flat=True))

@@ -1,4 +1,5 @@
 """Dedupe in exports leaves out exact and near duplicates; imported records are indexed for the duplicate checks."""
+
 import datetime
 import hashlib
 import json
@@ -61,8 +62,13 @@ def export(tmp_path, name="out", **filters):
 
 def submit(author, instruction, *, key="open_qa", context="", source_url=""):
     demonstration, _ = demonstration_services.demonstration_create(
-        author=author, category=category(key), instruction=instruction, context=context, source_url=source_url,
-        response="Rivers carry minerals into the sea, where evaporation concentrates them.", origin=Origin.WEB,
+        author=author,
+        category=category(key),
+        instruction=instruction,
+        context=context,
+        source_url=source_url,
+        response="Rivers carry minerals into the sea, where evaporation concentrates them.",
+        origin=Origin.WEB,
         submit=True,
     )
     return demonstration
@@ -111,8 +117,11 @@ class TestNearDuplicatesInExports:
         at(3, "summarization", instruction="Summarise the passage in two sentences.", context=PASSAGE)
         at(4, "closed_qa", instruction="Where does the Aller join the Weser?", context=PASSAGE)
         instructions, result = export(tmp_path, dedupe=True)
-        assert instructions == ["Summarise this passage in two sentences.", "Summarise this passage in two sentences.",
-                                "Where does the Aller join the Weser?"]
+        assert instructions == [
+            "Summarise this passage in two sentences.",
+            "Summarise this passage in two sentences.",
+            "Where does the Aller join the Weser?",
+        ]
         assert result.counts["skipped"]["near_duplicates"] == 1
 
     def test_only_earlier_records_of_the_same_export_count(self, at, tmp_path):
@@ -122,7 +131,9 @@ class TestNearDuplicatesInExports:
         at(3, instruction=SALTY_REWORDED)
         at(4, instruction="What is the capital of France ?")
         assert export(tmp_path, "a", dedupe=True, exclude_flagged=True)[0] == [
-            SALTY_REWORDED, "What is the capital of France ?"]
+            SALTY_REWORDED,
+            "What is the capital of France ?",
+        ]
         assert export(tmp_path, "b", dedupe=True)[0] == [FRANCE, SALTY_REWORDED]
         assert rejected.status == Status.REJECTED
         assert export(tmp_path, "c", dedupe=True, statuses=["approved", "rejected"])[0] == [SALTY, FRANCE]
@@ -131,15 +142,19 @@ class TestNearDuplicatesInExports:
         at(1, "brainstorming", instruction=SALTY)
         at(2, instruction=FRANCE)
         Demonstration.objects.filter(instruction=FRANCE).update(
-            created_at=timezone.make_aware(datetime.datetime(2024, 12, 1, 9)))
+            created_at=timezone.make_aware(datetime.datetime(2024, 12, 1, 9))
+        )
         at(3, instruction=SALTY_REWORDED)
         at(4, instruction="What is the capital of France ?")
         assert export(tmp_path, "a", dedupe=True, categories=["open_qa"], created_from="2025-01-01")[0] == [
-            SALTY_REWORDED, "What is the capital of France ?"]
+            SALTY_REWORDED,
+            "What is the capital of France ?",
+        ]
         assert export(tmp_path, "b", dedupe=True)[0] == [FRANCE, SALTY]
         start = START - datetime.timedelta(days=1)
-        contest = Contest.objects.create(name="Winter", slug="winter", starts_at=start,
-                                         ends_at=start + datetime.timedelta(days=30))
+        contest = Contest.objects.create(
+            name="Winter", slug="winter", starts_at=start, ends_at=start + datetime.timedelta(days=30)
+        )
         contest.categories.set(Category.objects.filter(key="open_qa"))
         Demonstration.objects.update(submitted_at=START)
         assert export(tmp_path, "c", dedupe=True, contest="winter")[0] == [FRANCE, SALTY_REWORDED]
@@ -160,8 +175,10 @@ class TestNearDuplicatesInExports:
         second, _ = export(tmp_path, "second", dedupe=True)
         monkeypatch.setattr(sources, "CHUNK_SIZE", 2000)
         third, _ = export(tmp_path, "third", dedupe=True)
-        digests = {hashlib.sha256((tmp_path / name / "data.jsonl").read_bytes()).hexdigest()
-                   for name in ("first", "second", "third")}
+        digests = {
+            hashlib.sha256((tmp_path / name / "data.jsonl").read_bytes()).hexdigest()
+            for name in ("first", "second", "third")
+        }
         assert len(digests) == 1
         assert first == second == third == [SALTY, FRANCE, SPAIN]
 
@@ -253,9 +270,15 @@ class TestOptionEverywhere:
         form = admin.get(reverse("datasets:release-create"))
         assert b"Leave out exact and near duplicates" in form.content and b"at least 80% similar" in form.content
         with django_capture_on_commit_callbacks(execute=True):
-            response = admin.post(reverse("datasets:release-create"), {
-                "statuses": ["approved"], "formats": ["jsonl"], "seed": "42", "dedupe": "on",
-            })
+            response = admin.post(
+                reverse("datasets:release-create"),
+                {
+                    "statuses": ["approved"],
+                    "formats": ["jsonl"],
+                    "seed": "42",
+                    "dedupe": "on",
+                },
+            )
         release = Release.objects.get()
         assert release.status == Release.State.DONE, release.error
         assert release.filters["dedupe"] is True and release.filters["near_duplicate_threshold"] == 0.8
@@ -280,8 +303,12 @@ class TestImportedRecordsAreIndexed:
     LINES = [
         {"instruction": SALTY, "context": "", "response": "Minerals from rivers.", "category": "open_qa"},
         {"instruction": FRANCE, "context": "", "response": "Paris.", "category": "open_qa"},
-        {"instruction": "Where does the Aller join the Weser?", "context": PASSAGE, "response": "Near Verden.",
-         "category": "closed_qa"},
+        {
+            "instruction": "Where does the Aller join the Weser?",
+            "context": PASSAGE,
+            "response": "Near Verden.",
+            "category": "closed_qa",
+        },
     ]
 
     def bands_by_record(self):
@@ -299,8 +326,9 @@ class TestImportedRecordsAreIndexed:
         later = submit(user, SALTY_REWORDED)
         flag = QualityFlag.objects.get(demonstration=later, kind=QualityFlag.Kind.NEAR_DUPLICATE)
         assert flag.other_id == imported[SALTY].pk
-        assert not QualityFlag.objects.filter(demonstration=submit(user, SPAIN),
-                                              kind=QualityFlag.Kind.NEAR_DUPLICATE).exists()
+        assert not QualityFlag.objects.filter(
+            demonstration=submit(user, SPAIN), kind=QualityFlag.Kind.NEAR_DUPLICATE
+        ).exists()
 
     def test_skip_indexing_then_refresh_the_missing_bands(self, write_jsonl, run_command, user):
         out, _ = run_command("import_dataset", str(write_jsonl(self.LINES)), "--skip-indexing")
@@ -314,15 +342,20 @@ class TestImportedRecordsAreIndexed:
         later = submit(user, SALTY_REWORDED)
         assert QualityFlag.objects.filter(demonstration=later, kind=QualityFlag.Kind.NEAR_DUPLICATE).exists()
 
-    def test_an_upload_indexes_in_a_task_after_the_import_commits(self, admin_user, write_jsonl,
-                                                                 django_capture_on_commit_callbacks):
+    def test_an_upload_indexes_in_a_task_after_the_import_commits(
+        self, admin_user, write_jsonl, django_capture_on_commit_callbacks
+    ):
         from django.core.files.base import ContentFile
         from django.core.files.storage import default_storage
 
-        batch = ImportBatch.objects.create(source_name="up.jsonl", author=admin_user, target_status="approved",
-                                           status=ImportBatch.State.QUEUED, line_count=3)
-        batch.stored_name = default_storage.save("imports/up.jsonl",
-                                                 ContentFile(write_jsonl(self.LINES).read_bytes()))
+        batch = ImportBatch.objects.create(
+            source_name="up.jsonl",
+            author=admin_user,
+            target_status="approved",
+            status=ImportBatch.State.QUEUED,
+            line_count=3,
+        )
+        batch.stored_name = default_storage.save("imports/up.jsonl", ContentFile(write_jsonl(self.LINES).read_bytes()))
         batch.save()
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             assert services.run_import_batch(batch.pk) == ImportBatch.State.DONE
@@ -330,8 +363,7 @@ class TestImportedRecordsAreIndexed:
         callbacks[0]()
         assert len(self.bands_by_record()) == 3
 
-    def test_only_the_batch_records_are_indexed_and_running_again_is_harmless(self, write_jsonl, run_command,
-                                                                             approved):
+    def test_only_the_batch_records_are_indexed_and_running_again_is_harmless(self, write_jsonl, run_command, approved):
         unrelated = approved(instruction="Left alone: not part of the import.")
         run_command("import_dataset", str(write_jsonl(self.LINES)), "--skip-indexing")
         batch = ImportBatch.objects.get()
@@ -342,8 +374,9 @@ class TestImportedRecordsAreIndexed:
         assert unrelated.pk not in stored and InstructionBand.objects.count() == 3 * 16
 
     def test_a_failed_import_indexes_nothing(self, admin_user):
-        batch = ImportBatch.objects.create(source_name="x.jsonl", author=admin_user, target_status="approved",
-                                           status=ImportBatch.State.FAILED)
+        batch = ImportBatch.objects.create(
+            source_name="x.jsonl", author=admin_user, target_status="approved", status=ImportBatch.State.FAILED
+        )
         assert services.index_imported_records(batch.pk) == 0
 
     def test_imported_records_are_near_deduplicated_in_exports(self, write_jsonl, run_command, tmp_path):

@@ -1,4 +1,5 @@
 """Admin pages: releases (create, progress, downloads, card) and the upload -> check -> confirm import."""
+
 import hashlib
 import uuid
 
@@ -38,8 +39,9 @@ def page_urls(release, batch):
 
 @pytest.fixture
 def batch(admin_user):
-    return ImportBatch.objects.create(source_name="x.jsonl", author=admin_user, target_status="approved",
-                                      status=ImportBatch.State.INVALID)
+    return ImportBatch.objects.create(
+        source_name="x.jsonl", author=admin_user, target_status="approved", status=ImportBatch.State.INVALID
+    )
 
 
 def test_only_admins_see_the_pages(client, client_for, user, reviewer, admin_user, release, batch):
@@ -66,17 +68,21 @@ def test_unknown_ids_and_files_are_404(client_for, admin_user, release):
     assert admin.get(f"/datasets/{release.public_id}/files/..%2F..%2Fsettings.py").status_code == 404
 
 
-def test_create_form_queues_a_release_that_builds(client_for, admin_user, approved,
-                                                   django_capture_on_commit_callbacks):
+def test_create_form_queues_a_release_that_builds(client_for, admin_user, approved, django_capture_on_commit_callbacks):
     approved("open_qa", instruction="What is a byte?")
     admin = client_for(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin.post(reverse("datasets:release-create"), {
-            "statuses": ["approved"], "formats": ["jsonl", "csv"], "seed": "42", "test_fraction": "",
-        })
+        response = admin.post(
+            reverse("datasets:release-create"),
+            {
+                "statuses": ["approved"],
+                "formats": ["jsonl", "csv"],
+                "seed": "42",
+                "test_fraction": "",
+            },
+        )
     release = Release.objects.get()
-    assert response.status_code == 302 and response.url == reverse("datasets:release-detail",
-                                                                    args=[release.public_id])
+    assert response.status_code == 302 and response.url == reverse("datasets:release-detail", args=[release.public_id])
     release.refresh_from_db()
     assert release.status == Release.State.DONE and release.record_count == 1
     assert release.created_by == admin_user
@@ -88,26 +94,32 @@ def test_create_form_queues_a_release_that_builds(client_for, admin_user, approv
 
 
 def test_create_form_shows_errors_by_field(client_for, admin_user):
-    response = client_for(admin_user).post(reverse("datasets:release-create"), {
-        "statuses": ["approved"], "formats": ["jsonl"], "seed": "42",
-        "created_from": "2025-02-01", "created_to": "2025-01-01",
-    })
+    response = client_for(admin_user).post(
+        reverse("datasets:release-create"),
+        {
+            "statuses": ["approved"],
+            "formats": ["jsonl"],
+            "seed": "42",
+            "created_from": "2025-02-01",
+            "created_to": "2025-01-01",
+        },
+    )
     assert response.status_code == 200
     assert "created_to" in response.context["form"].errors
     assert Release.objects.count() == 0
 
 
 def test_download_streams_the_file_with_its_checksum(client_for, admin_user, release):
-    response = client_for(admin_user).get(reverse("datasets:release-download",
-                                                  args=[release.public_id, "data.jsonl"]))
+    response = client_for(admin_user).get(reverse("datasets:release-download", args=[release.public_id, "data.jsonl"]))
     body = b"".join(response.streaming_content)
     entry = release.file_entry("data.jsonl")
     assert hashlib.sha256(body).hexdigest() == entry["sha256"] == response["X-Checksum-SHA256"]
     assert response["Content-Disposition"] == 'attachment; filename="data.jsonl"'
 
 
-def test_release_list_shows_checksums_and_diff_in_bounded_queries(client_for, admin_user, release,
-                                                                  django_assert_max_num_queries):
+def test_release_list_shows_checksums_and_diff_in_bounded_queries(
+    client_for, admin_user, release, django_assert_max_num_queries
+):
     for _ in range(5):
         copy = Release.objects.get(pk=release.pk)
         copy.pk = None
@@ -143,8 +155,9 @@ def test_upload_check_confirm_import(client_for, admin_user, fixture_path, djang
     assert Demonstration.objects.count() == 10
 
 
-def test_upload_with_bad_lines_shows_the_report_and_cannot_be_confirmed(client_for, admin_user,
-                                                                         django_capture_on_commit_callbacks):
+def test_upload_with_bad_lines_shows_the_report_and_cannot_be_confirmed(
+    client_for, admin_user, django_capture_on_commit_callbacks
+):
     admin = client_for(admin_user)
     upload = SimpleUploadedFile("bad.jsonl", b'{"instruction": "x"}\nnope\n')
     response = admin.post(reverse("datasets:import-list"), {"file": upload, "status": "approved"}, follow=True)
@@ -160,7 +173,8 @@ def test_upload_with_bad_lines_shows_the_report_and_cannot_be_confirmed(client_f
 
 def test_upload_with_unknown_author_is_a_form_error(client_for, admin_user):
     upload = SimpleUploadedFile("x.jsonl", b"{}\n")
-    response = client_for(admin_user).post(reverse("datasets:import-list"),
-                                           {"file": upload, "status": "approved", "author": "ghost"})
+    response = client_for(admin_user).post(
+        reverse("datasets:import-list"), {"file": upload, "status": "approved", "author": "ghost"}
+    )
     assert response.status_code == 200 and "author" in response.context["form"].errors
     assert ImportBatch.objects.count() == 0

@@ -4,6 +4,7 @@ The cache is a dummy in every test here: progress must not depend on it.  "Elsew
 another thread, which has database connections of its own, so it sees only what was committed,
 as another web process would.
 """
+
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -44,12 +45,14 @@ def stored_progress(model, pk):
 
 
 def running_release():
-    return Release.objects.create(filters=ExportOptions().filters_dict(), formats=["jsonl"],
-                                  status=Release.State.RUNNING, attempt=1)
+    return Release.objects.create(
+        filters=ExportOptions().filters_dict(), formats=["jsonl"], status=Release.State.RUNNING, attempt=1
+    )
 
 
-def test_a_running_build_shows_its_progress_in_the_api_of_other_processes(approved, admin_user, api_for,
-                                                                          monkeypatch, elsewhere):
+def test_a_running_build_shows_its_progress_in_the_api_of_other_processes(
+    approved, admin_user, api_for, monkeypatch, elsewhere
+):
     for n in range(6):
         approved("open_qa", instruction=f"Question number {n}?")
     monkeypatch.setattr(sources, "CHUNK_SIZE", 1)
@@ -63,8 +66,9 @@ def test_a_running_build_shows_its_progress_in_the_api_of_other_processes(approv
     def report_and_look(self, *args):
         report(self, *args)
         body = elsewhere(lambda: api.get(url).json())
-        seen.append((self._last_percent, elsewhere(stored_progress, Release, release.pk), body["progress"],
-                     body["status"]))
+        seen.append(
+            (self._last_percent, elsewhere(stored_progress, Release, release.pk), body["progress"], body["status"])
+        )
 
     monkeypatch.setattr(Exporter, "_report", report_and_look)
     assert services.build_release(release.pk) == Release.State.DONE
@@ -78,8 +82,9 @@ def test_a_running_build_shows_its_progress_in_the_api_of_other_processes(approv
 def test_progress_is_written_when_the_percentage_changes_at_most_once_per_interval(elsewhere):
     release = running_release()
     now = [0.0]
-    writer = services.ProgressWriter(Release.objects.filter(pk=release.pk, status=Release.State.RUNNING),
-                                     interval=1.0, clock=lambda: now[0])
+    writer = services.ProgressWriter(
+        Release.objects.filter(pk=release.pk, status=Release.State.RUNNING), interval=1.0, clock=lambda: now[0]
+    )
     steps = [(0.0, 5, 5), (0.5, 9, 5), (1.2, 9.7, 9), (5.0, 9, 9), (5.1, 12, 12), (5.5, 13, 12), (6.2, 13, 13)]
     with CaptureQueriesContext(connection) as queries:
         for at, percent, expected in steps:
@@ -98,8 +103,7 @@ def test_progress_is_written_when_the_percentage_changes_at_most_once_per_interv
 
 def test_inside_a_transaction_progress_goes_through_a_connection_of_its_own(elsewhere):
     release = running_release()
-    writer = services.ProgressWriter(Release.objects.filter(pk=release.pk, status=Release.State.RUNNING),
-                                     interval=0)
+    writer = services.ProgressWriter(Release.objects.filter(pk=release.pk, status=Release.State.RUNNING), interval=0)
     with transaction.atomic():
         writer(42)
         seen = elsewhere(stored_progress, Release, release.pk)
@@ -135,16 +139,23 @@ def test_a_failing_progress_write_is_logged_and_the_job_goes_on(caplog):
 
 @pytest.fixture
 def queued_batch(admin_user, fixture_path):
-    batch = ImportBatch.objects.create(source_name="dolly.jsonl", author=admin_user, target_status="approved",
-                                       status=ImportBatch.State.QUEUED, line_count=10)
-    batch.stored_name = default_storage.save(f"imports/{batch.public_id}/dolly.jsonl",
-                                             ContentFile(fixture_path.read_bytes()))
+    batch = ImportBatch.objects.create(
+        source_name="dolly.jsonl",
+        author=admin_user,
+        target_status="approved",
+        status=ImportBatch.State.QUEUED,
+        line_count=10,
+    )
+    batch.stored_name = default_storage.save(
+        f"imports/{batch.public_id}/dolly.jsonl", ContentFile(fixture_path.read_bytes())
+    )
     batch.save()
     return batch
 
 
-def test_a_running_import_shows_its_progress_to_other_processes(queued_batch, admin_user, client_for,
-                                                                monkeypatch, elsewhere):
+def test_a_running_import_shows_its_progress_to_other_processes(
+    queued_batch, admin_user, client_for, monkeypatch, elsewhere
+):
     monkeypatch.setattr(services, "IMPORT_BATCH_SIZE", 2)
     monkeypatch.setattr(services, "PROGRESS_INTERVAL", 0)
     admin = client_for(admin_user)

@@ -1,4 +1,5 @@
 """Release bundles: dataset card, licence, manifest and checksums, diff, and atomic failure."""
+
 import hashlib
 import json
 import os
@@ -55,8 +56,15 @@ def test_bundle_holds_data_card_licence_hashes_and_manifest(mixed, media_root):
     release = built(formats=["jsonl", "parquet", "csv"])
     assert release.status == Release.State.DONE, release.error
     names = [entry["name"] for entry in release.files]
-    assert names == ["data.jsonl", "data.parquet", "data.csv", "record-hashes.txt", "README.md", "LICENSE",
-                     "manifest.json"]
+    assert names == [
+        "data.jsonl",
+        "data.parquet",
+        "data.csv",
+        "record-hashes.txt",
+        "README.md",
+        "LICENSE",
+        "manifest.json",
+    ]
     assert files_on_disk(media_root, release) == sorted(names)
     for entry in release.files:
         content = stored(release, entry["name"])

@@ -1,4 +1,5 @@
 """Importing a dolly-format file and exporting it again with default options gives the same bytes."""
+
 import gzip
 import json
 
@@ -24,8 +25,15 @@ def test_the_fixture_covers_the_hard_cases(fixture_path):
         assert line == json.dumps(record) + "\n"
     texts = "".join(r["instruction"] + r["context"] + r["response"] for r in records)
     assert {r["category"] for r in records} == {
-        "open_qa", "closed_qa", "information_extraction", "summarization",
-        "brainstorming", "classification", "creative_writing", "general_qa"}
+        "open_qa",
+        "closed_qa",
+        "information_extraction",
+        "summarization",
+        "brainstorming",
+        "classification",
+        "creative_writing",
+        "general_qa",
+    }
     assert any(ord(c) > 0xFFFF for c in texts)
     assert "é" in texts and '"' in texts and "\\" in texts and "\r\n" in texts and "\n" in texts
     assert any(r["context"] == "" for r in records)
@@ -81,9 +89,19 @@ def test_utf8_option_writes_unescaped_text(fixture_path, tmp_path, run_command):
     assert "🦙" in out.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("text", [
-    "", "plain", 'quote " and \\ backslash', "tab\tnew\nline\r\nend", "\u2028\u2029", "é😀𝔘", "</script>", "\x7f",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain",
+        'quote " and \\ backslash',
+        "tab\tnew\nline\r\nend",
+        "\u2028\u2029",
+        "é😀𝔘",
+        "</script>",
+        "\x7f",
+    ],
+)
 @pytest.mark.parametrize("ensure_ascii", [True, False])
 def test_dolly_line_is_what_json_dumps_writes(text, ensure_ascii):
     record = DollyRecord(instruction=text, context=text[::-1], response=text * 2, category="open_qa")
@@ -99,8 +117,18 @@ def test_metadata_variant_adds_fields_but_never_names(approved, tmp_path, run_co
     out = tmp_path / "meta.jsonl"
     run_command("export_dataset", "--out", str(out), "--with-metadata")
     rows = read_jsonl(out)
-    assert list(rows[0]) == ["instruction", "context", "response", "category",
-                             "id", "created_at", "contributor", "contests", "review_rating", "flags"]
+    assert list(rows[0]) == [
+        "instruction",
+        "context",
+        "response",
+        "category",
+        "id",
+        "created_at",
+        "contributor",
+        "contests",
+        "review_rating",
+        "flags",
+    ]
     assert rows[0]["id"] == str(first.public_id)
     assert rows[0]["review_rating"] == 4 and rows[1]["review_rating"] is None
     assert rows[0]["flags"] == ["ai_phrasing"] and rows[1]["flags"] == []

@@ -1,4 +1,5 @@
 """The train/test split: the same data and seed give the same files; every category gets its share."""
+
 import pytest
 
 from datasets import sources
@@ -45,11 +46,14 @@ def test_split_is_stratified_by_category(records, tmp_path):
     assert sum(1 for _ in test) == share_of(sum(SIZES.values()), 0.25)
 
 
-@pytest.mark.parametrize(("sizes", "fraction", "expected"), [
-    ({"a": 1, "b": 1, "c": 2, "d": 2, "e": 2, "f": 2}, 0.2, {"a": 0, "b": 0, "c": 1, "d": 1, "e": 0, "f": 0}),
-    ({"a": 1000, "b": 10}, 0.1, {"a": 100, "b": 1}),
-    ({"a": 3, "b": 3, "c": 3}, 0.5, {"a": 2, "b": 2, "c": 1}),
-])
+@pytest.mark.parametrize(
+    ("sizes", "fraction", "expected"),
+    [
+        ({"a": 1, "b": 1, "c": 2, "d": 2, "e": 2, "f": 2}, 0.2, {"a": 0, "b": 0, "c": 1, "d": 1, "e": 0, "f": 0}),
+        ({"a": 1000, "b": 10}, 0.1, {"a": 100, "b": 1}),
+        ({"a": 3, "b": 3, "c": 3}, 0.5, {"a": 2, "b": 2, "c": 1}),
+    ],
+)
 def test_allocation_keeps_every_share_within_one_of_its_quota(sizes, fraction, expected):
     shares = allocate(sizes, fraction)
     assert shares == expected

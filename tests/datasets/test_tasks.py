@@ -1,4 +1,5 @@
 """Celery tasks run eagerly here: they take ids, are idempotent, and never retry an import on their own."""
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -43,11 +44,15 @@ def test_build_task_records_bad_stored_filters_as_a_failure():
 @pytest.fixture
 def queued_batch(admin_user, fixture_path):
     batch = ImportBatch.objects.create(
-        source_name="dolly.jsonl", author=admin_user, target_status="approved", status=ImportBatch.State.QUEUED,
+        source_name="dolly.jsonl",
+        author=admin_user,
+        target_status="approved",
+        status=ImportBatch.State.QUEUED,
         line_count=10,
     )
-    batch.stored_name = default_storage.save(f"imports/{batch.public_id}/dolly.jsonl",
-                                             ContentFile(fixture_path.read_bytes()))
+    batch.stored_name = default_storage.save(
+        f"imports/{batch.public_id}/dolly.jsonl", ContentFile(fixture_path.read_bytes())
+    )
     batch.save()
     return batch
 

@@ -1,4 +1,5 @@
 """The importer checks every character of every line; the fast screen must agree with the Unicode categories."""
+
 import unicodedata
 
 from annotations.validation import _bad_character

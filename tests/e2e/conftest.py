@@ -4,6 +4,7 @@ The live server runs in a thread of this process on the test database (PostgreSQ
 ``DATABASE_URL`` says so), so every test here is transactional.  Screenshots of the pages
 visited go to ``test-artifacts/screenshots/``.
 """
+
 import os
 import threading
 from pathlib import Path
@@ -40,8 +41,13 @@ def _serialized_set_app(server, application):
 
 ThreadedWSGIServer.set_app = _serialized_set_app
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 HERE = Path(__file__).resolve().parent
 

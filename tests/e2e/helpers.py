@@ -1,4 +1,5 @@
 """Helpers for the browser tests: screenshots and the axe-core accessibility check."""
+
 import json
 from pathlib import Path
 

@@ -2,6 +2,7 @@
 
 Each page is checked at desktop width and on a phone-sized screen, where the layout changes.
 """
+
 import re
 
 import pytest
@@ -18,9 +19,14 @@ PHONE = {"width": 390, "height": 844}
 
 def _submitted(author):
     demonstration, _ = services.demonstration_create(
-        author=author, category=category("closed_qa"), instruction="When did the bridge open to cars?",
+        author=author,
+        category=category("closed_qa"),
+        instruction="When did the bridge open to cars?",
         context="The bridge opened to horse-drawn traffic in 1903 and to motor cars in 1911.",
-        source_url="https://en.wikipedia.org/wiki/Bridge", response="In 1911.", origin=Origin.WEB, submit=True,
+        source_url="https://en.wikipedia.org/wiki/Bridge",
+        response="In 1911.",
+        origin=Origin.WEB,
+        submit=True,
     )
     return demonstration
 
@@ -42,8 +48,15 @@ def test_signed_out_pages(page, url, path):
 
 
 CONTRIBUTOR_PAGES = [
-    "/", "/demonstrations/new/?category=closed_qa", "/demonstrations/", "/categories/", "/me/dashboard/",
-    "/contests/", "/leaderboard/", "/me/points/", "/open-instructions/",
+    "/",
+    "/demonstrations/new/?category=closed_qa",
+    "/demonstrations/",
+    "/categories/",
+    "/me/dashboard/",
+    "/contests/",
+    "/leaderboard/",
+    "/me/points/",
+    "/open-instructions/",
 ]
 
 
@@ -67,7 +80,8 @@ def test_the_form_with_errors(page, url, sign_in):
         el => el.getAttribute('aria-describedby').split(' ').filter(id => !document.getElementById(id)))""")
     assert missing == []
     expect(page.get_by_label("Instruction")).to_have_accessible_description(
-        "What the person asks for: a question, a task, a request. This field is required.")
+        "What the person asks for: a question, a task, a request. This field is required."
+    )
     check(page, "a11y-write-errors")
 
 

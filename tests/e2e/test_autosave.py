@@ -1,4 +1,5 @@
 """Nothing typed is lost: autosave while typing, a copy in the browser, conflicts reported."""
+
 import re
 
 from playwright.sync_api import expect
@@ -75,8 +76,9 @@ def test_autosave_stops_and_says_so_when_the_draft_changed_elsewhere(page, url, 
     demonstration = DemonstrationFactory(author=alice, instruction="Name a river.", response="")
     sign_in(page, alice)
     page.goto(url(f"/demonstrations/{demonstration.public_id}/edit/"))
-    services.demonstration_update(demonstration=demonstration, editor=alice, expected_version=1,
-                                  changes={"response": "The Loire."})
+    services.demonstration_update(
+        demonstration=demonstration, editor=alice, expected_version=1, changes={"response": "The Loire."}
+    )
 
     page.get_by_label("Response").fill("The Danube.")
     status = page.locator("[data-autosave-status]")

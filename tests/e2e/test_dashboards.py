@@ -1,4 +1,5 @@
 """Dashboards in the browser: every chart is drawn from its JSON, and the tables stay reachable."""
+
 from playwright.sync_api import expect
 
 from annotations import services
@@ -15,9 +16,12 @@ def _some_activity():
         author = UserFactory(username=name)
         for key in ["open_qa", "brainstorming", "classification"][: index + 1]:
             demonstration, _ = services.demonstration_create(
-                author=author, category=category(key), instruction=f"{name} asks about {key}: why?",
+                author=author,
+                category=category(key),
+                instruction=f"{name} asks about {key}: why?",
                 response="Because it is explained here in a sentence that is long enough. " * (index + 1),
-                origin=Origin.WEB, submit=True,
+                origin=Origin.WEB,
+                submit=True,
             )
             if key != "classification":
                 review_services.review_approve(demonstration=demonstration, reviewer=rita)

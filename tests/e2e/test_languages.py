@@ -1,4 +1,5 @@
 """French from the browser's language or the menu; dates and numbers written the French way."""
+
 import datetime
 import re
 

@@ -1,4 +1,5 @@
 """One contributor poses an instruction, another answers it; an admin releases the dataset."""
+
 import json
 import re
 
@@ -48,9 +49,14 @@ def test_an_admin_builds_a_release_and_downloads_the_jsonl(page, url, sign_in, t
     ]
     for key, instruction, context, response in records:
         demonstration, _ = services.demonstration_create(
-            author=ann, category=category(key), instruction=instruction, context=context,
-            source_url="https://en.wikipedia.org/wiki/Bridge" if context else "", response=response,
-            origin=Origin.WEB, submit=True,
+            author=ann,
+            category=category(key),
+            instruction=instruction,
+            context=context,
+            source_url="https://en.wikipedia.org/wiki/Bridge" if context else "",
+            response=response,
+            origin=Origin.WEB,
+            submit=True,
         )
         review_services.review_approve(demonstration=demonstration, reviewer=rita)
     services.demonstration_create(author=ann, category=category("open_qa"), instruction="Left as a draft?")

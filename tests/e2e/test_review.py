@@ -1,4 +1,5 @@
 """A reviewer works the queue with the keyboard in a real browser."""
+
 import re
 
 from playwright.sync_api import expect
@@ -12,8 +13,11 @@ from .helpers import axe_violations, screenshot
 
 def make_queue(author):
     return [
-        submit(author, instruction=f"Queue item {i}: why do leaves change colour in autumn?",
-               response=f"Chlorophyll breaks down as days shorten ({i}), so yellow and red pigments show.")
+        submit(
+            author,
+            instruction=f"Queue item {i}: why do leaves change colour in autumn?",
+            response=f"Chlorophyll breaks down as days shorten ({i}), so yellow and red pigments show.",
+        )
         for i in range(4)
     ]
 

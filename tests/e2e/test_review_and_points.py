@@ -1,4 +1,5 @@
 """A reviewer works the queue with the keyboard; the author's points and rank follow."""
+
 import datetime
 
 from django.utils import timezone
@@ -14,8 +15,12 @@ from .helpers import screenshot
 
 def _submit(author, instruction, response):
     demonstration, _ = services.demonstration_create(
-        author=author, category=category("open_qa"), instruction=instruction, response=response,
-        origin=Origin.WEB, submit=True,
+        author=author,
+        category=category("open_qa"),
+        instruction=instruction,
+        response=response,
+        origin=Origin.WEB,
+        submit=True,
     )
     return demonstration
 
@@ -23,9 +28,13 @@ def _submit(author, instruction, response):
 def test_keyboard_approvals_give_points_and_a_rank(page, url, sign_in):
     now = timezone.now()
     leaderboard_services.contest_create(
-        categories=list(Category.objects.filter(key__in=["open_qa", "closed_qa"])), name="Spring sprint",
-        slug="spring", starts_at=now - datetime.timedelta(days=1), ends_at=now + datetime.timedelta(days=7),
-        base_points=10, rating_bonus=2,
+        categories=list(Category.objects.filter(key__in=["open_qa", "closed_qa"])),
+        name="Spring sprint",
+        slug="spring",
+        starts_at=now - datetime.timedelta(days=1),
+        ends_at=now + datetime.timedelta(days=7),
+        base_points=10,
+        rating_bonus=2,
     )
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     _submit(alice, "Why is the sea salty?", "Rivers carry dissolved minerals to the sea and evaporation leaves salt.")

@@ -1,4 +1,5 @@
 """The Content-Security-Policy holds in a real browser: the admin and the API docs still work, nothing is blocked."""
+
 import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
@@ -73,8 +74,11 @@ def test_hostile_text_stays_inert_in_the_browser(page, url, sign_in):
     author = UserFactory(username="mallet")
     demonstration = DemonstrationFactory(author=author, instruction=payload, response=payload)
     sign_in(page, author)
-    for path in ("/demonstrations/", f"/demonstrations/{demonstration.public_id}/",
-                 f"/demonstrations/{demonstration.public_id}/edit/"):
+    for path in (
+        "/demonstrations/",
+        f"/demonstrations/{demonstration.public_id}/",
+        f"/demonstrations/{demonstration.public_id}/edit/",
+    ):
         page.goto(url(path))
         expect(page.locator("main")).to_be_visible()
         assert page.evaluate("() => window.__pwned") is None

@@ -1,4 +1,5 @@
 """A contributor writes in a real browser: drafts, coming back, submitting, conflicts, errors."""
+
 import re
 
 from playwright.sync_api import expect

@@ -13,7 +13,8 @@ from tests.factories import DemonstrationFactory, ReviewerFactory, UserFactory
 def make_contest(slug="spring", *, categories=("open_qa", "closed_qa"), starts_at=None, ends_at=None, **rules):
     now = timezone.now()
     contest = Contest.objects.create(
-        name=slug.title(), slug=slug,
+        name=slug.title(),
+        slug=slug,
         starts_at=starts_at or now - datetime.timedelta(days=10),
         ends_at=ends_at or now + datetime.timedelta(days=10),
         **rules,
@@ -25,8 +26,11 @@ def make_contest(slug="spring", *, categories=("open_qa", "closed_qa"), starts_a
 def submitted(author, *, category="open_qa", at=None, **fields):
     """A demonstration as the submit service leaves it."""
     return DemonstrationFactory(
-        author=author, category=Category.objects.get(key=category), status=Status.SUBMITTED,
-        submitted_at=at or timezone.now(), **fields,
+        author=author,
+        category=Category.objects.get(key=category),
+        status=Status.SUBMITTED,
+        submitted_at=at or timezone.now(),
+        **fields,
     )
 
 
@@ -38,7 +42,10 @@ def approve(demonstration, *, reviewer=None, rating=None):
         locked.status = Status.APPROVED
         locked.save(update_fields=["status"])
         review = Review.objects.create(
-            demonstration=locked, reviewer=reviewer, decision=Review.Decision.APPROVE, rating=rating,
+            demonstration=locked,
+            reviewer=reviewer,
+            decision=Review.Decision.APPROVE,
+            rating=rating,
             round=locked.reviews.count() + 1,
         )
         services.on_review_recorded(review)

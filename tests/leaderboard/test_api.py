@@ -1,4 +1,5 @@
 """The contests API: reads for everyone signed in, writes for admins, errors that name the parameter."""
+
 import datetime
 
 import pytest
@@ -14,10 +15,16 @@ from .conftest import approve, make_contest, submitted
 pytestmark = pytest.mark.django_db
 
 NEW_CONTEST = {
-    "name": "Autumn", "slug": "autumn", "starts_at": "2026-09-01T00:00:00+02:00",
-    "ends_at": "2026-10-01T00:00:00+02:00", "time_zone": "Europe/Paris",
-    "categories": ["summarization", "closed_qa"], "category_multipliers": {"closed_qa": "1.5"},
-    "category_targets": {"summarization": 300}, "daily_cap": 200, "balance_bonus": True,
+    "name": "Autumn",
+    "slug": "autumn",
+    "starts_at": "2026-09-01T00:00:00+02:00",
+    "ends_at": "2026-10-01T00:00:00+02:00",
+    "time_zone": "Europe/Paris",
+    "categories": ["summarization", "closed_qa"],
+    "category_multipliers": {"closed_qa": "1.5"},
+    "category_targets": {"summarization": 300},
+    "daily_cap": 200,
+    "balance_bonus": True,
 }
 
 
@@ -61,10 +68,16 @@ def test_leaderboard_hides_usernames_of_anonymous_people_except_from_admins(api_
     assert admin_row["username"] == "shy"
 
 
-@pytest.mark.parametrize(("query", "param"), [
-    ("scope=everyone", "scope"), ("window=year", "window"), ("category=poetry", "category"),
-    ("limit=0", "limit"), ("limit=abc", "limit"),
-])
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("scope=everyone", "scope"),
+        ("window=year", "window"),
+        ("category=poetry", "category"),
+        ("limit=0", "limit"),
+        ("limit=abc", "limit"),
+    ],
+)
 def test_bad_leaderboard_parameters_are_400_naming_the_parameter(api_for, user, contest, query, param):
     response = api_for(user).get(f"/api/v1/contests/spring/leaderboard/?{query}")
     assert response.status_code == 400
@@ -118,19 +131,21 @@ def test_only_admins_write_contests(api_for, user, contest):
     assert changed.json()["rules"]["daily_cap"] == 50 and changed.json()["categories"] == ["open_qa"]
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"ends_at": "2026-08-01T00:00:00Z"}, "ends_at"),
-    ({"time_zone": "Mars/Olympus"}, "time_zone"),
-    ({"category_multipliers": {"poetry": 2}}, "category_multipliers"),
-    ({"category_multipliers": {"closed_qa": -1}}, "category_multipliers"),
-    ({"category_targets": {"summarization": 2.5}}, "category_targets"),
-    ({"categories": []}, "categories"),
-    ({"slug": "spring"}, "slug"),
-    ({"starts_at": "next monday"}, "starts_at"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"ends_at": "2026-08-01T00:00:00Z"}, "ends_at"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"category_multipliers": {"poetry": 2}}, "category_multipliers"),
+        ({"category_multipliers": {"closed_qa": -1}}, "category_multipliers"),
+        ({"category_targets": {"summarization": 2.5}}, "category_targets"),
+        ({"categories": []}, "categories"),
+        ({"slug": "spring"}, "slug"),
+        ({"starts_at": "next monday"}, "starts_at"),
+    ],
+)
 def test_contest_validation_names_the_field_and_saves_nothing(api_for, contest, change, field):
-    response = api_for(AdminFactory(username="ada")).post("/api/v1/contests/", {**NEW_CONTEST, **change},
-                                                          format="json")
+    response = api_for(AdminFactory(username="ada")).post("/api/v1/contests/", {**NEW_CONTEST, **change}, format="json")
     assert response.status_code == 400, response.json()
     assert field in response.json()
     assert not Contest.objects.filter(slug="autumn").exists()

@@ -1,4 +1,5 @@
 """Boards: ranks, ties, the pinned row, windows, categories, teams and anonymity."""
+
 import datetime
 
 import pytest
@@ -123,11 +124,13 @@ def test_category_board_counts_only_that_category(contest, people):
 
 def test_today_window_starts_at_local_midnight_not_utc(people):
     ann, ben, cat = people[:3]
-    contest = make_contest(time_zone="America/New_York",
-                           starts_at=datetime.datetime(2026, 1, 1, tzinfo=UTC),
-                           ends_at=datetime.datetime(2026, 12, 1, tzinfo=UTC))
+    contest = make_contest(
+        time_zone="America/New_York",
+        starts_at=datetime.datetime(2026, 1, 1, tzinfo=UTC),
+        ends_at=datetime.datetime(2026, 12, 1, tzinfo=UTC),
+    )
     now = datetime.datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # 08:00 in New York
-    earn(ann, 1, at=datetime.datetime(2026, 6, 10, 3, 0, tzinfo=UTC))   # 23:00 yesterday in New York
+    earn(ann, 1, at=datetime.datetime(2026, 6, 10, 3, 0, tzinfo=UTC))  # 23:00 yesterday in New York
     earn(ben, 1, at=datetime.datetime(2026, 6, 10, 4, 30, tzinfo=UTC))  # 00:30 today in New York
     earn(cat, 1, at=datetime.datetime(2026, 6, 9, 12, 0, tzinfo=UTC))
     result = leaderboard(contest=contest, query=BoardQuery(window="today"), viewer=ann, now=now)
@@ -139,13 +142,16 @@ def test_today_window_starts_at_local_midnight_not_utc(people):
 
 def test_windows_across_the_spring_time_change_in_paris(people):
     ann, ben, cat, dan = people
-    contest = make_contest(time_zone="Europe/Paris",
-                           starts_at=datetime.datetime(2026, 3, 1, tzinfo=UTC),
-                           ends_at=datetime.datetime(2026, 4, 30, tzinfo=UTC))
+    contest = make_contest(
+        time_zone="Europe/Paris",
+        starts_at=datetime.datetime(2026, 3, 1, tzinfo=UTC),
+        ends_at=datetime.datetime(2026, 4, 30, tzinfo=UTC),
+    )
     # Clocks go from 02:00 CET to 03:00 CEST on Sunday 29 March 2026.
     sunday_noon = datetime.datetime(2026, 3, 29, 10, 0, tzinfo=UTC)  # 12:00 CEST
     assert window_start("today", zone=contest.zone, now=sunday_noon) == datetime.datetime(
-        2026, 3, 28, 23, 0, tzinfo=UTC)  # midnight was still CET (+1)
+        2026, 3, 28, 23, 0, tzinfo=UTC
+    )  # midnight was still CET (+1)
     earn(ann, 1, at=datetime.datetime(2026, 3, 28, 22, 30, tzinfo=UTC))  # Saturday 23:30 CET
     earn(ben, 1, at=datetime.datetime(2026, 3, 28, 23, 30, tzinfo=UTC))  # Sunday 00:30 CET
     today = leaderboard(contest=contest, query=BoardQuery(window="today"), viewer=dan, now=sunday_noon)
@@ -153,7 +159,8 @@ def test_windows_across_the_spring_time_change_in_paris(people):
 
     monday = datetime.datetime(2026, 3, 30, 10, 0, tzinfo=UTC)
     assert window_start("week", zone=contest.zone, now=monday) == datetime.datetime(
-        2026, 3, 29, 22, 0, tzinfo=UTC)  # Monday 00:00 is now CEST (+2)
+        2026, 3, 29, 22, 0, tzinfo=UTC
+    )  # Monday 00:00 is now CEST (+2)
     earn(cat, 1, at=datetime.datetime(2026, 3, 29, 22, 30, tzinfo=UTC))  # Monday 00:30 CEST
     earn(dan, 1, at=datetime.datetime(2026, 3, 29, 21, 30, tzinfo=UTC))  # Sunday 23:30 CEST
     week = leaderboard(contest=contest, query=BoardQuery(window="week"), viewer=dan, now=monday)
@@ -218,10 +225,17 @@ def test_display_name_choice_without_a_name_is_anonymous(contest, people):
     assert board(contest, ben).rows[0].name == "Anonymous contributor"
 
 
-@pytest.mark.parametrize(("params", "bad"), [
-    ("scope=robots", "scope"), ("window=month", "window"), ("category=nope", "category"),
-    ("limit=0", "limit"), ("limit=201", "limit"), ("limit=ten", "limit"),
-])
+@pytest.mark.parametrize(
+    ("params", "bad"),
+    [
+        ("scope=robots", "scope"),
+        ("window=month", "window"),
+        ("category=nope", "category"),
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("limit=ten", "limit"),
+    ],
+)
 def test_bad_board_parameters_name_the_parameter(params, bad):
     with pytest.raises(ValidationError) as error:
         parse_board_query(QueryDict(params))

@@ -1,4 +1,5 @@
 """rebuild_standings, check_standings, import_teams, and the admin screens that change points."""
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -58,9 +59,14 @@ def test_admin_disqualifies_through_the_service(client_for, contest, user):
     approve(submitted(user))
     ada = AdminFactory(username="ada")
     client = client_for(ada)
-    response = client.post(reverse("admin:leaderboard_disqualification_add"), {
-        "contest": contest.pk, "user": user.pk, "reason": "Answers copied from a chatbot",
-    })
+    response = client.post(
+        reverse("admin:leaderboard_disqualification_add"),
+        {
+            "contest": contest.pk,
+            "user": user.pk,
+            "reason": "Answers copied from a chatbot",
+        },
+    )
     assert response.status_code == 302, response.content
     assert Disqualification.objects.get().decided_by == ada
     assert PointEntry.objects.filter(user=user, reason=Reason.DISQUALIFIED).get().points == -10
@@ -71,14 +77,26 @@ def test_admin_disqualifies_through_the_service(client_for, contest, user):
 def test_admin_team_change_moves_team_points(client_for, contest, user):
     approve(submitted(user))
     client = client_for(AdminFactory(username="ada"))
-    response = client.post(reverse("admin:accounts_profile_add"), {
-        "user": user.pk, "team": "Research", "display_name": "", "show_on_boards": "real_name",
-    })
+    response = client.post(
+        reverse("admin:accounts_profile_add"),
+        {
+            "user": user.pk,
+            "team": "Research",
+            "display_name": "",
+            "show_on_boards": "real_name",
+        },
+    )
     assert response.status_code == 302
     profile = Profile.objects.get(user=user)
-    response = client.post(reverse("admin:accounts_profile_change", args=[profile.pk]), {
-        "user": user.pk, "team": "Sales", "display_name": "", "show_on_boards": "real_name",
-    })
+    response = client.post(
+        reverse("admin:accounts_profile_change", args=[profile.pk]),
+        {
+            "user": user.pk,
+            "team": "Sales",
+            "display_name": "",
+            "show_on_boards": "real_name",
+        },
+    )
     assert response.status_code == 302
     assert dict(TeamStanding.objects.filter(contest=contest).values_list("team", "points")) == {"Sales": 10}
     call_command("check_standings")
@@ -87,9 +105,13 @@ def test_admin_team_change_moves_team_points(client_for, contest, user):
 def test_admin_pages_for_contests_and_the_ledger_open(client_for, contest, user):
     approve(submitted(user))
     client = client_for(AdminFactory(username="ada"))
-    for name in ("leaderboard_contest_changelist", "leaderboard_pointentry_changelist",
-                 "leaderboard_standing_changelist", "leaderboard_disqualification_changelist",
-                 "accounts_profile_changelist"):
+    for name in (
+        "leaderboard_contest_changelist",
+        "leaderboard_pointentry_changelist",
+        "leaderboard_standing_changelist",
+        "leaderboard_disqualification_changelist",
+        "accounts_profile_changelist",
+    ):
         assert client.get(reverse(f"admin:{name}")).status_code == 200
     assert client.get(reverse("admin:leaderboard_contest_change", args=[contest.pk])).status_code == 200
     entry = PointEntry.objects.first()

@@ -1,4 +1,5 @@
 """Concurrent awards on real PostgreSQL connections never double count."""
+
 import threading
 
 import pytest
@@ -44,6 +45,7 @@ def test_the_same_approval_awarded_from_eight_connections_counts_once():
     demonstrations = [submitted(author) for _ in range(3)]
     Demonstration.objects.update(status=Status.APPROVED)
     for demonstration in demonstrations:
+
         def award(_i, pk=demonstration.pk):
             with transaction.atomic():
                 services.on_demonstration_approved(Demonstration.objects.select_related("category").get(pk=pk))
@@ -64,7 +66,8 @@ def test_concurrent_awards_to_one_person_respect_the_daily_cap():
     def award(i):
         with transaction.atomic():
             services.on_demonstration_approved(
-                Demonstration.objects.select_related("category").get(pk=demonstrations[i].pk))
+                Demonstration.objects.select_related("category").get(pk=demonstrations[i].pk)
+            )
 
     run_together(len(demonstrations), award)
     assert Standing.objects.get(contest=contest, user=author).points == 35
@@ -102,7 +105,8 @@ def test_many_people_approved_at_once_in_two_contests_stay_consistent():
         for demonstration in demonstrations[i::8]:
             with transaction.atomic():
                 services.on_demonstration_approved(
-                    Demonstration.objects.select_related("category").get(pk=demonstration.pk))
+                    Demonstration.objects.select_related("category").get(pk=demonstration.pk)
+                )
 
     run_together(8, award)
     assert PointEntry.objects.count() == 48

@@ -1,4 +1,5 @@
 """Awarding, reversing, capping and voiding points: the ledger and the totals that follow it."""
+
 import datetime
 
 import pytest
@@ -64,7 +65,11 @@ def test_reversal_writes_the_opposite_and_reapproval_awards_again(contest, peopl
     approve(demo)
     [reversal] = reopen(demo)
     assert (reversal.points, reversal.reason, reversal.sequence, reversal.counted) == (
-        -10, Reason.APPROVAL_REVERSED, 1, -1)
+        -10,
+        Reason.APPROVAL_REVERSED,
+        1,
+        -1,
+    )
     assert reopen(demo) == []
     assert standing(contest, ann).points == 0
     assert CategoryProgress.objects.get(contest=contest, category=demo.category).approved == 0
@@ -192,8 +197,9 @@ def test_team_totals_follow_members_and_their_moves(contest, people):
 
 def test_rebuild_from_the_ledger_equals_the_incremental_totals(people):
     ada = AdminFactory(username="ada")
-    spring = make_contest("spring", daily_cap=35, rating_bonus=1, review_points=1,
-                          balance_bonus=True, category_targets={"open_qa": 5})
+    spring = make_contest(
+        "spring", daily_cap=35, rating_bonus=1, review_points=1, balance_bonus=True, category_targets={"open_qa": 5}
+    )
     make_contest("all-year", categories=("open_qa", "closed_qa", "brainstorming"))
     services.set_team(user=people[0], team="Ops")
     services.set_team(user=people[1], team="Ops")

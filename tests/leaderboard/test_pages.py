@@ -1,4 +1,5 @@
 """The contest and leaderboard pages as people use them."""
+
 import pytest
 from django.urls import reverse
 
@@ -21,8 +22,13 @@ def populate(contest, count):
 
 
 def test_pages_need_a_signed_in_user(client, contest):
-    for url in (reverse("contest-list"), reverse("contest-detail", args=[contest.slug]),
-                reverse("contest-leaderboard", args=[contest.slug]), reverse("leaderboard"), reverse("my-points")):
+    for url in (
+        reverse("contest-list"),
+        reverse("contest-detail", args=[contest.slug]),
+        reverse("contest-leaderboard", args=[contest.slug]),
+        reverse("leaderboard"),
+        reverse("my-points"),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and reverse("login") in response["Location"]
 
@@ -36,8 +42,11 @@ def test_contest_list_and_nav_link(client_for, user):
 
 
 def test_contest_page_renders_markdown_safely_with_progress_and_countdown(client_for, user):
-    contest = make_contest(description="**Write** more <script>alert(1)</script> [x](javascript:alert(2))",
-                           prizes="1. A mug", category_targets={"open_qa": 4})
+    contest = make_contest(
+        description="**Write** more <script>alert(1)</script> [x](javascript:alert(2))",
+        prizes="1. A mug",
+        category_targets={"open_qa": 4},
+    )
     approve(submitted(user))
     response = client_for(user).get(reverse("contest-detail", args=[contest.slug]))
     html = response.content.decode()
@@ -63,7 +72,10 @@ def test_leaderboard_page_pins_your_row_outside_the_top(client_for, contest):
     teams = client_for(last).get(reverse("contest-leaderboard", args=[contest.slug]), {"scope": "teams"})
     # 60 points each; Team 0's last member scored first, Team 2's last.
     assert [(row.name, row.points, row.rank) for row in teams.context["board"].rows] == [
-        ("Team 0", 60, 1), ("Team 1", 60, 2), ("Team 2", 60, 3)]
+        ("Team 0", 60, 1),
+        ("Team 1", 60, 2),
+        ("Team 2", 60, 3),
+    ]
 
 
 def test_bad_board_parameters_on_the_page_say_which_and_fall_back(client_for, user, contest):

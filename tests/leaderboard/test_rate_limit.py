@@ -1,4 +1,5 @@
 """The hourly submission limit, enforced by the submit services for the form, the API and imports alike."""
+
 import datetime
 
 import pytest
@@ -20,8 +21,11 @@ def limit_two(settings):
 
 def create(author, n, **kwargs):
     return services.demonstration_create(
-        author=author, category=Category.objects.get(key="open_qa"), instruction=f"Question {n} about the sea?",
-        response=RESPONSE, **kwargs,
+        author=author,
+        category=Category.objects.get(key="open_qa"),
+        instruction=f"Question {n} about the sea?",
+        response=RESPONSE,
+        **kwargs,
     )[0]
 
 
@@ -37,8 +41,13 @@ def test_the_third_submission_in_an_hour_is_refused_and_nothing_is_saved(limit_t
     with pytest.raises(ValidationError):
         services.demonstration_submit(demonstration=draft, actor=user)
     with pytest.raises(ValidationError):
-        services.demonstration_update(demonstration=draft, editor=user, expected_version=draft.version,
-                                      changes={"response": RESPONSE + " More."}, submit=True)
+        services.demonstration_update(
+            demonstration=draft,
+            editor=user,
+            expected_version=draft.version,
+            changes={"response": RESPONSE + " More."},
+            submit=True,
+        )
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT and draft.response == RESPONSE
 
@@ -75,10 +84,17 @@ def test_the_api_answers_400_naming_submit(limit_two, api_for, user):
 def test_the_form_keeps_the_text_and_says_why(limit_two, client_for, user):
     create(user, 1, submit=True)
     create(user, 2, submit=True)
-    response = client_for(user).post(reverse("demonstration-create"), {
-        "category": "open_qa", "instruction": "My third question today?", "context": "", "source_url": "",
-        "response": RESPONSE, "action": "submit",
-    })
+    response = client_for(user).post(
+        reverse("demonstration-create"),
+        {
+            "category": "open_qa",
+            "instruction": "My third question today?",
+            "context": "",
+            "source_url": "",
+            "response": RESPONSE,
+            "action": "submit",
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "the most allowed" in html and "My third question today?" in html

@@ -1,4 +1,5 @@
 """Points follow the real review services: approve, reject, reopen, double review, open instructions."""
+
 import pytest
 
 from annotations import services as demonstration_services
@@ -19,8 +20,11 @@ RESPONSE = "Rivers carry dissolved minerals into the sea, and evaporation leaves
 
 def write(author, instruction="Why is the sea salty, and why are rivers not?"):
     demonstration, _created = demonstration_services.demonstration_create(
-        author=author, category=Category.objects.get(key="open_qa"), instruction=instruction,
-        response=RESPONSE, submit=True,
+        author=author,
+        category=Category.objects.get(key="open_qa"),
+        instruction=instruction,
+        response=RESPONSE,
+        submit=True,
     )
     return demonstration
 
@@ -45,8 +49,9 @@ def test_rejection_and_request_for_changes_award_nothing_to_the_author(user):
     contest = make_contest(review_points=1)
     rita = ReviewerFactory(username="rita")
     review.review_reject(demonstration=write(user, "First question about the sea?"), reviewer=rita, reason="off_topic")
-    review.review_request_changes(demonstration=write(user, "Second question about rivers?"), reviewer=rita,
-                                  reason="too_short")
+    review.review_request_changes(
+        demonstration=write(user, "Second question about rivers?"), reviewer=rita, reason="too_short"
+    )
     assert points(contest, user) is None
     assert points(contest, rita) == 2
 
@@ -63,7 +68,9 @@ def test_reopen_reverses_and_a_second_approval_awards_again(user):
     review.review_reject(demonstration=demonstration, reviewer=rob, reason="factually_wrong")
     assert points(contest, user) == 0
     assert list(PointEntry.objects.filter(user=user).order_by("id").values_list("reason", "points")) == [
-        (Reason.APPROVAL, 10), (Reason.APPROVAL_REVERSED, -10)]
+        (Reason.APPROVAL, 10),
+        (Reason.APPROVAL_REVERSED, -10),
+    ]
     assert services.standings_differences() == []
 
 
@@ -102,8 +109,9 @@ def test_double_review_awards_only_when_the_round_is_approved(user):
 def test_answering_an_open_instruction_earns_the_bonus(user):
     contest = make_contest(open_instruction_bonus=5)
     poser = UserFactory(username="poser")
-    posed = open_instruction_create(author=poser, category=Category.objects.get(key="open_qa"),
-                                    instruction="What makes the sea salty?")
+    posed = open_instruction_create(
+        author=poser, category=Category.objects.get(key="open_qa"), instruction="What makes the sea salty?"
+    )
     answer = open_instruction_answer(open_instruction=posed, answerer=user, response=RESPONSE)
     review.review_approve(demonstration=answer, reviewer=ReviewerFactory(username="rita"))
     assert points(contest, user) == 15

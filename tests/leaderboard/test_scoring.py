@@ -1,4 +1,5 @@
 """The scoring rules on hand-computed examples (no database)."""
+
 from decimal import Decimal
 
 import pytest
@@ -27,17 +28,21 @@ def test_category_multiplier_and_rounding_half_up():
     assert score_approval(rules, category_key="open_qa").points == 10
 
 
-@pytest.mark.parametrize(("approved_before", "multiplier", "points"), [
-    (0, "2.00", 20),    # empty category: the full bonus
-    (1, "1.90", 19),
-    (5, "1.50", 15),    # half full: half the bonus
-    (9, "1.10", 11),
-    (10, "1.00", 10),   # target met: no bonus
-    (25, "1.00", 10),   # beyond the target: still none, never below 1
-])
+@pytest.mark.parametrize(
+    ("approved_before", "multiplier", "points"),
+    [
+        (0, "2.00", 20),  # empty category: the full bonus
+        (1, "1.90", 19),
+        (5, "1.50", 15),  # half full: half the bonus
+        (9, "1.10", 11),
+        (10, "1.00", 10),  # target met: no bonus
+        (25, "1.00", 10),  # beyond the target: still none, never below 1
+    ],
+)
 def test_balance_bonus_shrinks_as_the_target_fills(approved_before, multiplier, points):
-    rules = Rules(base_points=10, balance_bonus=True, balance_max_multiplier=Decimal(2),
-                  category_targets={"summarization": 10})
+    rules = Rules(
+        base_points=10, balance_bonus=True, balance_max_multiplier=Decimal(2), category_targets={"summarization": 10}
+    )
     score = score_approval(rules, category_key="summarization", approved_before=approved_before)
     assert score.points == points
     balance = next(s for s in score.explanation["steps"] if s["code"] == "balance")
@@ -46,8 +51,9 @@ def test_balance_bonus_shrinks_as_the_target_fills(approved_before, multiplier, 
 
 
 def test_balance_bonus_off_or_without_target_changes_nothing():
-    assert score_approval(Rules(category_targets={"open_qa": 10}), category_key="open_qa",
-                          approved_before=0).points == 10
+    assert (
+        score_approval(Rules(category_targets={"open_qa": 10}), category_key="open_qa", approved_before=0).points == 10
+    )
     assert score_approval(Rules(balance_bonus=True), category_key="open_qa").points == 10
 
 
@@ -58,19 +64,26 @@ def test_balance_multiplier_rounds_to_cents():
 
 def test_everything_together_is_the_37_points_example():
     """10 base × 1.5 (closed_qa) × 1.8 (2 of 10 wanted) = 27, + 2×3 (5 stars) + 4 (open instruction) = 37."""
-    rules = Rules(base_points=10, category_multipliers={"closed_qa": "1.5"}, rating_bonus=3,
-                  open_instruction_bonus=4, balance_bonus=True, balance_max_multiplier=Decimal(2),
-                  category_targets={"closed_qa": 10})
-    score = score_approval(rules, category_key="closed_qa", approved_before=2, rating=5,
-                           answered_open_instruction=True)
+    rules = Rules(
+        base_points=10,
+        category_multipliers={"closed_qa": "1.5"},
+        rating_bonus=3,
+        open_instruction_bonus=4,
+        balance_bonus=True,
+        balance_max_multiplier=Decimal(2),
+        category_targets={"closed_qa": 10},
+    )
+    score = score_approval(rules, category_key="closed_qa", approved_before=2, rating=5, answered_open_instruction=True)
     assert score.points == 37
     assert codes(score) == ["base", "category_multiplier", "balance", "rating_bonus", "open_instruction_bonus"]
 
 
 @pytest.mark.parametrize(("rating", "bonus"), [(None, 0), (1, 0), (3, 0), (4, 3), (5, 6)])
 def test_rating_bonus_counts_stars_above_three(rating, bonus):
-    assert score_approval(Rules(base_points=10, rating_bonus=3), category_key="open_qa",
-                          rating=rating).points == 10 + bonus
+    assert (
+        score_approval(Rules(base_points=10, rating_bonus=3), category_key="open_qa", rating=rating).points
+        == 10 + bonus
+    )
 
 
 def test_daily_cap_cuts_to_what_is_left_and_then_to_zero():

@@ -1,4 +1,5 @@
 """Helpers for tests that break a backing service on purpose, on this machine only."""
+
 import socket
 
 

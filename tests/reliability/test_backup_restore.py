@@ -4,6 +4,7 @@ On PostgreSQL (``pg_dump``) the empty database is a new one on the same server; 
 online backup, the default local setup) it is a file in a folder that does not exist yet.  The
 test database itself is the site backed up.
 """
+
 import json
 import os
 import sqlite3
@@ -33,8 +34,9 @@ sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLi
 
 def _manage(*args, database, media):
     env = {**os.environ, "DATABASE_URL": database, "MEDIA_ROOT": str(media), "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture
@@ -46,8 +48,15 @@ def site(seeded, settings, tmp_path):
     for n, name in enumerate(["ann", "ben", "cat"]):
         author = UserFactory(username=name)
         for k in range(n + 2):
-            approve(submitted(author, category="open_qa" if k % 2 else "brainstorming",
-                              instruction=f"{name} asks question {k}: why?"), reviewer=reviewer, rating=4)
+            approve(
+                submitted(
+                    author,
+                    category="open_qa" if k % 2 else "brainstorming",
+                    instruction=f"{name} asks question {k}: why?",
+                ),
+                reviewer=reviewer,
+                rating=4,
+            )
         submitted(author, instruction=f"{name} waits for a review")
     release = dataset_services.create_release(created_by=AdminFactory(username="boss"), options=ExportOptions())
     release.refresh_from_db()

@@ -1,4 +1,5 @@
 """A database that cannot be reached gives a clean 503 that says to retry; other failures a plain 500."""
+
 from django.db import InterfaceError, OperationalError
 from django.test import RequestFactory
 

@@ -4,6 +4,7 @@ This restarts the local cluster, so it runs only where the environment says the 
 control the server (``DOLLY_TEST_CONTROLS_POSTGRES=1``, set by ``.ci/run``).  All traffic goes
 to 127.0.0.1, from a bounded number of threads for a bounded time.
 """
+
 import json
 import os
 import shutil
@@ -28,7 +29,8 @@ from .workers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql" or os.environ.get("DOLLY_TEST_CONTROLS_POSTGRES") != "1"
+    connection.vendor != "postgresql"
+    or os.environ.get("DOLLY_TEST_CONTROLS_POSTGRES") != "1"
     or not shutil.which("pg_ctlcluster"),
     reason="restarts PostgreSQL: needs PostgreSQL, pg_ctlcluster and DOLLY_TEST_CONTROLS_POSTGRES=1",
 )
@@ -52,12 +54,35 @@ def _cluster():
 def gunicorn(transactional_db, tmp_path):
     port = _free_port()
     log = (tmp_path / "gunicorn.log").open("w")
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings",
-           "CONN_MAX_AGE": "60", "ALLOWED_HOSTS": "127.0.0.1", "REDIS_URL": os.environ.get("REDIS_URL", "")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "CONN_MAX_AGE": "60",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "dolly_collect.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "2", "--timeout", "60", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "dolly_collect.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "2",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -77,12 +102,17 @@ def gunicorn(transactional_db, tmp_path):
 
 
 def _request(base, token, n):
-    body = json.dumps({"category": "open_qa", "instruction": f"Question {n} asked during a restart?",
-                       "response": "An answer."}).encode()
+    body = json.dumps(
+        {"category": "open_qa", "instruction": f"Question {n} asked during a restart?", "response": "An answer."}
+    ).encode()
     request = urllib.request.Request(  # noqa: S310 - loopback only
-        base + "/api/v1/demonstrations/", data=body if n % 2 else None,
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json",
-                 "Idempotency-Key": f"restart-{n}"},
+        base + "/api/v1/demonstrations/",
+        data=body if n % 2 else None,
+        headers={
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": f"restart-{n}",
+        },
     )
     started = time.monotonic()
     try:
@@ -130,9 +160,11 @@ def test_requests_fail_cleanly_during_a_restart_and_recover_without_restarting_t
     connections.close_all()
 
     statuses = [status for _, _, status, _ in results]
-    print(f"\n{len(results)} requests, restart took {restart_done - restart_started:.1f}s, "
-          f"statuses {dict(sorted(Counter(statuses).items()))}, "
-          f"slowest {max(f - s for s, f, _, _ in results):.2f}s")
+    print(
+        f"\n{len(results)} requests, restart took {restart_done - restart_started:.1f}s, "
+        f"statuses {dict(sorted(Counter(statuses).items()))}, "
+        f"slowest {max(f - s for s, f, _, _ in results):.2f}s"
+    )
     assert process.poll() is None, "gunicorn died"
     assert len(results) > 50
     assert set(statuses) <= {200, 201, 503}, sorted(set(statuses))

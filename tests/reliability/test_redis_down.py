@@ -1,4 +1,5 @@
 """With Redis unreachable (a real refused connection, not a mock) nobody's work is lost or 500s."""
+
 import time
 
 import pytest
@@ -17,8 +18,12 @@ from .services import dead_redis_url
 @pytest.fixture
 def redis_down(settings, monkeypatch):
     settings.CACHES = {
-        "default": {"BACKEND": "dolly_collect.cache.ResilientRedisCache", "LOCATION": dead_redis_url(),
-                    "KEY_PREFIX": "dolly", "OPTIONS": {"RETRY_AFTER": 0}},
+        "default": {
+            "BACKEND": "dolly_collect.cache.ResilientRedisCache",
+            "LOCATION": dead_redis_url(),
+            "KEY_PREFIX": "dolly",
+            "OPTIONS": {"RETRY_AFTER": 0},
+        },
     }
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "600/min", "anon": "60/min", "token": "10/min"})
     return settings.CACHES["default"]["LOCATION"]
@@ -51,13 +56,22 @@ def test_the_cache_answers_misses_instead_of_raising(redis_down):
 
 def test_a_contributor_writes_saves_and_submits_over_the_api(redis_down, api_for, user, demonstration_factory):
     api = api_for(user)
-    created = api.post(reverse("api:demonstration-list"), {
-        "category": "open_qa", "instruction": "Why is the sky blue?", "response": "Rayleigh scattering.",
-    }, format="json")
+    created = api.post(
+        reverse("api:demonstration-list"),
+        {
+            "category": "open_qa",
+            "instruction": "Why is the sky blue?",
+            "response": "Rayleigh scattering.",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     public_id = created.json()["id"]
-    edited = api.patch(reverse("api:demonstration-detail", kwargs={"id": public_id}),
-                       {"version": 1, "response": "Because of Rayleigh scattering of sunlight."}, format="json")
+    edited = api.patch(
+        reverse("api:demonstration-detail", kwargs={"id": public_id}),
+        {"version": 1, "response": "Because of Rayleigh scattering of sunlight."},
+        format="json",
+    )
     assert edited.status_code == 200, edited.content
     submitted = api.post(reverse("api:demonstration-submit", kwargs={"id": public_id}), {}, format="json")
     assert submitted.status_code == 200
@@ -69,15 +83,21 @@ def test_a_contributor_writes_saves_and_submits_over_the_api(redis_down, api_for
 
 def test_a_contributor_saves_and_submits_from_the_web_form(redis_down, client_for, user):
     client = client_for(user)
-    response = client.post(reverse("demonstration-create"), {
-        "category": "brainstorming", "instruction": "Name three uses for a brick.",
-        "response": "A doorstop, a bookend and a garden border.", "action": "save",
-    })
+    response = client.post(
+        reverse("demonstration-create"),
+        {
+            "category": "brainstorming",
+            "instruction": "Name three uses for a brick.",
+            "response": "A doorstop, a bookend and a garden border.",
+            "action": "save",
+        },
+    )
     assert response.status_code == 302
     draft = Demonstration.objects.get(author=user)
     assert draft.status == Status.DRAFT
-    response = client.post(reverse("demonstration-submit", kwargs={"public_id": draft.public_id}),
-                           {"version": draft.version})
+    response = client.post(
+        reverse("demonstration-submit", kwargs={"public_id": draft.public_id}), {"version": draft.version}
+    )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED

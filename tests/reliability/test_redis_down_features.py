@@ -4,6 +4,7 @@ Reviewers still review (the decision is stored even though its e-mail cannot be 
 leaderboards are read from the database, and an export request says at once that the queue
 is unavailable, with nothing lost.
 """
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +24,12 @@ from .services import dead_redis_url
 def redis_down(settings, monkeypatch, tmp_path):
     url = dead_redis_url()
     settings.CACHES = {
-        "default": {"BACKEND": "dolly_collect.cache.ResilientRedisCache", "LOCATION": url,
-                    "KEY_PREFIX": "dolly", "OPTIONS": {"RETRY_AFTER": 0}},
+        "default": {
+            "BACKEND": "dolly_collect.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "dolly",
+            "OPTIONS": {"RETRY_AFTER": 0},
+        },
     }
     settings.MEDIA_ROOT = str(tmp_path)
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "600/min", "anon": "60/min", "token": "10/min"})
@@ -41,16 +46,18 @@ def redis_down(settings, monkeypatch, tmp_path):
 @pytest.fixture
 def submitted_demonstration(seeded):
     author = UserFactory(username="writer", email="writer@example.com")
-    return DemonstrationFactory(author=author, status=Status.SUBMITTED, category=category("open_qa"),
-                                submitted_at=timezone.now())
+    return DemonstrationFactory(
+        author=author, status=Status.SUBMITTED, category=category("open_qa"), submitted_at=timezone.now()
+    )
 
 
 def test_a_reviewer_approves_over_the_api(redis_down, api_for, submitted_demonstration):
     make_contest(categories=("open_qa",))
     reviewer = ReviewerFactory(username="rev")
     url = reverse("api:demonstration-review", kwargs={"id": submitted_demonstration.public_id})
-    response = api_for(reviewer).post(url, {"decision": "approve", "version": submitted_demonstration.version},
-                                      format="json")
+    response = api_for(reviewer).post(
+        url, {"decision": "approve", "version": submitted_demonstration.version}, format="json"
+    )
     assert response.status_code in (200, 201), response.content
     submitted_demonstration.refresh_from_db()
     assert submitted_demonstration.status == Status.APPROVED
@@ -63,10 +70,15 @@ def test_a_reviewer_sends_back_from_the_review_page(redis_down, client_for, subm
     reviewer = ReviewerFactory(username="rev")
     client = client_for(reviewer)
     assert client.get(reverse("review-queue")).status_code == 200
-    response = client.post(reverse("review-decide", kwargs={"public_id": submitted_demonstration.public_id}), {
-        "decision": "request_changes", "reason": Review.Reason.choices[0][0], "comment": "Add a source.",
-        "version": submitted_demonstration.version,
-    })
+    response = client.post(
+        reverse("review-decide", kwargs={"public_id": submitted_demonstration.public_id}),
+        {
+            "decision": "request_changes",
+            "reason": Review.Reason.choices[0][0],
+            "comment": "Add a source.",
+            "version": submitted_demonstration.version,
+        },
+    )
     assert response.status_code == 302
     submitted_demonstration.refresh_from_db()
     assert submitted_demonstration.status == Status.CHANGES_REQUESTED
@@ -83,8 +95,9 @@ def test_leaderboards_are_read_from_the_database(redis_down, client_for, api_for
 def test_an_export_says_the_queue_is_unavailable(redis_down, client_for, submitted_demonstration):
     admin = AdminFactory(username="boss")
     client = client_for(admin)
-    response = client.post(reverse("datasets:release-create"),
-                           {"statuses": ["approved"], "formats": ["jsonl"], "seed": "42"}, follow=True)
+    response = client.post(
+        reverse("datasets:release-create"), {"statuses": ["approved"], "formats": ["jsonl"], "seed": "42"}, follow=True
+    )
     assert response.status_code == 200
     release = Release.objects.get()
     assert release.status == Release.State.FAILED
@@ -103,8 +116,9 @@ def test_an_export_over_the_api_reports_the_queue_failure(redis_down, api_for, s
 
 
 @pytest.mark.django_db(transaction=True)
-def test_e_mails_that_could_not_be_queued_are_sent_later(redis_down, api_for, submitted_demonstration, settings,
-                                                        mailoutbox):
+def test_e_mails_that_could_not_be_queued_are_sent_later(
+    redis_down, api_for, submitted_demonstration, settings, mailoutbox
+):
     import datetime
 
     from django.core.management import CommandError, call_command
@@ -119,8 +133,7 @@ def test_e_mails_that_could_not_be_queued_are_sent_later(redis_down, api_for, su
     assert mailoutbox == []
 
     celery_app.conf.task_always_eager = True
-    Notification.objects.filter(pk=notification.pk).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=30))
+    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=30))
     call_command("send_pending_notifications")
     notification.refresh_from_db()
     assert notification.emailed_at is not None

@@ -4,6 +4,7 @@ The export is redelivered (``acks_late``) and rebuilt from scratch to the same b
 it is unfinished no file of it can be downloaded.  The import is never run a second time on
 its own: it is marked failed with nothing imported, for a person to confirm again.
 """
+
 import hashlib
 import time
 
@@ -53,9 +54,14 @@ def _approved_records(count):
     author = UserFactory(username="prolific")
     categories = list(Category.objects.filter(needs_context=False))
     rows = [
-        Demonstration(author=author, category=categories[n % len(categories)], status=Status.APPROVED,
-                      origin=Origin.WEB, instruction=f"Question {n}: what is {n} squared, and why?",
-                      response=f"{n} squared is {n * n}, because squaring multiplies a number by itself. " * 3)
+        Demonstration(
+            author=author,
+            category=categories[n % len(categories)],
+            status=Status.APPROVED,
+            origin=Origin.WEB,
+            instruction=f"Question {n}: what is {n} squared, and why?",
+            response=f"{n} squared is {n * n}, because squaring multiplies a number by itself. " * 3,
+        )
         for n in range(count)
     ]
     for row in rows:
@@ -93,8 +99,11 @@ def test_an_export_whose_worker_dies_is_redelivered_and_completes_with_the_same_
     assert api_for(admin).get(download).status_code == 404
 
     queue("rescuer")
-    _wait_for(lambda: Release.objects.filter(pk=release.pk, status=Release.State.DONE).exists(),
-              timeout=VISIBILITY + 90, interval=0.5)
+    _wait_for(
+        lambda: Release.objects.filter(pk=release.pk, status=Release.State.DONE).exists(),
+        timeout=VISIBILITY + 90,
+        interval=0.5,
+    )
     release.refresh_from_db()
     assert release.attempt == 2
     assert release.record_count == RECORDS
@@ -106,8 +115,9 @@ def test_an_export_whose_worker_dies_is_redelivered_and_completes_with_the_same_
     assert body.count(b"\n") == RECORDS
 
     again = services.create_release(created_by=admin, options=ExportOptions(formats=("jsonl",)))
-    _wait_for(lambda: Release.objects.filter(pk=again.pk, status=Release.State.DONE).exists(), timeout=120,
-              interval=0.5)
+    _wait_for(
+        lambda: Release.objects.filter(pk=again.pk, status=Release.State.DONE).exists(), timeout=120, interval=0.5
+    )
     again.refresh_from_db()
     assert again.file_entry("data.jsonl")["sha256"] == entry["sha256"]
 
@@ -116,19 +126,24 @@ def test_an_import_whose_worker_dies_is_failed_not_retried(queue, tmp_path):
     admin = AdminFactory(username="boss")
     lines = b"".join(
         b'{"instruction": "Imported question %d?", "context": "", "response": "Answer %d, in full.", '
-        b'"category": "open_qa"}\n' % (n, n) for n in range(RECORDS)
+        b'"category": "open_qa"}\n' % (n, n)
+        for n in range(RECORDS)
     )
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    batch = ImportBatch.objects.create(source_name="big.jsonl", author=admin, target_status="approved",
-                                       status=ImportBatch.State.VALID, line_count=RECORDS)
+    batch = ImportBatch.objects.create(
+        source_name="big.jsonl",
+        author=admin,
+        target_status="approved",
+        status=ImportBatch.State.VALID,
+        line_count=RECORDS,
+    )
     batch.stored_name = default_storage.save(f"imports/{batch.public_id}/big.jsonl", ContentFile(lines))
     batch.save()
     first = queue("doomed")
     services.confirm_import(batch=batch)
-    _wait_for(lambda: ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.IMPORTING).exists(),
-              timeout=180)
+    _wait_for(lambda: ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.IMPORTING).exists(), timeout=180)
     time.sleep(0.3)
     first.kill()
     batch.refresh_from_db()
@@ -136,8 +151,11 @@ def test_an_import_whose_worker_dies_is_failed_not_retried(queue, tmp_path):
     assert Demonstration.objects.count() == 0
 
     queue("rescuer")
-    _wait_for(lambda: ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.FAILED).exists(),
-              timeout=VISIBILITY + 90, interval=0.5)
+    _wait_for(
+        lambda: ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.FAILED).exists(),
+        timeout=VISIBILITY + 90,
+        interval=0.5,
+    )
     batch.refresh_from_db()
     assert "interrupted" in batch.error
     assert Demonstration.objects.count() == 0

@@ -1,4 +1,5 @@
 """Real Celery worker processes that a test may kill (PostgreSQL and Redis only)."""
+
 import os
 import signal
 import subprocess
@@ -23,13 +24,32 @@ class Worker:
 
     def __init__(self, name, **env):
         self.hostname = f"{name}-{os.getpid()}@localhost"
-        environment = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings",
-                       "CONN_MAX_AGE": "0", **{k: str(v) for k, v in env.items()}}
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "CONN_MAX_AGE": "0",
+            **{k: str(v) for k, v in env.items()},
+        }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "dolly_collect", "worker", "--pool=solo", "--concurrency=1",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", self.hostname,
-             "--loglevel=WARNING"],
-            cwd=ROOT, env=environment,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "dolly_collect",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                self.hostname,
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=environment,
         )
         deadline = time.monotonic() + 60
         while not celery_app.control.ping(destination=[self.hostname], timeout=0.5):

@@ -1,4 +1,5 @@
 """Agreement figures against a hand-computed example."""
+
 import pytest
 
 from annotations.models import Category
@@ -13,8 +14,12 @@ from .conftest import submit
 # first reviewer marginals  A 6, R 3, C 1;  second reviewer marginals  A 5, R 3, C 2
 # p_e = (6*5 + 3*3 + 1*2) / 100 = 0.41
 # kappa = (0.70 - 0.41) / (1 - 0.41) = 0.29 / 0.59 = 0.491525...
-PAIRS = [("approve", "approve")] * 4 + [("reject", "reject")] * 2 + [("request_changes", "request_changes")] + [
-    ("approve", "reject"), ("reject", "approve"), ("approve", "request_changes")]
+PAIRS = (
+    [("approve", "approve")] * 4
+    + [("reject", "reject")] * 2
+    + [("request_changes", "request_changes")]
+    + [("approve", "reject"), ("reject", "approve"), ("approve", "request_changes")]
+)
 
 
 def test_formula_on_the_hand_computed_example():
@@ -41,8 +46,12 @@ def test_figures_from_real_reviews(user, reviewer, second_reviewer):
         item = submit(user, instruction=f"Question {i}: which planet has the most moons, and why?")
         services.review_decide(decision=first, demonstration=item, reviewer=reviewer, reason="other")
         services.review_decide(decision=second, demonstration=item, reviewer=second_reviewer, reason="other")
-    single = submit(user, key="brainstorming", instruction="Ideas for naming a cat?",
-                    response="Pixel, Miso, Captain Whiskers, Biscuit, Juniper, Nimbus and Pepper.")
+    single = submit(
+        user,
+        key="brainstorming",
+        instruction="Ideas for naming a cat?",
+        response="Pixel, Miso, Captain Whiskers, Biscuit, Juniper, Nimbus and Pepper.",
+    )
     services.review_approve(demonstration=single, reviewer=reviewer)
     third = ReviewerFactory(username="tess")
     extra = submit(user, instruction="A question reviewed three times: why do cats purr so much?")

@@ -1,4 +1,5 @@
 """Every review and open-instruction endpoint: who may call it and what it answers."""
+
 import pytest
 from django.core import mail
 
@@ -21,9 +22,16 @@ def review_url(demo):
 def test_anonymous_is_refused_everywhere(api_for, user):
     demo = submit(user)
     api = api_for()
-    for method, url in [("get", NEXT), ("get", AGREEMENT), ("get", NOTIFICATIONS), ("get", OPEN),
-                        ("post", review_url(demo)), ("post", f"/api/v1/review/{demo.public_id}/skip/"),
-                        ("post", f"/api/v1/demonstrations/{demo.public_id}/reopen/"), ("post", OPEN)]:
+    for method, url in [
+        ("get", NEXT),
+        ("get", AGREEMENT),
+        ("get", NOTIFICATIONS),
+        ("get", OPEN),
+        ("post", review_url(demo)),
+        ("post", f"/api/v1/review/{demo.public_id}/skip/"),
+        ("post", f"/api/v1/demonstrations/{demo.public_id}/reopen/"),
+        ("post", OPEN),
+    ]:
         assert getattr(api, method)(url, {}).status_code in (401, 403), url
 
 
@@ -60,8 +68,12 @@ def test_next_is_204_when_empty_and_400_on_bad_filters(api_for, reviewer):
 
 def test_next_filters(api_for, user, other_user, reviewer):
     submit(user)
-    theirs = submit(other_user, key="brainstorming", instruction="Ideas for a team lunch?",
-                    response="Tacos, a picnic in the park, a bring-your-own-dish table, or a ramen place.")
+    theirs = submit(
+        other_user,
+        key="brainstorming",
+        instruction="Ideas for a team lunch?",
+        response="Tacos, a picnic in the park, a bring-your-own-dish table, or a ramen place.",
+    )
     body = api_for(reviewer).get(NEXT, {"category": "brainstorming", "author": "mallory"}).json()
     assert body["id"] == str(theirs.public_id)
 
@@ -69,13 +81,19 @@ def test_next_filters(api_for, user, other_user, reviewer):
 def test_decide(api_for, user, reviewer, django_capture_on_commit_callbacks):
     demo = submit(user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_for(reviewer).post(review_url(demo), {
-            "decision": "request_changes", "reason": "too_short", "comment": "Say more.", "rating": 2,
-            "version": 1})
+        response = api_for(reviewer).post(
+            review_url(demo),
+            {"decision": "request_changes", "reason": "too_short", "comment": "Say more.", "rating": 2, "version": 1},
+        )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["decision"], body["reason"], body["rating"], body["status"], body["version"]) == (
-        "request_changes", "too_short", 2, "changes_requested", 2)
+        "request_changes",
+        "too_short",
+        2,
+        "changes_requested",
+        2,
+    )
     assert len(mail.outbox) == 1
 
 
@@ -90,8 +108,7 @@ def test_decide_errors(api_for, user, reviewer, second_reviewer):
     assert stale.status_code == 409
     assert stale.json()["code"] == "stale_version" and stale.json()["current_version"] == 1
     assert api.post(review_url(demo), {"decision": "approve", "version": 1}).status_code == 201
-    second = api_for(second_reviewer).post(review_url(demo), {"decision": "reject", "reason": "other",
-                                                              "version": 1})
+    second = api_for(second_reviewer).post(review_url(demo), {"decision": "reject", "reason": "other", "version": 1})
     assert second.status_code == 409
     assert second.json()["code"] == "already_decided" and "rita" in second.json()["detail"]
     assert Demonstration.objects.get(pk=demo.pk).status == Status.APPROVED
@@ -103,8 +120,14 @@ def test_decide_on_own_or_invisible(api_for, user, reviewer):
     assert response.status_code == 403
     draft = Demonstration.objects.create(author=user, category=category("open_qa"), instruction="Draft")
     assert api_for(reviewer).post(review_url(draft), {"decision": "approve", "version": 1}).status_code == 404
-    assert api_for(reviewer).post("/api/v1/demonstrations/00000000-0000-0000-0000-000000000000/review/",
-                                  {"decision": "approve", "version": 1}).status_code == 404
+    assert (
+        api_for(reviewer)
+        .post(
+            "/api/v1/demonstrations/00000000-0000-0000-0000-000000000000/review/", {"decision": "approve", "version": 1}
+        )
+        .status_code
+        == 404
+    )
 
 
 def test_skip(api_for, user, reviewer):
@@ -160,10 +183,14 @@ class TestOpenInstructionsAPI:
         assert own.status_code == 403
         empty = api_for(other_user).post(f"{OPEN}{oid}/answer/", {"response": ""})
         assert empty.status_code == 400 and "response" in empty.json()
-        answered = api_for(other_user).post(f"{OPEN}{oid}/answer/", {
-            "instruction": "Why do cats purr when stroked?",
-            "response": "Purring is a low vibration of the larynx muscles; cats purr when content, and also to "
-                        "soothe themselves when hurt."})
+        answered = api_for(other_user).post(
+            f"{OPEN}{oid}/answer/",
+            {
+                "instruction": "Why do cats purr when stroked?",
+                "response": "Purring is a low vibration of the larynx muscles; cats purr when content, and also to "
+                "soothe themselves when hurt.",
+            },
+        )
         assert answered.status_code == 201
         demo = Demonstration.objects.get(public_id=answered.json()["id"])
         assert (demo.author, demo.instruction_author, demo.status) == (other_user, user, Status.SUBMITTED)
@@ -195,8 +222,13 @@ def test_contributor_reads_the_decisions_on_their_demonstration(api_for, user, o
     url = f"/api/v1/demonstrations/{demo.public_id}/reviews/"
     body = api_for(user).get(url).json()
     assert body["count"] == 1
-    assert body["results"][0] == {**body["results"][0], "decision": "request_changes", "reason": "too_short",
-                                  "comment": "More.", "round": 1}
+    assert body["results"][0] == {
+        **body["results"][0],
+        "decision": "request_changes",
+        "reason": "too_short",
+        "comment": "More.",
+        "round": 1,
+    }
     assert "reviewer" not in body["results"][0]
     assert api_for(other_user).get(url).status_code == 404
     assert api_for(reviewer).get(url).status_code == 200

@@ -1,4 +1,5 @@
 """The queue hands each submission to one reviewer at a time."""
+
 import importlib
 import threading
 import time
@@ -19,8 +20,9 @@ from .conftest import postgresql_only, submit
 def make_items(author, n, **kwargs):
     items = []
     for i in range(n):
-        items.append(submit(author, instruction=f"Distinct question {i}: how do tides work near {i} harbours?",
-                            **kwargs))
+        items.append(
+            submit(author, instruction=f"Distinct question {i}: how do tides work near {i} harbours?", **kwargs)
+        )
     return items
 
 
@@ -89,14 +91,21 @@ class TestQueue:
 
     def test_filters(self, user, other_user, reviewer):
         open_qa = make_items(user, 1)[0]
-        brainstorm = submit(other_user, key="brainstorming", instruction="Ideas for a rainy team day?",
-                            response="Board games, a cooking class, a quiz, a short film festival in the office.")
+        brainstorm = submit(
+            other_user,
+            key="brainstorming",
+            instruction="Ideas for a rainy team day?",
+            response="Board games, a cooking class, a quiz, a short film festival in the office.",
+        )
         flagged = submit(other_user, instruction="Who do I call?", response="Call 020 7946 0958 any time.")
         now = timezone.now()
 
         def ids(**filters):
-            return list(selectors.review_queue(reviewer=reviewer, filters=selectors.QueueFilters(**filters),
-                                               now=now).values_list("pk", flat=True))
+            return list(
+                selectors.review_queue(
+                    reviewer=reviewer, filters=selectors.QueueFilters(**filters), now=now
+                ).values_list("pk", flat=True)
+            )
 
         assert ids() == [open_qa.pk, brainstorm.pk, flagged.pk]
         assert ids(category_id=Category.objects.get(key="brainstorming").pk) == [brainstorm.pk]
@@ -128,6 +137,7 @@ def _in_thread(target, results, key):
         finally:
             close_old_connections()
             connection.close()
+
     thread = threading.Thread(target=run)
     thread.start()
     return thread
@@ -169,7 +179,9 @@ class TestConcurrencyOnPostgreSQL:
         assert sams.pk == second.pk
         assert waited < 2
         assert dict(ReviewClaim.objects.values_list("demonstration_id", "reviewer_id")) == {
-            first.pk: rita.pk, second.pk: sam.pk}
+            first.pk: rita.pk,
+            second.pk: sam.pk,
+        }
 
     def test_many_reviewers_at_once_never_share_an_item(self):
         author = UserFactory(username="author")
@@ -181,6 +193,7 @@ class TestConcurrencyOnPostgreSQL:
             def run():
                 barrier.wait(10)
                 return services.review_claim_next(reviewer=reviewer)
+
             return run
 
         threads = [_in_thread(claim(r), results, r.pk) for r in reviewers]
@@ -227,18 +240,28 @@ def test_contest_filter_keeps_what_the_contest_counts(user, reviewer, api_for):
     from leaderboard.models import Contest
 
     now = timezone.now()
-    contest = Contest.objects.create(name="Spring", slug="spring", starts_at=now - timedelta(days=1),
-                                     ends_at=now + timedelta(days=1))
+    contest = Contest.objects.create(
+        name="Spring", slug="spring", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1)
+    )
     contest.categories.set([Category.objects.get(key="brainstorming")])
-    counted = submit(user, key="brainstorming", instruction="Ideas for a spring team outing?",
-                     response="A picnic, a guided city walk, a cooking class or a boat trip on the lake.")
+    counted = submit(
+        user,
+        key="brainstorming",
+        instruction="Ideas for a spring team outing?",
+        response="A picnic, a guided city walk, a cooking class or a boat trip on the lake.",
+    )
     submit(user, instruction="A question in a category outside the contest?")
-    late = submit(user, key="brainstorming", instruction="Ideas for an autumn team outing?",
-                  response="Apple picking, a forest walk, a pottery class or a board-game evening.")
+    late = submit(
+        user,
+        key="brainstorming",
+        instruction="Ideas for an autumn team outing?",
+        response="Apple picking, a forest walk, a pottery class or a board-game evening.",
+    )
     Demonstration.objects.filter(pk=late.pk).update(submitted_at=now + timedelta(days=2))
     filters = selectors.QueueFilters(contest=selectors.contest_window("spring"))
     assert list(selectors.review_queue(reviewer=reviewer, filters=filters, now=now).values_list("pk", flat=True)) == [
-        counted.pk]
+        counted.pk
+    ]
     assert api_for(reviewer).get("/api/v1/review/next/", {"contest": "spring"}).json()["id"] == str(counted.public_id)
     assert api_for(reviewer).get("/api/v1/review/next/", {"contest": "nope"}).status_code == 400
 

@@ -1,4 +1,5 @@
 """The review, notification and open-instruction pages, and the admin bulk actions."""
+
 import pytest
 from django.urls import reverse
 
@@ -11,8 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def make_queue(author, n=5):
-    return [submit(author, instruction=f"Queue question {i}: why do leaves change colour in autumn?")
-            for i in range(n)]
+    return [submit(author, instruction=f"Queue question {i}: why do leaves change colour in autumn?") for i in range(n)]
 
 
 class TestQueuePage:
@@ -35,15 +35,16 @@ class TestQueuePage:
         assert ReviewClaim.objects.get().demonstration_id == first.pk
 
     @pytest.mark.parametrize("size", [3, 30])
-    def test_query_count_does_not_grow_with_the_queue(self, client_for, user, reviewer, size,
-                                                      django_assert_max_num_queries):
+    def test_query_count_does_not_grow_with_the_queue(
+        self, client_for, user, reviewer, size, django_assert_max_num_queries
+    ):
         from tests.factories import ReviewerFactory
 
         items = make_queue(user, size)
         third = size // 3
         for i in range(third):
             services.review_claim_next(reviewer=ReviewerFactory(username=f"busy{i}"))
-        for item in items[third: 2 * third]:
+        for item in items[third : 2 * third]:
             services.review_skip(demonstration=item, reviewer=reviewer)
         client = client_for(reviewer)
         with django_assert_max_num_queries(21):
@@ -65,9 +66,10 @@ class TestQueuePage:
         first, second = make_queue(user, 2)
         client = client_for(reviewer)
         client.get(reverse("review-queue"))
-        response = client.post(reverse("review-decide", args=[first.public_id]) + "?category=open_qa",
-                               {"decision": "reject", "reason": "off_topic", "comment": "Not a question.",
-                                "rating": "1", "version": "1"})
+        response = client.post(
+            reverse("review-decide", args=[first.public_id]) + "?category=open_qa",
+            {"decision": "reject", "reason": "off_topic", "comment": "Not a question.", "rating": "1", "version": "1"},
+        )
         assert response.status_code == 302 and response["Location"] == "/review/?category=open_qa"
         assert Demonstration.objects.get(pk=first.pk).status == Status.REJECTED
         page = client.get(response["Location"])
@@ -75,8 +77,9 @@ class TestQueuePage:
 
     def test_decision_without_reason_rerenders_with_the_error(self, client_for, user, reviewer):
         (item,) = make_queue(user, 1)
-        response = client_for(reviewer).post(reverse("review-decide", args=[item.public_id]),
-                                             {"decision": "request_changes", "version": "1"})
+        response = client_for(reviewer).post(
+            reverse("review-decide", args=[item.public_id]), {"decision": "request_changes", "version": "1"}
+        )
         assert response.status_code == 400
         assert "Say why: choose a reason." in response.content.decode()
         assert Demonstration.objects.get(pk=item.pk).status == Status.SUBMITTED
@@ -84,16 +87,23 @@ class TestQueuePage:
     def test_second_decision_gets_a_clear_message(self, client_for, user, reviewer, second_reviewer):
         (item,) = make_queue(user, 1)
         services.review_approve(demonstration=item, reviewer=second_reviewer)
-        response = client_for(reviewer).post(reverse("review-decide", args=[item.public_id]),
-                                             {"decision": "reject", "reason": "other", "version": "1"}, follow=True)
+        response = client_for(reviewer).post(
+            reverse("review-decide", args=[item.public_id]),
+            {"decision": "reject", "reason": "other", "version": "1"},
+            follow=True,
+        )
         assert "already decided" in response.content.decode()
         assert Demonstration.objects.get(pk=item.pk).status == Status.APPROVED
 
     def test_own_item_is_403(self, client_for, reviewer):
         own = submit(reviewer)
         assert client_for(reviewer).get(reverse("review-open", args=[own.public_id])).status_code == 403
-        assert client_for(reviewer).post(reverse("review-decide", args=[own.public_id]),
-                                         {"decision": "approve", "version": "1"}).status_code == 403
+        assert (
+            client_for(reviewer)
+            .post(reverse("review-decide", args=[own.public_id]), {"decision": "approve", "version": "1"})
+            .status_code
+            == 403
+        )
 
     def test_skip(self, client_for, user, reviewer):
         first, second = make_queue(user, 2)
@@ -110,9 +120,17 @@ class TestReviewerEditPage:
         item = submit(user, response="Chlorophyll breaks down and the yelow pigments show through.")
         client = client_for(reviewer)
         assert client.get(reverse("review-edit", args=[item.public_id])).status_code == 200
-        response = client.post(reverse("review-edit", args=[item.public_id]), {
-            "category": "open_qa", "instruction": item.instruction, "context": "", "source_url": "",
-            "response": "Chlorophyll breaks down and the yellow pigments show through.", "version": "1"})
+        response = client.post(
+            reverse("review-edit", args=[item.public_id]),
+            {
+                "category": "open_qa",
+                "instruction": item.instruction,
+                "context": "",
+                "source_url": "",
+                "response": "Chlorophyll breaks down and the yellow pigments show through.",
+                "version": "1",
+            },
+        )
         assert response.status_code == 302
         services.review_approve(demonstration=item, reviewer=reviewer, expected_version=2)
         page = client_for(user).get(reverse("demonstration-detail", args=[item.public_id])).content.decode()
@@ -121,9 +139,10 @@ class TestReviewerEditPage:
 
     def test_stale_edit_is_409_and_keeps_nothing(self, client_for, user, reviewer):
         item = submit(user)
-        response = client_for(reviewer).post(reverse("review-edit", args=[item.public_id]), {
-            "category": "open_qa", "instruction": item.instruction, "response": "Changed text here.",
-            "version": "9"})
+        response = client_for(reviewer).post(
+            reverse("review-edit", args=[item.public_id]),
+            {"category": "open_qa", "instruction": item.instruction, "response": "Changed text here.", "version": "9"},
+        )
         assert response.status_code == 409
         assert Demonstration.objects.get(pk=item.pk).version == 1
 
@@ -135,8 +154,9 @@ class TestReviewerEditPage:
 class TestDetailPage:
     def test_contributor_sees_reason_and_comment_but_not_flags_or_reviewer(self, client_for, user, reviewer):
         item = submit(user, response="Email jo@example.com for the reason leaves change colour.")
-        services.review_request_changes(demonstration=item, reviewer=reviewer, reason="personal_data",
-                                        comment="Remove the address, please.")
+        services.review_request_changes(
+            demonstration=item, reviewer=reviewer, reason="personal_data", comment="Remove the address, please."
+        )
         html = client_for(user).get(reverse("demonstration-detail", args=[item.public_id])).content.decode()
         assert "Request changes" in html and "Personal data" in html
         assert "Remove the address, please." in html
@@ -173,7 +193,7 @@ class TestNotificationsPage:
         assert "was rejected" in page and "Duplicate" in page
         client.post(reverse("notification-read"), {"next": "https://evil.example/"})
         assert Notification.objects.get().read_at is not None
-        assert 'unread-count' not in client.get(reverse("home")).content.decode()
+        assert "unread-count" not in client.get(reverse("home")).content.decode()
 
     def test_stats_page(self, client_for, reviewer, user):
         item = submit(user)
@@ -184,15 +204,18 @@ class TestNotificationsPage:
 
 class TestOpenInstructionPages:
     def test_pose_list_and_answer(self, client_for, user, other_user):
-        response = client_for(user).post(reverse("open-instruction-create"),
-                                         {"category": "open_qa", "instruction": "Why do cats purr?"})
+        response = client_for(user).post(
+            reverse("open-instruction-create"), {"category": "open_qa", "instruction": "Why do cats purr?"}
+        )
         assert response.status_code == 302
         oi = OpenInstruction.objects.get()
         assert "Why do cats purr?" not in client_for(user).get(reverse("open-instruction-list")).content.decode()
         client = client_for(other_user)
         assert "Why do cats purr?" in client.get(reverse("open-instruction-list")).content.decode()
-        response = client.post(reverse("open-instruction-answer", args=[oi.public_id]), {
-            "instruction": "Why do cats purr?", "response": "Mostly contentment; sometimes to soothe pain."})
+        response = client.post(
+            reverse("open-instruction-answer", args=[oi.public_id]),
+            {"instruction": "Why do cats purr?", "response": "Mostly contentment; sometimes to soothe pain."},
+        )
         demo = Demonstration.objects.get()
         assert response["Location"] == reverse("demonstration-detail", args=[demo.public_id])
         detail = client_for(user).get(response["Location"])
@@ -202,20 +225,28 @@ class TestOpenInstructionPages:
         assert "answered by mallory" in mine
 
     def test_late_answer_keeps_the_text_and_says_why(self, client_for, user, other_user, reviewer):
-        oi = OpenInstruction.objects.create(author=user, category_id=1, instruction="Why do cats purr?",
-                                            state="withdrawn")
-        response = client_for(other_user).post(reverse("open-instruction-answer", args=[oi.public_id]), {
-            "instruction": "Why do cats purr?", "response": "My careful answer about purring."})
+        oi = OpenInstruction.objects.create(
+            author=user, category_id=1, instruction="Why do cats purr?", state="withdrawn"
+        )
+        response = client_for(other_user).post(
+            reverse("open-instruction-answer", args=[oi.public_id]),
+            {"instruction": "Why do cats purr?", "response": "My careful answer about purring."},
+        )
         assert response.status_code == 409
         html = response.content.decode()
         assert "withdrawn" in html and "My careful answer about purring." in html
 
     def test_own_instruction_cannot_be_answered(self, client_for, user):
-        client_for(user).post(reverse("open-instruction-create"),
-                              {"category": "open_qa", "instruction": "Why do cats purr?"})
+        client_for(user).post(
+            reverse("open-instruction-create"), {"category": "open_qa", "instruction": "Why do cats purr?"}
+        )
         oi = OpenInstruction.objects.get()
-        assert client_for(user).post(reverse("open-instruction-answer", args=[oi.public_id]), {
-            "response": "Self-answer."}).status_code == 403
+        assert (
+            client_for(user)
+            .post(reverse("open-instruction-answer", args=[oi.public_id]), {"response": "Self-answer."})
+            .status_code
+            == 403
+        )
         assert not Demonstration.objects.exists()
 
 
@@ -223,11 +254,15 @@ class TestAdminBulkActions:
     def test_approve_selected_uses_the_services(self, client_for, user, admin_user):
         items = make_queue(user, 3)
         own = submit(admin_user, instruction="The admin's own question about autumn?")
-        response = client_for(admin_user).post(reverse("admin:annotations_demonstration_changelist"), {
-            "action": "approve_selected", "_selected_action": [d.pk for d in [*items, own]]}, follow=True)
+        response = client_for(admin_user).post(
+            reverse("admin:annotations_demonstration_changelist"),
+            {"action": "approve_selected", "_selected_action": [d.pk for d in [*items, own]]},
+            follow=True,
+        )
         assert response.status_code == 200
         assert set(Demonstration.objects.filter(status=Status.APPROVED).values_list("pk", flat=True)) == {
-            d.pk for d in items}
+            d.pk for d in items
+        }
         assert Demonstration.objects.get(pk=own.pk).status == Status.SUBMITTED
         assert AuditEntry.objects.filter(action="approve", actor=admin_user).count() == 3
         assert "cannot review your own" in response.content.decode()
@@ -239,8 +274,16 @@ class TestAdminBulkActions:
         form = client.post(url, {"action": "reject_selected", "_selected_action": [d.pk for d in items]})
         assert form.status_code == 200 and b'name="reason"' in form.content
         assert not Demonstration.objects.filter(status=Status.REJECTED).exists()
-        client.post(url, {"action": "reject_selected", "_selected_action": [d.pk for d in items], "apply": "1",
-                          "reason": "duplicate", "comment": "Bulk duplicates."})
+        client.post(
+            url,
+            {
+                "action": "reject_selected",
+                "_selected_action": [d.pk for d in items],
+                "apply": "1",
+                "reason": "duplicate",
+                "comment": "Bulk duplicates.",
+            },
+        )
         assert Demonstration.objects.filter(status=Status.REJECTED).count() == 2
         assert set(AuditEntry.objects.values_list("action", flat=True)) == {"reject"}
 
@@ -254,12 +297,17 @@ def test_queue_page_contest_filter(client_for, user, reviewer):
     from leaderboard.models import Contest
 
     now = timezone.now()
-    contest = Contest.objects.create(name="Spring", slug="spring", starts_at=now - timedelta(days=1),
-                                     ends_at=now + timedelta(days=1))
+    contest = Contest.objects.create(
+        name="Spring", slug="spring", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1)
+    )
     contest.categories.set([Category.objects.get(key="brainstorming")])
     submit(user, instruction="Outside the contest: why is the sea salty?")
-    counted = submit(user, key="brainstorming", instruction="Ideas for a spring team outing?",
-                     response="A picnic, a guided city walk, a cooking class or a boat trip on the lake.")
+    counted = submit(
+        user,
+        key="brainstorming",
+        instruction="Ideas for a spring team outing?",
+        response="A picnic, a guided city walk, a cooking class or a boat trip on the lake.",
+    )
     page = client_for(reviewer).get(reverse("review-queue"), {"contest": "spring"})
     html = page.content.decode()
     assert counted.instruction in html and 'value="spring" selected' in html

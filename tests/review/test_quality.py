@@ -1,4 +1,5 @@
 """Each automatic flag, positive and negative, and the submit paths that compute them."""
+
 import pytest
 from django.db import connection
 
@@ -13,8 +14,10 @@ pytestmark = pytest.mark.django_db
 WIKI = "https://en.wikipedia.org/wiki/Rayleigh_scattering"
 # The first two LSH bands of "Why is the sky blue?": stored bands must not change silently.
 BANDS_OF_SKY = [4290504869986559413, 1222530833432106127]
-PASSAGE = ("Rayleigh scattering is the scattering of light by particles much smaller than its wavelength. "
-           "It explains why the daytime sky is blue and why sunsets are red.")
+PASSAGE = (
+    "Rayleigh scattering is the scattering of light by particles much smaller than its wavelength. "
+    "It explains why the daytime sky is blue and why sunsets are red."
+)
 
 
 def kinds(demonstration):
@@ -44,20 +47,31 @@ class TestDuplicates:
         assert "exact_duplicate" not in kinds(first)
 
     def test_same_instruction_with_another_reference_text_is_no_duplicate(self, user, other_user):
-        submit(user, key="summarization", instruction="Summarise this passage.", context=PASSAGE,
-               source_url=WIKI, response="Small particles scatter blue light; hence a blue sky and red sunsets.")
-        other = submit(other_user, key="summarization", instruction="Summarise this passage.",
-                       context="The Aller is a river in Lower Saxony that joins the Weser near Verden.",
-                       source_url="https://de.wikipedia.org/wiki/Aller", response="A German river joining the Weser.")
+        submit(
+            user,
+            key="summarization",
+            instruction="Summarise this passage.",
+            context=PASSAGE,
+            source_url=WIKI,
+            response="Small particles scatter blue light; hence a blue sky and red sunsets.",
+        )
+        other = submit(
+            other_user,
+            key="summarization",
+            instruction="Summarise this passage.",
+            context="The Aller is a river in Lower Saxony that joins the Weser near Verden.",
+            source_url="https://de.wikipedia.org/wiki/Aller",
+            response="A German river joining the Weser.",
+        )
         assert not kinds(other) & {"exact_duplicate", "near_duplicate"}
 
     def test_drafts_and_rejected_records_do_not_count(self, user, other_user):
         demonstration_services.demonstration_create(
-            author=user, category=category("open_qa"), instruction="Why is the sky blue?", response="Scattering.")
+            author=user, category=category("open_qa"), instruction="Why is the sky blue?", response="Scattering."
+        )
         rejected = submit(user, instruction="Why is the sky blue?")
         rejected.__class__.objects.filter(pk=rejected.pk).update(status="rejected")
-        assert not kinds(submit(other_user, instruction="Why is the sky blue?")) & {
-            "exact_duplicate", "near_duplicate"}
+        assert not kinds(submit(other_user, instruction="Why is the sky blue?")) & {"exact_duplicate", "near_duplicate"}
 
     def test_near_duplicate_above_threshold(self, user, other_user):
         first = submit(user, instruction="Why is the sea salty and not fresh like rivers?")
@@ -76,9 +90,11 @@ class TestDuplicates:
         assert kinds(submit(other_user, instruction="Why is the sky blue?")) == {"exact_duplicate"}
 
     def test_python_similarity_matches_pg_trgm(self):
-        pairs = [("What is the capital of France?", "What is the capital of Spain?"),
-                 ("Why is the sea salty?", "Why is the sea so salty?"),
-                 ("Give me a list of 5 fruits", "Give me a list of five fruits")]
+        pairs = [
+            ("What is the capital of France?", "What is the capital of Spain?"),
+            ("Why is the sea salty?", "Why is the sea so salty?"),
+            ("Give me a list of 5 fruits", "Give me a list of five fruits"),
+        ]
         if connection.vendor != "postgresql":
             assert round(trigram_similarity(*pairs[0]), 4) == 0.6389
             return
@@ -89,28 +105,34 @@ class TestDuplicates:
 
 
 class TestPersonalData:
-    @pytest.mark.parametrize(("text", "found"), [
-        ("Write to jane.doe+hr@example.co.uk for details.", "e-mail address"),
-        ("Call me on +44 20 7946 0958 after six.", "phone number"),
-        ("Ring (555) 123-4567 tomorrow.", "phone number"),
-        ("My card is 4111 1111 1111 1111, expiry 12/29.", "payment card number"),
-        ("Pay with 5500-0000-0000-0004 please.", "payment card number"),
-        ("The server is at 192.168.10.24 on the LAN.", "IP address"),
-        ("Ping 2001:db8::8a2e:370:7334 to test.", "IP address"),
-    ])
+    @pytest.mark.parametrize(
+        ("text", "found"),
+        [
+            ("Write to jane.doe+hr@example.co.uk for details.", "e-mail address"),
+            ("Call me on +44 20 7946 0958 after six.", "phone number"),
+            ("Ring (555) 123-4567 tomorrow.", "phone number"),
+            ("My card is 4111 1111 1111 1111, expiry 12/29.", "payment card number"),
+            ("Pay with 5500-0000-0000-0004 please.", "payment card number"),
+            ("The server is at 192.168.10.24 on the LAN.", "IP address"),
+            ("Ping 2001:db8::8a2e:370:7334 to test.", "IP address"),
+        ],
+    )
     def test_found(self, user, text, found):
         demo = submit(user, response=f"Sure. {text} Thanks for asking about it.")
         assert found in flag(demo, "personal_data").detail
         assert flag(demo, "personal_data").detail.startswith("response")
 
-    @pytest.mark.parametrize("text", [
-        "The war lasted from 1939 to 1945, 2,190 days in all.",
-        "Version 3.11 came out on 2023-10-02 at 10:30:00.",
-        "The number 4111 1111 1111 1112 fails the Luhn check.",
-        "An ISBN such as 978-0-306-40615-7 identifies a book.",
-        "Use the @decorator syntax in Python.",
-        "The ratio was 999.1.2 in the draft notation.",
-    ])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The war lasted from 1939 to 1945, 2,190 days in all.",
+            "Version 3.11 came out on 2023-10-02 at 10:30:00.",
+            "The number 4111 1111 1111 1112 fails the Luhn check.",
+            "An ISBN such as 978-0-306-40615-7 identifies a book.",
+            "Use the @decorator syntax in Python.",
+            "The ratio was 999.1.2 in the draft notation.",
+        ],
+    )
     def test_not_found(self, user, text):
         assert "personal_data" not in kinds(submit(user, response=f"Here it is. {text}"))
 
@@ -130,54 +152,98 @@ class TestAIPhrasing:
 
     def test_phrase_must_be_whole_words(self, user):
         assert "ai_phrasing" not in kinds(submit(user, response="The Chinese city of Dalian has a busy port."))
-        assert "ai_phrasing" not in kinds(submit(user, instruction="What does an openair museum show?",
-                                                 response="Buildings moved from elsewhere, rebuilt outdoors."))
+        assert "ai_phrasing" not in kinds(
+            submit(
+                user,
+                instruction="What does an openair museum show?",
+                response="Buildings moved from elsewhere, rebuilt outdoors.",
+            )
+        )
 
     def test_admins_edit_the_list(self, user):
         AIPhrase.objects.create(phrase="delve into the tapestry")
         assert "ai_phrasing" in kinds(submit(user, response="Let us delve into the tapestry of sea salt."))
         AIPhrase.objects.filter(phrase="chatgpt").update(is_active=False)
-        assert "ai_phrasing" not in kinds(submit(user, instruction="What is ChatGPT used for?",
-                                                 response="People use it to draft text and answer questions."))
+        assert "ai_phrasing" not in kinds(
+            submit(
+                user,
+                instruction="What is ChatGPT used for?",
+                response="People use it to draft text and answer questions.",
+            )
+        )
 
 
 class TestReferenceText:
     def test_allowed_source_and_subdomains(self, user):
-        demo = submit(user, key="closed_qa", instruction="Why is the sky blue, per the text?", context=PASSAGE,
-                      source_url=WIKI, response="Because of Rayleigh scattering by small particles.")
+        demo = submit(
+            user,
+            key="closed_qa",
+            instruction="Why is the sky blue, per the text?",
+            context=PASSAGE,
+            source_url=WIKI,
+            response="Because of Rayleigh scattering by small particles.",
+        )
         assert kinds(demo) == set()
         assert quality.source_host_allowed("https://wikipedia.org/wiki/X")
         assert not quality.source_host_allowed("https://notwikipedia.org/wiki/X")
         assert not quality.source_host_allowed("https://wikipedia.org.evil.test/wiki/X")
 
     def test_source_not_in_the_list(self, user):
-        demo = submit(user, key="closed_qa", instruction="Why is the sky blue, per the text?", context=PASSAGE,
-                      source_url="https://blog.example.com/sky", response="Rayleigh scattering.")
+        demo = submit(
+            user,
+            key="closed_qa",
+            instruction="Why is the sky blue, per the text?",
+            context=PASSAGE,
+            source_url="https://blog.example.com/sky",
+            response="Rayleigh scattering.",
+        )
         assert "blog.example.com" in flag(demo, "source_not_allowed").detail
 
     def test_allowed_hosts_come_from_the_setting(self, user, settings):
         settings.DOLLY_SOURCE_HOSTS = ["example.com"]
-        demo = submit(user, key="closed_qa", instruction="Why is the sky blue, per the text?", context=PASSAGE,
-                      source_url="https://blog.example.com/sky", response="Rayleigh scattering.")
+        demo = submit(
+            user,
+            key="closed_qa",
+            instruction="Why is the sky blue, per the text?",
+            context=PASSAGE,
+            source_url="https://blog.example.com/sky",
+            response="Rayleigh scattering.",
+        )
         assert "source_not_allowed" not in kinds(demo)
 
     def test_missing_context_and_missing_source_on_import(self, user):
-        demo = submit(user, key="closed_qa", instruction="Why is the sky blue, per the text?", context=PASSAGE,
-                      source_url=WIKI, response="Rayleigh scattering.")
+        demo = submit(
+            user,
+            key="closed_qa",
+            instruction="Why is the sky blue, per the text?",
+            context=PASSAGE,
+            source_url=WIKI,
+            response="Rayleigh scattering.",
+        )
         demo.context, demo.source_url = "", ""
         found = {f.kind for f in quality.run_checks(demo)}
         assert {"missing_context", "source_not_allowed"} <= found
 
     def test_citation_markers(self, user):
-        demo = submit(user, key="closed_qa", instruction="Why is the sky blue, per the text?",
-                      context=PASSAGE + " It was named after Lord Rayleigh.[3][12] [citation needed]",
-                      source_url=WIKI, response="Rayleigh scattering.")
+        demo = submit(
+            user,
+            key="closed_qa",
+            instruction="Why is the sky blue, per the text?",
+            context=PASSAGE + " It was named after Lord Rayleigh.[3][12] [citation needed]",
+            source_url=WIKI,
+            response="Rayleigh scattering.",
+        )
         assert "reference text: 3" in flag(demo, "citation_markers").detail
 
     def test_no_citation_markers(self, user):
-        demo = submit(user, key="closed_qa", instruction="Why is the sky blue, per the text?",
-                      context=PASSAGE + " See the list [of sources] below.", source_url=WIKI,
-                      response="Rayleigh scattering.")
+        demo = submit(
+            user,
+            key="closed_qa",
+            instruction="Why is the sky blue, per the text?",
+            context=PASSAGE + " See the list [of sources] below.",
+            source_url=WIKI,
+            response="Rayleigh scattering.",
+        )
         assert "citation_markers" not in kinds(demo)
 
 
@@ -191,31 +257,47 @@ class TestResponse:
         Category.objects.filter(key="open_qa").update(min_response_chars=0)
         assert "response_too_short" not in kinds(submit(user, response="Ok."))
         Category.objects.filter(key="open_qa").update(min_response_chars=10)
-        assert "response_too_short" not in kinds(submit(user, instruction="Other question?",
-                                                        response="Exactly ten"))
+        assert "response_too_short" not in kinds(submit(user, instruction="Other question?", response="Exactly ten"))
 
     def test_response_identical_to_context(self, user):
-        demo = submit(user, key="summarization", instruction="Summarise this.", context=PASSAGE, source_url=WIKI,
-                      response=PASSAGE.upper())
+        demo = submit(
+            user,
+            key="summarization",
+            instruction="Summarise this.",
+            context=PASSAGE,
+            source_url=WIKI,
+            response=PASSAGE.upper(),
+        )
         assert "response_equals_context" in kinds(demo)
 
     def test_response_different_from_context(self, user):
-        demo = submit(user, key="summarization", instruction="Summarise this.", context=PASSAGE, source_url=WIKI,
-                      response="Tiny particles scatter blue light most: blue skies, red sunsets.")
+        demo = submit(
+            user,
+            key="summarization",
+            instruction="Summarise this.",
+            context=PASSAGE,
+            source_url=WIKI,
+            response="Tiny particles scatter blue light most: blue skies, red sunsets.",
+        )
         assert "response_equals_context" not in kinds(demo)
 
 
 class TestSubmitPaths:
     def test_drafts_are_not_checked(self, user):
         demo, _ = demonstration_services.demonstration_create(
-            author=user, category=category("open_qa"), instruction="Email me at a@example.com", response="x")
+            author=user, category=category("open_qa"), instruction="Email me at a@example.com", response="x"
+        )
         assert kinds(demo) == set()
 
     def test_update_with_submit_checks(self, user):
         demo, _ = demonstration_services.demonstration_create(
-            author=user, category=category("open_qa"), instruction="How tall is Everest?", response="8,849 m")
+            author=user, category=category("open_qa"), instruction="How tall is Everest?", response="8,849 m"
+        )
         submitted = demonstration_services.demonstration_update(
-            demonstration=demo, editor=user, expected_version=1, submit=True,
+            demonstration=demo,
+            editor=user,
+            expected_version=1,
+            submit=True,
             changes={"response": "8,849 metres. Mail me at bob@example.com for the source."},
         )
         assert "personal_data" in kinds(submitted)
@@ -224,14 +306,20 @@ class TestSubmitPaths:
         from annotations.review import services
 
         demo, _ = demonstration_services.demonstration_create(
-            author=user, category=category("open_qa"), instruction="How tall is Everest?",
-            response="8,849 m; write to bob@example.com")
+            author=user,
+            category=category("open_qa"),
+            instruction="How tall is Everest?",
+            response="8,849 m; write to bob@example.com",
+        )
         demo = demonstration_services.demonstration_submit(demonstration=demo, actor=user)
         assert kinds(demo) == {"personal_data"}
         services.review_request_changes(demonstration=demo, reviewer=reviewer, reason="personal_data")
         demo.refresh_from_db()
         demonstration_services.demonstration_update(
-            demonstration=demo, editor=user, expected_version=demo.version, submit=True,
+            demonstration=demo,
+            editor=user,
+            expected_version=demo.version,
+            submit=True,
             changes={"response": "Mount Everest is 8,849 metres above sea level."},
         )
         assert kinds(demo) == set()
@@ -241,8 +329,12 @@ class TestSubmitPaths:
 
         demo = submit(user, response="Blue light scatters more. Call 0207 946 0958 to discuss.")
         assert "personal_data" in kinds(demo)
-        services.review_edit(demonstration=demo, reviewer=reviewer, expected_version=demo.version,
-                             changes={"response": "Blue light scatters more than red light does."})
+        services.review_edit(
+            demonstration=demo,
+            reviewer=reviewer,
+            expected_version=demo.version,
+            changes={"response": "Blue light scatters more than red light does."},
+        )
         assert "personal_data" not in kinds(demo)
 
 
@@ -258,7 +350,8 @@ class TestLSHBands:
         from annotations.models import InstructionBand
 
         draft, _ = demonstration_services.demonstration_create(
-            author=user, category=category("open_qa"), instruction="A draft about tides?", response="Moon.")
+            author=user, category=category("open_qa"), instruction="A draft about tides?", response="Moon."
+        )
         submitted = submit(user)
         assert InstructionBand.objects.filter(demonstration=draft).count() == 0
         assert InstructionBand.objects.filter(demonstration=submitted).count() == 16
@@ -269,12 +362,23 @@ class TestLSHBands:
         assert flag(second, "near_duplicate").other_id == first.pk
 
     def test_near_duplicate_with_the_same_reference_text(self, user, other_user):
-        first = submit(user, key="closed_qa", instruction="According to the passage, why is the sky blue?",
-                       context=PASSAGE, source_url=WIKI, response="Rayleigh scattering.")
-        second = submit(other_user, key="closed_qa", instruction="According to this passage, why is the sky blue?",
-                        context=PASSAGE, source_url=WIKI, response="Because of Rayleigh scattering.")
+        first = submit(
+            user,
+            key="closed_qa",
+            instruction="According to the passage, why is the sky blue?",
+            context=PASSAGE,
+            source_url=WIKI,
+            response="Rayleigh scattering.",
+        )
+        second = submit(
+            other_user,
+            key="closed_qa",
+            instruction="According to this passage, why is the sky blue?",
+            context=PASSAGE,
+            source_url=WIKI,
+            response="Because of Rayleigh scattering.",
+        )
         assert flag(second, "near_duplicate").other_id == first.pk
-
 
 
 def test_refresh_instruction_bands_command(user):

@@ -1,4 +1,5 @@
 """Every review transition, allowed and refused, through the services."""
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -20,8 +21,9 @@ def fresh(demonstration):
 
 def test_approve_moves_submitted_to_approved_and_records_the_review(user, reviewer):
     demo = submit(user)
-    review = services.review_approve(demonstration=demo, reviewer=reviewer, expected_version=demo.version,
-                                     rating=4, comment="Clear and correct.")
+    review = services.review_approve(
+        demonstration=demo, reviewer=reviewer, expected_version=demo.version, rating=4, comment="Clear and correct."
+    )
     demo = fresh(demo)
     assert demo.status == Status.APPROVED
     assert demo.version == 2
@@ -29,10 +31,13 @@ def test_approve_moves_submitted_to_approved_and_records_the_review(user, review
     assert review.reason == ""
 
 
-@pytest.mark.parametrize(("service", "status"), [
-    (services.review_reject, Status.REJECTED),
-    (services.review_request_changes, Status.CHANGES_REQUESTED),
-])
+@pytest.mark.parametrize(
+    ("service", "status"),
+    [
+        (services.review_reject, Status.REJECTED),
+        (services.review_request_changes, Status.CHANGES_REQUESTED),
+    ],
+)
 def test_reject_and_request_changes_need_a_reason(user, reviewer, service, status):
     demo = submit(user)
     with pytest.raises(ValidationError) as error:
@@ -57,12 +62,15 @@ def test_unknown_reason_and_bad_rating_are_refused_by_field(user, reviewer):
 
 def test_changes_requested_then_author_edits_and_resubmits(user, reviewer):
     demo = submit(user)
-    services.review_request_changes(demonstration=demo, reviewer=reviewer, reason="factually_wrong",
-                                    comment="Check the wavelength claim.")
+    services.review_request_changes(
+        demonstration=demo, reviewer=reviewer, reason="factually_wrong", comment="Check the wavelength claim."
+    )
     demo = fresh(demo)
     assert demo.status == Status.CHANGES_REQUESTED and demo.is_editable
     edited = demonstration_services.demonstration_update(
-        demonstration=demo, editor=user, expected_version=demo.version,
+        demonstration=demo,
+        editor=user,
+        expected_version=demo.version,
         changes={"response": "Shorter (blue) wavelengths scatter more strongly off air molecules (Rayleigh)."},
         submit=True,
     )
@@ -71,7 +79,9 @@ def test_changes_requested_then_author_edits_and_resubmits(user, reviewer):
     services.review_approve(demonstration=edited, reviewer=reviewer, expected_version=edited.version)
     assert fresh(demo).status == Status.APPROVED
     assert list(Review.objects.order_by("id").values_list("round", "decision")) == [
-        (1, "request_changes"), (2, "approve")]
+        (1, "request_changes"),
+        (2, "approve"),
+    ]
 
 
 def test_changes_requested_then_plain_submit_starts_a_new_round(user, reviewer):
@@ -162,10 +172,13 @@ def test_reopen_is_for_admins_only(user, reviewer):
 
 def test_reopen_calls_the_reversal_hook(user, reviewer, admin_user, monkeypatch):
     calls = []
-    monkeypatch.setattr("annotations.review.hooks.approval_reversed",
-                        lambda demonstration, actor: calls.append((demonstration.pk, actor.pk)))
-    monkeypatch.setattr("annotations.review.hooks.approval_granted",
-                        lambda demonstration, review: calls.append(("granted", review.pk)))
+    monkeypatch.setattr(
+        "annotations.review.hooks.approval_reversed",
+        lambda demonstration, actor: calls.append((demonstration.pk, actor.pk)),
+    )
+    monkeypatch.setattr(
+        "annotations.review.hooks.approval_granted", lambda demonstration, review: calls.append(("granted", review.pk))
+    )
     demo = submit(user)
     review = services.review_approve(demonstration=demo, reviewer=reviewer)
     services.review_reopen(demonstration=demo, actor=admin_user)
@@ -179,21 +192,28 @@ def test_every_decision_writes_an_audit_entry(user, reviewer, admin_user):
     services.review_reject(demonstration=demo, reviewer=reviewer, reason="duplicate", comment="Same as #12")
     entries = list(AuditEntry.objects.order_by("id"))
     assert [(e.action, e.actor_id) for e in entries] == [
-        ("approve", reviewer.pk), ("reopen", admin_user.pk), ("reject", reviewer.pk)]
+        ("approve", reviewer.pk),
+        ("reopen", admin_user.pk),
+        ("reject", reviewer.pk),
+    ]
     assert entries[0].before == {"status": "submitted", "version": 1, "round": 1}
     assert entries[0].after["status"] == "approved" and entries[0].after["rating"] == 5
     assert entries[1].before["status"] == "approved" and entries[1].after == {
-        "status": "submitted", "version": 3, "round": 2, "comment": "again"}
+        "status": "submitted",
+        "version": 3,
+        "round": 2,
+        "comment": "again",
+    }
     assert entries[2].after["reason"] == "duplicate" and entries[2].after["comment"] == "Same as #12"
     assert all(e.demonstration_public_id == demo.public_id for e in entries)
 
 
-def test_decision_notifies_the_contributor_in_the_site_and_by_mail(user, reviewer,
-                                                                     django_capture_on_commit_callbacks):
+def test_decision_notifies_the_contributor_in_the_site_and_by_mail(user, reviewer, django_capture_on_commit_callbacks):
     demo = submit(user)
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_request_changes(demonstration=demo, reviewer=reviewer, reason="too_short",
-                                        comment="Add an example please.")
+        services.review_request_changes(
+            demonstration=demo, reviewer=reviewer, reason="too_short", comment="Add an example please."
+        )
     notification = Notification.objects.get()
     assert notification.recipient == user and notification.demonstration_id == demo.pk
     assert "Too short" in notification.text and "Add an example please." in notification.text
@@ -251,8 +271,9 @@ class TestDoubleReview:
             services.review_approve(demonstration=demo, reviewer=reviewer)
         assert Review.objects.count() == 1
 
-    @pytest.mark.parametrize(("second", "outcome"), [
-        ("reject", Status.REJECTED), ("request_changes", Status.CHANGES_REQUESTED)])
+    @pytest.mark.parametrize(
+        ("second", "outcome"), [("reject", Status.REJECTED), ("request_changes", Status.CHANGES_REQUESTED)]
+    )
     def test_disagreement_decides_against_approval(self, user, reviewer, second_reviewer, second, outcome):
         demo = submit(user)
         services.review_approve(demonstration=demo, reviewer=reviewer)
@@ -278,7 +299,9 @@ class TestReviewerEdit:
     def test_reviewer_fixes_a_typo_as_a_revision(self, user, reviewer):
         demo = submit(user, response="Air molecules scater blue light more than red light.")
         edited = services.review_edit(
-            demonstration=demo, reviewer=reviewer, expected_version=1,
+            demonstration=demo,
+            reviewer=reviewer,
+            expected_version=1,
             changes={"response": "Air molecules scatter blue light more than red light."},
         )
         assert edited.status == Status.SUBMITTED and edited.version == 2
@@ -305,18 +328,27 @@ class TestReviewerEdit:
         demo = submit(user)
         services.review_approve(demonstration=demo, reviewer=second_reviewer)
         with pytest.raises(AlreadyDecided):
-            services.review_edit(demonstration=demo, reviewer=reviewer, expected_version=2,
-                                 changes={"response": "Changed after approval."})
+            services.review_edit(
+                demonstration=demo,
+                reviewer=reviewer,
+                expected_version=2,
+                changes={"response": "Changed after approval."},
+            )
 
     def test_contributor_cannot_edit_someone_elses_submission(self, user, other_user):
         demo = submit(user)
         with pytest.raises(TransitionNotAllowed):
             demonstration_services.demonstration_update(
-                demonstration=demo, editor=other_user, expected_version=1, changes={"response": "Hijacked."})
+                demonstration=demo, editor=other_user, expected_version=1, changes={"response": "Hijacked."}
+            )
         assert fresh(demo).response.startswith("Air molecules")
 
     def test_reviewer_edit_with_stale_version(self, user, reviewer):
         demo = submit(user)
         with pytest.raises(StaleEdit):
-            services.review_edit(demonstration=demo, reviewer=reviewer, expected_version=5,
-                                 changes={"response": "Something else entirely, long enough."})
+            services.review_edit(
+                demonstration=demo,
+                reviewer=reviewer,
+                expected_version=5,
+                changes={"response": "Something else entirely, long enough."},
+            )

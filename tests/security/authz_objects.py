@@ -1,4 +1,5 @@
 """The objects the authorisation matrix points its URLs at, and the URL arguments for each route."""
+
 from django.contrib.auth.models import Group
 
 from annotations.models import OpenInstruction, Status
@@ -12,15 +13,27 @@ ROLES = ["anonymous", "contributor", "other_contributor", "reviewer", "admin"]
 
 # Which object a route's id points at; routes not listed take the contributor's draft.
 TARGET = {
-    "review-open": "submitted", "review-decide": "submitted", "review-skip": "submitted",
-    "review-edit": "submitted", "review-reopen": "approved", "api:review-skip": "submitted",
-    "api:demonstration-review": "submitted", "api:demonstration-reopen": "approved",
+    "review-open": "submitted",
+    "review-decide": "submitted",
+    "review-skip": "submitted",
+    "review-edit": "submitted",
+    "review-reopen": "approved",
+    "api:review-skip": "submitted",
+    "api:demonstration-review": "submitted",
+    "api:demonstration-reopen": "approved",
     "api:demonstration-reviews": "submitted",
-    "api:export-detail": "release", "api:export-download": "release",
-    "datasets:release-detail": "release", "datasets:release-status": "release", "datasets:release-download": "release",
-    "datasets:import-detail": "batch", "datasets:import-confirm": "batch", "datasets:import-status": "batch",
-    "api:open-instruction-detail": "open_instruction", "api:open-instruction-answer": "open_instruction",
-    "open-instruction-answer": "open_instruction", "open-instruction-withdraw": "open_instruction",
+    "api:export-detail": "release",
+    "api:export-download": "release",
+    "datasets:release-detail": "release",
+    "datasets:release-status": "release",
+    "datasets:release-download": "release",
+    "datasets:import-detail": "batch",
+    "datasets:import-confirm": "batch",
+    "datasets:import-status": "batch",
+    "api:open-instruction-detail": "open_instruction",
+    "api:open-instruction-answer": "open_instruction",
+    "open-instruction-answer": "open_instruction",
+    "open-instruction-withdraw": "open_instruction",
 }
 
 
@@ -42,11 +55,16 @@ class World:
             "submitted": DemonstrationFactory(author=alice, status=Status.SUBMITTED),
             "approved": DemonstrationFactory(author=alice, status=Status.APPROVED),
             "open_instruction": OpenInstruction.objects.create(
-                author=alice, category=category("open_qa"), instruction="Who invented the telescope?",
+                author=alice,
+                category=category("open_qa"),
+                instruction="Who invented the telescope?",
             ),
             "batch": ImportBatch.objects.create(
-                source_name="x.jsonl", author=self.users["admin"], created_by=self.users["admin"],
-                target_status="approved", status=ImportBatch.State.INVALID,
+                source_name="x.jsonl",
+                author=self.users["admin"],
+                created_by=self.users["admin"],
+                target_status="approved",
+                status=ImportBatch.State.INVALID,
             ),
         }
         if route is None or TARGET.get(route) == "release":

@@ -4,6 +4,7 @@ A bounded run (``API_FUZZ_EXAMPLES`` examples per operation, 8 by default) is pa
 suite; ``make fuzz`` runs many more.  Requests go to the WSGI application in-process, signed
 in with a contributor's token, then an admin's.
 """
+
 import os
 
 import pytest
@@ -68,8 +69,11 @@ def admin_headers(db):
 
 
 FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("API_FUZZ_RANDOM"),
-    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not os.environ.get("API_FUZZ_RANDOM"),
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
 )
 
 

@@ -1,4 +1,5 @@
 """API requests are rate limited per user (tests run with very high rates; these lower them)."""
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse

@@ -6,6 +6,7 @@ The routes come from the URL configuration itself: a new URL without a row here 
 belong to the contributor (see ``authz_objects.py``).  The POST is empty: it must be refused
 before it does anything for callers without the right, and only checks the status otherwise.
 """
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -103,8 +104,11 @@ def _routes(resolver=None, namespace=""):
         if isinstance(pattern, URLResolver):
             if str(pattern.pattern) == "admin/":
                 continue
-            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else (
-                pattern.namespace or namespace)
+            inner = (
+                f"{namespace}:{pattern.namespace}"
+                if namespace and pattern.namespace
+                else (pattern.namespace or namespace)
+            )
             yield from _routes(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
             name = f"{namespace}:{pattern.name}" if namespace else pattern.name
@@ -167,7 +171,8 @@ def test_an_unknown_id_and_someone_elses_object_look_the_same(route, db, client_
                 transaction.set_rollback(True)
             if real in (404, 403, 401, 302, 405) and role == "other_contributor":
                 assert unknown == real or (real == 403 and unknown == 404 and _shared_with_everyone(route)), (
-                    f"{method} {route} as {role}: real id {real}, unknown id {unknown}")
+                    f"{method} {route} as {role}: real id {real}, unknown id {unknown}"
+                )
             assert unknown in (302, 401, 403, 404, 405), f"{method} {route} as {role}: unknown id gave {unknown}"
 
 

@@ -1,4 +1,5 @@
 """The production settings, as a deployment would run them, pass Django's deployment checks."""
+
 import os
 import secrets
 import subprocess
@@ -11,21 +12,27 @@ TEST_ONLY_VARIABLES = ("SECURE_", "SESSION_", "CSRF_", "DEBUG", "DJANGO_")
 
 def _production_env(**extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith(TEST_ONLY_VARIABLES)}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "dolly_collect.settings",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "dolly.example.com",
-        "CSRF_TRUSTED_ORIGINS": "https://dolly.example.com",
-        "DOLLY_VAR_DIR": str(settings.VAR_DIR),
-        **extra,
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "dolly_collect.settings",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "dolly.example.com",
+            "CSRF_TRUSTED_ORIGINS": "https://dolly.example.com",
+            "DOLLY_VAR_DIR": str(settings.VAR_DIR),
+            **extra,
+        }
+    )
     return env
 
 
 def _manage(*args, env):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

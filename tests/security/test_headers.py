@@ -1,4 +1,5 @@
 """Security headers on every kind of response, and no inline script anywhere the site renders."""
+
 import re
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """Hostile text in every field is stored exactly as typed or refused with a 400 naming the field,
 and wherever it is shown it is inert: escaped by the templates, sanitised by the Markdown filter."""
+
 import json
 import socket
 
@@ -55,25 +56,41 @@ def test_unstorable_characters_are_refused_with_a_400_naming_the_field(api_for, 
 
 
 def test_the_web_form_refuses_a_nul_byte_with_a_message(client_for, user):
-    response = client_for(user).post(reverse("demonstration-create"), {
-        "category": "open_qa", "instruction": "bad\x00byte", "response": "fine", "action": "save",
-    })
+    response = client_for(user).post(
+        reverse("demonstration-create"),
+        {
+            "category": "open_qa",
+            "instruction": "bad\x00byte",
+            "response": "fine",
+            "action": "save",
+        },
+    )
     assert response.status_code in (200, 400)
     assert not Demonstration.objects.exists()
 
 
-@pytest.mark.parametrize("field,limit", [("instruction", "DOLLY_MAX_INSTRUCTION_CHARS"),
-                                         ("response", "DOLLY_MAX_RESPONSE_CHARS")])
+@pytest.mark.parametrize(
+    "field,limit", [("instruction", "DOLLY_MAX_INSTRUCTION_CHARS"), ("response", "DOLLY_MAX_RESPONSE_CHARS")]
+)
 def test_text_over_the_limit_is_refused(api_for, user, settings, field, limit):
     response = _post(api_for(user), **{field: "x" * (getattr(settings, limit) + 1)})
     assert response.status_code == 400
     assert field in response.json()
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>",
-    "file:///etc/passwd", "ftp://example.com/x", "vbscript:msgbox(1)", "//evil.example/x", "not a url",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "ftp://example.com/x",
+        "vbscript:msgbox(1)",
+        "//evil.example/x",
+        "not a url",
+    ],
+)
 def test_source_urls_other_than_http_and_https_are_refused(api_for, user, url):
     response = _post(api_for(user), category="closed_qa", context="A passage about parrots.", source_url=url)
     assert response.status_code == 400
@@ -86,13 +103,17 @@ def test_source_urls_are_never_fetched(api_for, user, reviewer, settings):
         trap.listen(8)
         trap.setblocking(False)
         url = f"http://127.0.0.1:{trap.getsockname()[1]}/wiki/Parrot"
-        response = _post(api_for(user), category="closed_qa", context="Parrots are birds that talk.",
-                         source_url=url, submit=True)
+        response = _post(
+            api_for(user), category="closed_qa", context="Parrots are birds that talk.", source_url=url, submit=True
+        )
         assert response.status_code == 201, response.content
         public_id = response.json()["id"]
         api_for(reviewer).get(reverse("api:demonstration-detail", kwargs={"id": public_id}))
-        api_for(reviewer).post(reverse("api:demonstration-review", kwargs={"id": public_id}),
-                               {"decision": "approve", "version": response.json()["version"]}, format="json")
+        api_for(reviewer).post(
+            reverse("api:demonstration-review", kwargs={"id": public_id}),
+            {"decision": "approve", "version": response.json()["version"]},
+            format="json",
+        )
         with pytest.raises(BlockingIOError):
             trap.accept()
     assert Demonstration.objects.get(public_id=public_id).source_url == url
@@ -123,7 +144,7 @@ def test_markdown_guidelines_are_sanitised(client_for, user):
     open_qa = category("open_qa")
     open_qa.guidelines = (
         "Be **kind**. <script>window.__pwned=1</script> <img src=x onerror=alert(1)> "
-        "[bad](javascript:alert(1)) [good](https://example.com/ok) <a href=\"jaVasCript:alert(1)\">x</a>"
+        '[bad](javascript:alert(1)) [good](https://example.com/ok) <a href="jaVasCript:alert(1)">x</a>'
     )
     open_qa.save()
     page = client_for(user).get(reverse("category-detail", kwargs={"key": open_qa.key})).content.decode()

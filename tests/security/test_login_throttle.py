@@ -1,4 +1,5 @@
 """Sign-in is throttled per username (from any address) and per client address (for any username)."""
+
 import pytest
 from axes.models import AccessAttempt
 from django.test import override_settings

@@ -1,4 +1,5 @@
 """Objects other people may not see: drafts, tokens, export files.  Ids are UUIDs; probing gets 404."""
+
 import uuid
 
 from django.urls import reverse
@@ -56,8 +57,9 @@ def test_a_token_only_acts_as_its_owner(user, other_user):
     assert api.get(reverse("api:demonstration-list")).status_code == 401
 
 
-def test_release_files_are_admin_only_and_limited_to_the_manifest(client_for, api_for, admin_user, user, settings,
-                                                                  tmp_path):
+def test_release_files_are_admin_only_and_limited_to_the_manifest(
+    client_for, api_for, admin_user, user, settings, tmp_path
+):
     from datasets import services
     from datasets.options import ExportOptions
 

@@ -1,4 +1,5 @@
 """Sessions end, and weak passwords are refused at sign-up and password change."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -31,9 +32,15 @@ def test_signing_out_ends_the_session_on_the_server(client_for, user):
 
 def test_signup_refuses_weak_passwords(client, db):
     for weak in ["password", "12345678", "newcomer1", "short"]:
-        response = client.post(reverse("signup"), {
-            "username": "newcomer", "email": "newcomer@example.com", "password1": weak, "password2": weak,
-        })
+        response = client.post(
+            reverse("signup"),
+            {
+                "username": "newcomer",
+                "email": "newcomer@example.com",
+                "password1": weak,
+                "password2": weak,
+            },
+        )
         assert response.status_code == 200, weak
         assert response.context["form"].errors.get("password2"), weak
     assert not get_user_model().objects.filter(username="newcomer").exists()
@@ -43,9 +50,14 @@ def test_password_change_refuses_weak_passwords(client_for, user):
     user.set_password("an-old-secret-phrase")
     user.save()
     client = client_for(user)
-    response = client.post(reverse("password_change"), {
-        "old_password": "an-old-secret-phrase", "new_password1": "123456789", "new_password2": "123456789",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "an-old-secret-phrase",
+            "new_password1": "123456789",
+            "new_password2": "123456789",
+        },
+    )
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password("an-old-secret-phrase")

@@ -1,4 +1,5 @@
 """Queue the e-mails of notifications that were stored but never sent (the queue was down, or a send failed)."""
+
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,8 +11,10 @@ from dolly_collect.tasks import enqueue
 
 
 class Command(BaseCommand):
-    help = ("Queue the e-mail of every notification not yet e-mailed, older than --older-than minutes "
-            "(run it from cron; sending is idempotent, so a notification is never e-mailed twice).")
+    help = (
+        "Queue the e-mail of every notification not yet e-mailed, older than --older-than minutes "
+        "(run it from cron; sending is idempotent, so a notification is never e-mailed twice)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than", type=int, default=10, help="Minutes (default 10).")
@@ -21,7 +24,9 @@ class Command(BaseCommand):
         cutoff = timezone.now() - datetime.timedelta(minutes=older_than)
         pending = list(
             Notification.objects.filter(emailed_at__isnull=True, created_at__lt=cutoff)
-            .exclude(recipient__email="").order_by("created_at").values_list("pk", flat=True)[:limit]
+            .exclude(recipient__email="")
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:limit]
         )
         outcomes = [enqueue(send_notification_email, pk) for pk in pending]
         failed = sum(1 for outcome in outcomes if outcome.sent is False)

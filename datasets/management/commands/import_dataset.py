@@ -10,6 +10,7 @@ duplicate checks (LSH bands), so later submissions are flagged when they repeat 
 record.  ``--skip-indexing`` leaves that for later (``manage.py refresh_instruction_bands
 --missing``).
 """
+
 import time
 
 from django.core.exceptions import ValidationError
@@ -25,17 +26,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--status", choices=[Status.APPROVED, Status.SUBMITTED], default=Status.APPROVED,
-                            help="Status of the imported records (default: approved).")
-        parser.add_argument("--author", default="",
-                            help=f"Username the records are credited to (default: the inactive "
-                                 f"'{services.IMPORT_ACCOUNT}' account).")
-        parser.add_argument("--create-categories", action="store_true",
-                            help="Add categories the file names that do not exist yet.")
+        parser.add_argument(
+            "--status",
+            choices=[Status.APPROVED, Status.SUBMITTED],
+            default=Status.APPROVED,
+            help="Status of the imported records (default: approved).",
+        )
+        parser.add_argument(
+            "--author",
+            default="",
+            help=f"Username the records are credited to (default: the inactive '{services.IMPORT_ACCOUNT}' account).",
+        )
+        parser.add_argument(
+            "--create-categories", action="store_true", help="Add categories the file names that do not exist yet."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; import nothing.")
-        parser.add_argument("--skip-indexing", action="store_true",
-                            help="Do not index the imported records for duplicate checks after the import; "
-                                 "run 'manage.py refresh_instruction_bands --missing' later.")
+        parser.add_argument(
+            "--skip-indexing",
+            action="store_true",
+            help="Do not index the imported records for duplicate checks after the import; "
+            "run 'manage.py refresh_instruction_bands --missing' later.",
+        )
 
     def handle(self, *args, file, status, author, create_categories, dry_run, skip_indexing, **options):
         def opener():
@@ -62,33 +73,47 @@ class Command(BaseCommand):
 
         try:
             with transaction.atomic():
-                batch = services.start_import(source_name=file, author=author_user, target_status=status,
-                                              create_categories=create_categories, line_count=0)
+                batch = services.start_import(
+                    source_name=file,
+                    author=author_user,
+                    target_status=status,
+                    create_categories=create_categories,
+                    line_count=0,
+                )
                 batch, report = services.import_file(opener, batch=batch)
         except services.ImportRefused as exc:
             if exc.report is None:
                 raise CommandError(f"{exc} Nothing was imported.")
             self.refuse_if_bad(file, exc.report)
             raise
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {batch.imported_count} records from {file} as {status}; "
-            f"skipped {batch.skipped_count} already imported."
-            + (f" New categories: {', '.join(report.new_categories)}." if report.new_categories else "")
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {batch.imported_count} records from {file} as {status}; "
+                f"skipped {batch.skipped_count} already imported."
+                + (f" New categories: {', '.join(report.new_categories)}." if report.new_categories else "")
+            )
+        )
         if skip_indexing:
-            self.stdout.write("Not indexed for duplicate checks (--skip-indexing): until 'manage.py "
-                              "refresh_instruction_bands --missing' runs, new submissions are not compared "
-                              "with these records.")
+            self.stdout.write(
+                "Not indexed for duplicate checks (--skip-indexing): until 'manage.py "
+                "refresh_instruction_bands --missing' runs, new submissions are not compared "
+                "with these records."
+            )
             return
         self.stdout.write("Indexing the imported records for duplicate checks (the import itself is committed)...")
         started = time.monotonic()
         try:
             indexed = services.index_imported_records(batch.pk)
         except Exception as exc:
-            raise CommandError(f"The {batch.imported_count} records are imported, but indexing them for duplicate "
-                               f"checks failed ({exc}); run 'manage.py refresh_instruction_bands --missing'.") from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Indexed {indexed} imported records for duplicate checks in {time.monotonic() - started:.1f} s."))
+            raise CommandError(
+                f"The {batch.imported_count} records are imported, but indexing them for duplicate "
+                f"checks failed ({exc}); run 'manage.py refresh_instruction_bands --missing'."
+            ) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Indexed {indexed} imported records for duplicate checks in {time.monotonic() - started:.1f} s."
+            )
+        )
 
     def refuse_if_bad(self, file, report):
         if report.ok:
@@ -98,5 +123,4 @@ class Command(BaseCommand):
         hidden = report.problem_count - len(report.problems)
         if hidden > 0:
             self.stderr.write(f"... and {hidden} more bad lines.")
-        raise CommandError(f"{file}: {report.problem_count} bad line(s) of {report.line_count}; "
-                           "nothing was imported.")
+        raise CommandError(f"{file}: {report.problem_count} bad line(s) of {report.line_count}; nothing was imported.")

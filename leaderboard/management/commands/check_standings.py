@@ -1,4 +1,5 @@
 """Prove that the running totals agree with the points ledger; exit 1 when they do not."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from leaderboard.services import standings_differences

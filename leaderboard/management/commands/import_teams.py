@@ -1,4 +1,5 @@
 """Set people's teams from a CSV file with the columns ``username,team``."""
+
 import csv
 
 from django.contrib.auth import get_user_model
@@ -23,10 +24,16 @@ class Command(BaseCommand):
         if rows and not {"username", "team"} <= set(rows[0]):
             raise CommandError(f"{file}:1: the header must have the columns username and team")
         users = get_user_model().objects.in_bulk([row["username"] for row in rows], field_name="username")
-        problems = [f"{file}:{line}: no user {row['username']!r}"
-                    for line, row in enumerate(rows, start=2) if row["username"] not in users]
-        problems += [f"{file}:{line}: a team name has at most 100 characters"
-                     for line, row in enumerate(rows, start=2) if len((row["team"] or "").strip()) > 100]
+        problems = [
+            f"{file}:{line}: no user {row['username']!r}"
+            for line, row in enumerate(rows, start=2)
+            if row["username"] not in users
+        ]
+        problems += [
+            f"{file}:{line}: a team name has at most 100 characters"
+            for line, row in enumerate(rows, start=2)
+            if len((row["team"] or "").strip()) > 100
+        ]
         if problems:
             raise CommandError("\n".join(problems[:50]))
         with transaction.atomic():

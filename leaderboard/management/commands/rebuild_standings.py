@@ -1,4 +1,5 @@
 """Recompute standings, team standings and category progress from the points ledger."""
+
 from django.core.management.base import BaseCommand
 
 from leaderboard.services import rebuild_standings

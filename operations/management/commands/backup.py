@@ -14,6 +14,8 @@ class Command(BaseCommand):
             manifest = backup(destination)
         except BackupError as error:
             raise CommandError(str(error))
-        self.stdout.write(self.style.SUCCESS(
-            f"Backup written to {destination} (database sha256 {manifest['database']['sha256'][:12]}…)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Backup written to {destination} (database sha256 {manifest['database']['sha256'][:12]}…)."
+            )
+        )

@@ -8,8 +8,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="The backup folder.")
-        parser.add_argument("--replace", action="store_true",
-                            help="Replace the site already in the database (its tables are dropped first).")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Replace the site already in the database (its tables are dropped first).",
+        )
 
     def handle(self, *args, source, replace, **options):
         try:
