@@ -67,3 +67,31 @@ def test_production_defaults_are_hardened():
     result = _manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-9:] == ["False", "True", "True", "True", "True", "True", "True", "DENY", "True"]
+
+
+def test_a_client_cannot_claim_https_when_no_proxy_is_configured(client, settings, db):
+    """Without TRUSTED_PROXY_COUNT nobody sits in front to set X-Forwarded-Proto: a client's own
+    header must not make a plain-HTTP request look secure (and skip the HTTPS redirect)."""
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/accounts/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/accounts/login/"
+
+
+def _proxy_header(**extra):
+    code = "from django.conf import settings as s; print(repr(s.SECURE_PROXY_SSL_HEADER))"
+    result = _manage("shell", "-c", code, env=_production_env(**extra))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_x_forwarded_proto_is_trusted_only_behind_a_configured_proxy():
+    assert _proxy_header() == "None"
+    assert _proxy_header(TRUSTED_PROXY_COUNT="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_check_deploy_stays_clean_behind_a_proxy():
+    env = _production_env(TRUSTED_PROXY_COUNT="1")
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
