@@ -1,10 +1,10 @@
 from django.contrib import admin
 
 from accounts.roles import is_admin
-from dolly_collect.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
+from review.admin_actions import BULK_ACTIONS
 
 from .models import AIPhrase, AuditEntry, Category, Demonstration, OpenInstruction, QualityFlag, Review, Revision
-from .review.admin_actions import BULK_ACTIONS
 
 
 @admin.register(Category)

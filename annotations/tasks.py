@@ -7,7 +7,7 @@ from .models import Notification
 
 @shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_email(notification_id):
-    from .review.notifications import notification_send_email
+    from review.notifications import notification_send_email
 
     notification = Notification.objects.select_related("recipient", "demonstration").filter(pk=notification_id).first()
     if notification is None:

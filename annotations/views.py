@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboards.suggestions import suggest_next_category
+from review import selectors as review_selectors
 
 from . import selectors, services
 from .exceptions import StaleEdit, TransitionNotAllowed
 from .forms import DemonstrationForm, StatusFilterForm
 from .models import Category, Origin, Status
-from .review import selectors as review_selectors
 from .validation import max_lengths
 
 

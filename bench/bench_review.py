@@ -420,9 +420,9 @@ def measure(repeat, seed):
 
     from annotations import quality, services
     from annotations.models import Category, Demonstration, Origin, QualityFlag
-    from annotations.review import selectors
-    from annotations.review import services as review_services
     from annotations.text import minhash_bands
+    from review import selectors
+    from review import services as review_services
 
     reviewers = list(User.objects.filter(username__startswith="reviewer").order_by("id"))
     results, counter = {}, itertools.count()

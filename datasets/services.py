@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from annotations import quality
 from annotations.models import Category, Demonstration, Status
-from dolly_collect.tasks import enqueue
+from core.tasks import enqueue
 
 from .bulk import already_imported, inserter_for
 from .export import HASH_LIST_NAME, Exporter, export_snapshot, read_hash_list

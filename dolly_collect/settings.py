@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "annotations",
+    "review",
+    "open_instructions",
     "leaderboard",
     "datasets",
     "operations",

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dolly_collect.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from . import services
 from .models import Contest, Disqualification, PointEntry, Standing

@@ -1,8 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from ..open_instructions.api import OpenInstructionViewSet
-from ..review import api as review_api
+from open_instructions.api import OpenInstructionViewSet
+from review import api as review_api
+
 from .views import CategoryViewSet, DemonstrationViewSet
 
 router = SimpleRouter(use_regex_path=False)

@@ -17,8 +17,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from annotations.models import Category, Demonstration, Review, Revision, Status
-from annotations.review import services as review_services
 from leaderboard.models import Contest
+from review import services as review_services
 
 User = get_user_model()
 rng = random.Random(42)

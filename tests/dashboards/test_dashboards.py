@@ -7,9 +7,9 @@ from django.utils import timezone
 from accounts.models import Profile
 from annotations import services
 from annotations.models import Category, Origin, Status
-from annotations.review import services as review_services
 from dashboards import reports, suggestions
 from leaderboard import services as leaderboard_services
+from review import services as review_services
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory, category
 
 REFERENCE = "The Old Mill Bridge opened to horse-drawn traffic in May 1903 and to motor cars in 1911."

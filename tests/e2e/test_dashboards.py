@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Origin
-from annotations.review import services as review_services
+from review import services as review_services
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory, category
 
 from .helpers import screenshot

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Demonstration, Origin, Status
-from annotations.review import services as review_services
+from review import services as review_services
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory, category
 
 from .helpers import screenshot

@@ -4,11 +4,11 @@ import pytest
 
 from annotations import services as demonstration_services
 from annotations.models import Category, Status
-from annotations.open_instructions.services import open_instruction_answer, open_instruction_create
-from annotations.review import services as review
-from annotations.review.exceptions import AlreadyDecided
 from leaderboard import services
 from leaderboard.models import CategoryProgress, PointEntry, Reason, Standing
+from open_instructions.services import open_instruction_answer, open_instruction_create
+from review import services as review
+from review.exceptions import AlreadyDecided
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory
 
 from .conftest import make_contest

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.throttling import SimpleRateThrottle
 
 from annotations.models import Demonstration, Status
-from dolly_collect.tasks import enqueue
+from core.tasks import enqueue
 
 from .services import dead_redis_url
 

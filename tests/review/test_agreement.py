@@ -3,7 +3,7 @@
 import pytest
 
 from annotations.models import Category
-from annotations.review import selectors, services
+from review import selectors, services
 from tests.factories import ReviewerFactory
 
 from .conftest import submit

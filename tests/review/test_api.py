@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from annotations.models import Demonstration, Notification, OpenInstruction, Status
-from annotations.review import services
+from review import services
 
 from .conftest import category, submit
 

@@ -10,8 +10,8 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from annotations.models import Category, Demonstration, ReviewClaim, Status
-from annotations.review import selectors, services
-from annotations.review.exceptions import AlreadyDecided
+from review import selectors, services
+from review.exceptions import AlreadyDecided
 from tests.factories import ReviewerFactory, UserFactory
 
 from .conftest import postgresql_only, submit

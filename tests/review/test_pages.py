@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from annotations.models import AuditEntry, Demonstration, Notification, OpenInstruction, ReviewClaim, Status
-from annotations.review import services
+from review import services
 
 from .conftest import submit
 

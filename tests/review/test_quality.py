@@ -303,7 +303,7 @@ class TestSubmitPaths:
         assert "personal_data" in kinds(submitted)
 
     def test_submit_checks_and_resubmission_replaces_flags(self, user, reviewer):
-        from annotations.review import services
+        from review import services
 
         demo, _ = demonstration_services.demonstration_create(
             author=user,
@@ -325,7 +325,7 @@ class TestSubmitPaths:
         assert kinds(demo) == set()
 
     def test_reviewer_edit_recomputes_flags(self, user, reviewer):
-        from annotations.review import services
+        from review import services
 
         demo = submit(user, response="Blue light scatters more. Call 0207 946 0958 to discuss.")
         assert "personal_data" in kinds(demo)

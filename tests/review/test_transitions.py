@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from annotations import services as demonstration_services
 from annotations.exceptions import StaleEdit, TransitionNotAllowed
 from annotations.models import AuditEntry, Demonstration, Notification, Review, Status
-from annotations.review import services
-from annotations.review.exceptions import AlreadyDecided, AlreadyReviewed, NotAReviewer, OwnWork
+from review import services
+from review.exceptions import AlreadyDecided, AlreadyReviewed, NotAReviewer, OwnWork
 
 from .conftest import category, submit
 
@@ -173,11 +173,11 @@ def test_reopen_is_for_admins_only(user, reviewer):
 def test_reopen_calls_the_reversal_hook(user, reviewer, admin_user, monkeypatch):
     calls = []
     monkeypatch.setattr(
-        "annotations.review.hooks.approval_reversed",
+        "review.hooks.approval_reversed",
         lambda demonstration, actor: calls.append((demonstration.pk, actor.pk)),
     )
     monkeypatch.setattr(
-        "annotations.review.hooks.approval_granted", lambda demonstration, review: calls.append(("granted", review.pk))
+        "review.hooks.approval_granted", lambda demonstration, review: calls.append(("granted", review.pk))
     )
     demo = submit(user)
     review = services.review_approve(demonstration=demo, reviewer=reviewer)

@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import selectors as demonstration_selectors
-from ..exceptions import TransitionNotAllowed
-from ..models import Origin
-from ..validation import max_lengths
-from ..views import JUST_SUBMITTED
+from annotations import selectors as demonstration_selectors
+from annotations.exceptions import TransitionNotAllowed
+from annotations.models import Origin
+from annotations.validation import max_lengths
+from annotations.views import JUST_SUBMITTED
+
 from . import selectors, services
 from .forms import AnswerForm, OpenInstructionForm, PoolFilterForm
 

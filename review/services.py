@@ -27,11 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_admin
+from annotations import services as demonstration_services
+from annotations.exceptions import StaleEdit, TransitionNotAllowed
+from annotations.models import AuditEntry, Demonstration, QualityFlag, Review, ReviewClaim, ReviewSkip, Status
+from annotations.validation import TEXT_FIELDS
 
-from .. import services as demonstration_services
-from ..exceptions import StaleEdit, TransitionNotAllowed
-from ..models import AuditEntry, Demonstration, QualityFlag, Review, ReviewClaim, ReviewSkip, Status
-from ..validation import TEXT_FIELDS
 from . import hooks, selectors
 from .exceptions import AlreadyDecided, AlreadyReviewed, NotAReviewer
 from .notifications import notify

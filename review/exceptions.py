@@ -1,7 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from ..exceptions import TransitionNotAllowed
+from annotations.exceptions import TransitionNotAllowed
 
 
 class AlreadyDecided(TransitionNotAllowed):

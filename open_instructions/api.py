@@ -6,9 +6,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ..api.serializers import ConflictSerializer, DemonstrationSerializer
-from ..exceptions import TransitionNotAllowed
-from ..models import Category, OpenInstruction, Origin
+from annotations.api.serializers import ConflictSerializer, DemonstrationSerializer
+from annotations.exceptions import TransitionNotAllowed
+from annotations.models import Category, OpenInstruction, Origin
+
 from . import selectors, services
 
 

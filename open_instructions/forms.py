@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import CategorySelect
-from ..models import Category
+from annotations.forms import CategorySelect
+from annotations.models import Category
 
 
 def _text(label, rows, help_text=""):

@@ -6,14 +6,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dolly_collect.tasks import enqueue
-
-from ..models import Notification
+from annotations.models import Notification
+from core.tasks import enqueue
 
 
 def notify(*, recipient, demonstration, text):
     """Store a notification and e-mail it once the caller's transaction commits."""
-    from ..tasks import send_notification_email
+    from annotations.tasks import send_notification_email
 
     notification = Notification.objects.create(recipient=recipient, demonstration=demonstration, text=text[:500])
     enqueue(send_notification_email, notification.pk)

@@ -17,11 +17,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import selectors as demonstration_selectors
-from ..exceptions import StaleEdit, TransitionNotAllowed
-from ..forms import DemonstrationForm
-from ..models import Category
-from ..validation import max_lengths
+from annotations import selectors as demonstration_selectors
+from annotations.exceptions import StaleEdit, TransitionNotAllowed
+from annotations.forms import DemonstrationForm
+from annotations.models import Category
+from annotations.validation import max_lengths
+
 from . import selectors, services
 from .forms import FILTER_KEYS, DecisionForm, QueueFilterForm
 from .notifications import notifications_mark_read

@@ -8,8 +8,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..exceptions import StaleEdit, TransitionNotAllowed
-from ..models import Review
+from annotations.exceptions import StaleEdit, TransitionNotAllowed
+from annotations.models import Review
+
 from . import services
 
 

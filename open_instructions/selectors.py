@@ -1,6 +1,6 @@
 from django.http import Http404
 
-from ..models import OpenInstruction
+from annotations.models import OpenInstruction
 
 
 def open_pool(*, user, category_id=None):

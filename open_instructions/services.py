@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..exceptions import TransitionNotAllowed
-from ..models import OpenInstruction, Origin
-from ..services import demonstration_create
-from ..validation import check_demonstration
+from annotations.exceptions import TransitionNotAllowed
+from annotations.models import OpenInstruction, Origin
+from annotations.services import demonstration_create
+from annotations.validation import check_demonstration
 
 State = OpenInstruction.State
 

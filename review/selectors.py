@@ -8,8 +8,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from accounts.roles import is_admin, is_reviewer
-
-from ..models import (
+from annotations.models import (
     AuditEntry,
     Category,
     Demonstration,
@@ -20,6 +19,7 @@ from ..models import (
     ReviewSkip,
     Status,
 )
+
 from .exceptions import NotAReviewer, OwnWork
 
 
@@ -310,7 +310,7 @@ def detail_context(*, demonstration, user, revisions):
     Decisions of a round still in progress stay hidden from the contributor (double review
     is blind until the round is decided).
     """
-    from ..diffs import revision_changes
+    from annotations.diffs import revision_changes
 
     reviews = visible_reviews(demonstration)
     reviewer = is_reviewer(user)

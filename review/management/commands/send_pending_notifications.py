@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from annotations.models import Notification
 from annotations.tasks import send_notification_email
-from dolly_collect.tasks import enqueue
+from core.tasks import enqueue
 
 
 class Command(BaseCommand):

@@ -9,11 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import is_admin, is_reviewer
+from annotations import selectors as demonstration_selectors
+from annotations.api.serializers import ConflictSerializer
+from annotations.exceptions import StaleEdit, TransitionNotAllowed
+from annotations.models import Category, Notification, QualityFlag, Review
 
-from .. import selectors as demonstration_selectors
-from ..api.serializers import ConflictSerializer
-from ..exceptions import StaleEdit, TransitionNotAllowed
-from ..models import Category, Notification, QualityFlag, Review
 from . import selectors, services
 from .notifications import notifications_mark_read
 

@@ -1,6 +1,6 @@
 from django import template
 
-from ..review.selectors import unread_count
+from review.selectors import unread_count
 
 register = template.Library()
 

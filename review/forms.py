@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Category, QualityFlag, Review
+from annotations.models import Category, QualityFlag, Review
+
 from .selectors import NO_FILTERS, QueueFilters, contest_window, find_author, recent_contests
 
 FILTER_KEYS = ("category", "flag", "author", "contest")

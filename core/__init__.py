@@ -1,0 +1,1 @@
+"""Shared infrastructure every app may use: it imports none of them."""
