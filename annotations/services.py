@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_reviewer
-from leaderboard.services import check_submission_rate
 
-from . import quality
+from . import hooks, quality
 from .exceptions import StaleEdit, TransitionNotAllowed
 from .models import Demonstration, Origin, Revision, Status
 from .validation import TEXT_FIELDS, check_demonstration
@@ -73,7 +72,7 @@ def demonstration_create(
         complete=submit,
     )
     if submit and origin != Origin.IMPORT:
-        check_submission_rate(author)
+        hooks.before_submit(author, excluding=None)
     demonstration = Demonstration(
         author=author,
         category=category,
@@ -126,7 +125,7 @@ def demonstration_update(*, demonstration, editor, expected_version, changes, su
         )
     submit = submit and not reviewer_edit
     if submit:
-        check_submission_rate(current.author, excluding=current)
+        hooks.before_submit(current.author, excluding=current)
     text = check_demonstration(
         category=category,
         complete=submit or reviewer_edit,
@@ -179,7 +178,7 @@ def demonstration_submit(*, demonstration, actor, expected_version=None):
         require_source_url=current.origin != Origin.IMPORT,
         **{field: getattr(current, field) for field in TEXT_FIELDS},
     )
-    check_submission_rate(current.author, excluding=current)
+    hooks.before_submit(current.author, excluding=current)
     _enter_review(current)
     current.version += 1
     current.save(update_fields=["status", "submitted_at", "review_round", "version", "updated_at"])

@@ -20,42 +20,31 @@ from annotations.models import (
     Status,
 )
 
+from . import hooks
 from .exceptions import NotAReviewer, OwnWork
 
 
 @dataclass(frozen=True)
 class QueueFilters:
-    """Narrowing of the queue.  Values are already checked (see ``forms.QueueFilterForm``)."""
+    """Narrowing of the queue.  Values are already checked (see ``forms.QueueFilterForm``).
+
+    ``contest`` is what a contest counts, as a filter on demonstrations (``contest_window``).
+    """
 
     category_id: int | None = None
     flag: str = ""
     author_id: int | None = None
-    contest: "ContestWindow | None" = None
-
-
-@dataclass(frozen=True)
-class ContestWindow:
-    """What a contest counts: its categories, submitted within its dates (as the points ledger counts)."""
-
-    category_ids: frozenset
-    starts_at: object
-    ends_at: object
+    contest: Q | None = None
 
 
 def contest_window(slug):
-    """The ``ContestWindow`` of the contest ``slug``, or ``None`` if there is no such contest."""
-    from leaderboard.models import Contest
-
-    contest = Contest.objects.filter(slug=slug).prefetch_related("categories").first()
-    if contest is None:
-        return None
-    return ContestWindow(frozenset(c.pk for c in contest.categories.all()), contest.starts_at, contest.ends_at)
+    """What the contest ``slug`` counts, as a ``Q`` on demonstrations, or ``None`` if there is no such contest."""
+    return hooks.queue_contest_filter(slug)
 
 
 def recent_contests(limit=50):
-    from leaderboard.models import Contest
-
-    return list(Contest.objects.order_by("-starts_at", "id").values_list("slug", "name")[:limit])
+    """``(slug, name)`` of the newest contests, for the queue's contest filter."""
+    return list(hooks.queue_contest_choices(limit))
 
 
 NO_FILTERS = QueueFilters()
@@ -119,11 +108,7 @@ def review_queue(*, reviewer, filters=NO_FILTERS, now):
         )
         queryset = queryset.filter(pk__in=list(flagged))
     if filters.contest is not None:
-        queryset = queryset.filter(
-            category_id__in=filters.contest.category_ids,
-            submitted_at__gte=filters.contest.starts_at,
-            submitted_at__lt=filters.contest.ends_at,
-        )
+        queryset = queryset.filter(filters.contest)
     return queryset.order_by("submitted_at", "id")
 
 

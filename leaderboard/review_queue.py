@@ -1,0 +1,22 @@
+"""What leaderboard tells the review queue about contests (connected in ``apps.py``)."""
+
+from django.db.models import Q
+
+from .models import Contest
+
+
+def queue_contest_choices(limit):
+    """``(slug, name)`` of the ``limit`` newest contests."""
+    return list(Contest.objects.order_by("-starts_at", "id").values_list("slug", "name")[:limit])
+
+
+def queue_contest_filter(slug):
+    """What contest ``slug`` counts, as a ``Q`` on demonstrations, or ``None`` if there is no such contest."""
+    contest = Contest.objects.filter(slug=slug).prefetch_related("categories").first()
+    if contest is None:
+        return None
+    return Q(
+        category_id__in=[category.pk for category in contest.categories.all()],
+        submitted_at__gte=contest.starts_at,
+        submitted_at__lt=contest.ends_at,
+    )
