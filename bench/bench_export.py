@@ -9,7 +9,7 @@ characters each) through COPY, and measures, each in a fresh child process:
 - ``copy``: PostgreSQL producing the same records itself with
   ``COPY (SELECT json_build_object(...) ORDER BY created_at, id) TO STDOUT``, and the ratio;
 - ``import``: ``manage.py import_dataset --skip-indexing`` of generated files, wall time and peak
-  RSS, then the indexing step the command runs by default (``index_imported_records``), timed apart.
+  RSS, then the indexing step the command runs by default (``import_index_records``), timed apart.
 
 Usage: DATABASE_URL=postgres://... python bench/bench_export.py [--sizes 100000,1000000]
        [--import-sizes 15000,1000000] [--write BENCHMARKS.md]
@@ -292,13 +292,13 @@ django.setup()
 from django.core.management import call_command
 
 from datasets.models import ImportBatch
-from datasets.services import index_imported_records
+from datasets.services import import_index_records
 
 started = time.perf_counter()
 call_command("import_dataset", sys.argv[1], "--skip-indexing")
 elapsed = time.perf_counter() - started
 started = time.perf_counter()
-index_imported_records(ImportBatch.objects.order_by("-id").values_list("id", flat=True).first())
+import_index_records(ImportBatch.objects.order_by("-id").values_list("id", flat=True).first())
 indexing = time.perf_counter() - started
 with open("/proc/self/status") as status:
     peak = next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
@@ -417,7 +417,7 @@ def render(results, info, command):
         "### Import (`manage.py import_dataset`, one transaction)",
         "",
         "The import is timed with `--skip-indexing`; the step the command runs next by default, indexing "
-        "the imported instructions for the duplicate checks (`index_imported_records`, after the import "
+        "the imported instructions for the duplicate checks (`import_index_records`, after the import "
         "has committed), is timed apart.",
         "",
         "| Records | File (MB) | Import (s) | Records/s | Indexing afterwards (s) | Peak RSS (MB) |",

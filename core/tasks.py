@@ -10,6 +10,7 @@ mark its object ("queue unavailable") in the database, where nothing is lost.
 import logging
 from dataclasses import dataclass
 
+from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
@@ -29,13 +30,25 @@ class Enqueued:
     error: str = ""
 
 
+def registered_task(name):
+    """The task registered under ``name``, importing every app's ``tasks`` module the first time."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def enqueue(task, *args, on_failure=None, using=None, **kwargs):
     """Send ``task(*args, **kwargs)`` after the current transaction commits (at once outside one).
+
+    ``task`` is a task or the name it is registered under: a service queues the tasks of its
+    own app by name, so that the tasks module (which calls the services) is never imported back.
 
     ``args`` and ``kwargs`` must be JSON: ids, not model instances.  ``on_failure(error)`` is
     called, after the commit, if the broker could not take the task; it runs in autocommit, so
     it may write its own record of the failure.
     """
+    if isinstance(task, str):
+        task = registered_task(task)
     outcome = Enqueued(task_name=task.name)
 
     def send():

@@ -10,8 +10,6 @@ from .models import Release
 from .options import DEFAULT_SEED, FORMATS, ExportOptions
 from .services import IMPORT_ACCOUNT, IMPORT_STATUSES
 
-DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
-
 
 class ReleaseForm(forms.Form):
     statuses = forms.MultipleChoiceField(
@@ -126,7 +124,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = getattr(settings, "DOLLY_IMPORT_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+        limit = settings.DOLLY_IMPORT_MAX_UPLOAD_BYTES
         if upload.size > limit:
             raise ValidationError(
                 _("The file is larger than %(limit)s MB; use manage.py import_dataset.")

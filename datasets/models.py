@@ -121,7 +121,7 @@ class ImportProgress(models.Model):
 
     An import runs in one transaction that keeps its ``ImportBatch`` row locked until the end,
     so nothing else can write that row meanwhile; the percentage goes here instead, through a
-    connection of its own (see ``services.ProgressWriter``).  The row exists only while the
+    connection of its own (see ``services.jobs.ProgressWriter``).  The row exists only while the
     import runs; the batch's own ``progress`` holds the final value.
     """
 

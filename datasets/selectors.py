@@ -24,6 +24,16 @@ def access_release(*, public_id):
         raise Http404("No such release.") from exc
 
 
+def previous_release(release):
+    """The newest finished release created before ``release``: what its "added / removed" counts compare with."""
+    return (
+        Release.objects.filter(status=Release.State.DONE, created_at__lt=release.created_at)
+        .exclude(pk=release.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def open_release_file(*, release, name):
     """The stored file ``name`` of a finished release, opened for reading, and its manifest entry.
 

@@ -74,7 +74,7 @@ def release_list(request):
 def release_create(request):
     form = ReleaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        release = services.create_release(created_by=request.user, options=form.cleaned_data["options"])
+        release = services.release_create(created_by=request.user, options=form.cleaned_data["options"])
         if release.status == release.State.FAILED:
             messages.error(request, release.error)
         else:
@@ -123,7 +123,7 @@ def import_list(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.stage_import(
+            batch = services.import_stage(
                 created_by=request.user,
                 upload=form.cleaned_data["file"],
                 target_status=form.cleaned_data["status"],
@@ -160,7 +160,7 @@ def import_detail(request, public_id):
 def import_confirm(request, public_id):
     batch = selectors.access_import(public_id=public_id)
     try:
-        services.confirm_import(batch=batch)
+        services.import_confirm(batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("datasets:import-detail", public_id=batch.public_id)

@@ -283,6 +283,10 @@ DOLLY_NEAR_DUPLICATE_THRESHOLD = env.float("DOLLY_NEAR_DUPLICATE_THRESHOLD", def
 DOLLY_SOURCE_HOSTS = [h.lower().strip(".") for h in env.list("DOLLY_SOURCE_HOSTS", default=["wikipedia.org"])]
 DOLLY_SITE_URL = env.str("DOLLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Datasets: the title on release cards, and the largest file the upload page accepts (bytes).
+DOLLY_DATASET_TITLE = env.str("DOLLY_DATASET_TITLE", default="Dolly Collect dataset")
+DOLLY_IMPORT_MAX_UPLOAD_BYTES = env.int("DOLLY_IMPORT_MAX_UPLOAD_BYTES", default=512 * 1024 * 1024)
+
 # Contests: at most this many submissions per person per hour (0: no limit).  Imports are exempt.
 DOLLY_MAX_SUBMISSIONS_PER_HOUR = env.int("DOLLY_MAX_SUBMISSIONS_PER_HOUR", default=60)
 

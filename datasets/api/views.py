@@ -44,7 +44,7 @@ class ReleaseListCreateView(generics.GenericAPIView):
         data = dict(payload.validated_data)
         formats = data.pop("formats")
         options = ExportOptions.from_dict(data, formats=formats)
-        release = services.create_release(created_by=request.user, options=options)
+        release = services.release_create(created_by=request.user, options=options)
         return Response(ReleaseSerializer(release).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -25,7 +25,7 @@ def download_url(release_id, name):
 def release(approved):
     approved("open_qa", instruction="Why do cats purr?")
     made = Release.objects.create(filters=ExportOptions().filters_dict(), formats=["jsonl"])
-    services.build_release(made.pk)
+    services.release_build(made.pk)
     made.refresh_from_db()
     return made
 

@@ -224,7 +224,7 @@ class TestThresholdAndOptions:
         options = ExportOptions.from_dict({"dedupe": True})
         release = Release.objects.create(filters=options.filters_dict(), formats=["jsonl"])
         settings.DOLLY_NEAR_DUPLICATE_THRESHOLD = 0.99
-        services.build_release(release.pk)
+        services.release_build(release.pk)
         release.refresh_from_db()
         assert release.status == Release.State.DONE, release.error
         assert release.filters["near_duplicate_threshold"] == 0.8
@@ -358,7 +358,7 @@ class TestImportedRecordsAreIndexed:
         batch.stored_name = default_storage.save("imports/up.jsonl", ContentFile(write_jsonl(self.LINES).read_bytes()))
         batch.save()
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            assert services.run_import_batch(batch.pk) == ImportBatch.State.DONE
+            assert services.import_run(batch.pk) == ImportBatch.State.DONE
         assert InstructionBand.objects.count() == 0 and len(callbacks) == 1
         callbacks[0]()
         assert len(self.bands_by_record()) == 3
@@ -367,8 +367,8 @@ class TestImportedRecordsAreIndexed:
         unrelated = approved(instruction="Left alone: not part of the import.")
         run_command("import_dataset", str(write_jsonl(self.LINES)), "--skip-indexing")
         batch = ImportBatch.objects.get()
-        assert services.index_imported_records(batch.pk) == 3
-        assert services.index_imported_records(batch.pk) == 3
+        assert services.import_index_records(batch.pk) == 3
+        assert services.import_index_records(batch.pk) == 3
         stored = self.bands_by_record()
         assert set(stored) == set(ImportedRecord.objects.values_list("demonstration_id", flat=True))
         assert unrelated.pk not in stored and InstructionBand.objects.count() == 3 * 16
@@ -377,7 +377,7 @@ class TestImportedRecordsAreIndexed:
         batch = ImportBatch.objects.create(
             source_name="x.jsonl", author=admin_user, target_status="approved", status=ImportBatch.State.FAILED
         )
-        assert services.index_imported_records(batch.pk) == 0
+        assert services.import_index_records(batch.pk) == 0
 
     def test_imported_records_are_near_deduplicated_in_exports(self, write_jsonl, run_command, tmp_path):
         lines = self.LINES + [{**self.LINES[0], "instruction": SALTY_REWORDED}]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def release(approved):
     approved("open_qa", instruction="Why is the sea salty?")
     made = Release.objects.create(filters=ExportOptions().filters_dict(), formats=["jsonl"])
-    services.build_release(made.pk)
+    services.release_build(made.pk)
     made.refresh_from_db()
     return made
 

@@ -18,6 +18,7 @@ from datasets import services, sources
 from datasets.export import Exporter
 from datasets.models import ImportBatch, ImportProgress, Release
 from datasets.options import ExportOptions
+from datasets.services import imports, jobs
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -56,7 +57,7 @@ def test_a_running_build_shows_its_progress_in_the_api_of_other_processes(
     for n in range(6):
         approved("open_qa", instruction=f"Question number {n}?")
     monkeypatch.setattr(sources, "CHUNK_SIZE", 1)
-    monkeypatch.setattr(services, "PROGRESS_INTERVAL", 0)
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
     release = Release.objects.create(filters=ExportOptions().filters_dict(), formats=["jsonl"])
     api = api_for(admin_user)
     url = reverse("api:export-detail", kwargs={"id": release.public_id})
@@ -71,7 +72,7 @@ def test_a_running_build_shows_its_progress_in_the_api_of_other_processes(
         )
 
     monkeypatch.setattr(Exporter, "_report", report_and_look)
-    assert services.build_release(release.pk) == Release.State.DONE
+    assert services.release_build(release.pk) == Release.State.DONE
 
     assert [percent for percent, *_ in seen] == [15, 31, 47, 63, 79, 95]
     for percent, in_the_row, in_the_api, status in seen:
@@ -156,22 +157,22 @@ def queued_batch(admin_user, fixture_path):
 def test_a_running_import_shows_its_progress_to_other_processes(
     queued_batch, admin_user, client_for, monkeypatch, elsewhere
 ):
-    monkeypatch.setattr(services, "IMPORT_BATCH_SIZE", 2)
-    monkeypatch.setattr(services, "PROGRESS_INTERVAL", 0)
+    monkeypatch.setattr(imports, "IMPORT_BATCH_SIZE", 2)
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
     admin = client_for(admin_user)
     url = reverse("datasets:import-status", args=[queued_batch.public_id])
     seen = []
-    import_file = services.import_file
+    import_records = services.import_records
 
     def import_and_look(opener, *, batch, progress):
         def report_and_look(percent):
             progress(percent)
             seen.append((percent, elsewhere(lambda: admin.get(url).json())))
 
-        return import_file(opener, batch=batch, progress=report_and_look)
+        return import_records(opener, batch=batch, progress=report_and_look)
 
-    monkeypatch.setattr(services, "import_file", import_and_look)
-    assert services.run_import_batch(queued_batch.pk) == ImportBatch.State.DONE
+    monkeypatch.setattr(imports, "import_records", import_and_look)
+    assert services.import_run(queued_batch.pk) == ImportBatch.State.DONE
 
     assert [percent for percent, _ in seen] == [20, 40, 60, 80, 99]
     assert all(status["status"] == "importing" for _, status in seen)

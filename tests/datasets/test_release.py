@@ -27,7 +27,7 @@ def new_release(**filters):
 
 def built(**filters):
     release = new_release(**filters)
-    services.build_release(release.pk)
+    services.release_build(release.pk)
     release.refresh_from_db()
     return release
 
@@ -140,7 +140,7 @@ def test_a_finished_release_is_not_built_again(mixed, media_root):
     release = built()
     before = stored(release, "data.jsonl")
     Demonstration.objects.update(status=Status.REJECTED)
-    assert services.build_release(release.pk) == Release.State.DONE
+    assert services.release_build(release.pk) == Release.State.DONE
     release.refresh_from_db()
     assert release.attempt == 1 and stored(release, "data.jsonl") == before
 
@@ -152,7 +152,7 @@ def test_an_interrupted_build_is_rebuilt_from_scratch(mixed, media_root):
     folder.mkdir(parents=True)
     (folder / f".data.jsonl{PARTIAL_MARK}abc").write_text("half a fi")
     (folder / "README.md").write_text("left by the dead build")
-    assert services.build_release(release.pk) == Release.State.DONE
+    assert services.release_build(release.pk) == Release.State.DONE
     release.refresh_from_db()
     assert release.attempt == 2
     assert files_on_disk(media_root, release) == sorted(e["name"] for e in release.files)
@@ -168,7 +168,7 @@ def test_stalled_running_releases_are_failed_and_cleared(media_root, settings):
     (folder / "data.jsonl").write_text("partial")
     recent = new_release()
     Release.objects.filter(pk=recent.pk).update(status=Release.State.RUNNING, attempt=1, started_at=timezone.now())
-    assert services.fail_stalled_releases() == 1
+    assert services.release_fail_stalled() == 1
     release.refresh_from_db()
     recent.refresh_from_db()
     assert release.status == Release.State.FAILED and recent.status == Release.State.RUNNING

@@ -73,7 +73,7 @@ def test_imported_text_is_stored_exactly_with_origin_import(fixture_path, run_co
 def test_release_data_file_is_the_same_bytes(fixture_path, run_command, django_capture_on_commit_callbacks):
     run_command("import_dataset", str(fixture_path))
     with django_capture_on_commit_callbacks(execute=True):
-        release = services.create_release(created_by=None, options=ExportOptions())
+        release = services.release_create(created_by=None, options=ExportOptions())
     release.refresh_from_db()
     assert release.status == Release.State.DONE, release.error
     with default_storage.open(f"{release.storage_prefix}/data.jsonl", "rb") as handle:

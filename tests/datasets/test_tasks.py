@@ -8,6 +8,7 @@ from annotations.models import Demonstration
 from datasets import services
 from datasets.models import ImportBatch, Release
 from datasets.options import ExportOptions
+from datasets.services import imports
 from datasets.tasks import build_release_task, import_batch_task
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_create_release_enqueues_the_build_after_commit(approved, django_capture_on_commit_callbacks):
     approved("open_qa")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        release = services.create_release(created_by=None, options=ExportOptions())
+        release = services.release_create(created_by=None, options=ExportOptions())
     assert Release.objects.get(pk=release.pk).status == Release.State.QUEUED
     assert len(callbacks) == 1
     callbacks[0]()
@@ -68,13 +69,13 @@ def test_an_interrupted_import_is_failed_not_retried(queued_batch):
     assert import_batch_task.delay(queued_batch.pk).get() == ImportBatch.State.FAILED
     queued_batch.refresh_from_db()
     assert "interrupted" in queued_batch.error and Demonstration.objects.count() == 0
-    services.confirm_import(batch=queued_batch)
+    services.import_confirm(batch=queued_batch)
     assert import_batch_task.delay(queued_batch.pk).get() == ImportBatch.State.DONE
     assert Demonstration.objects.count() == 10
 
 
 def test_an_import_that_fails_midway_rolls_everything_back(queued_batch, fixture_path, monkeypatch):
-    monkeypatch.setattr(services, "IMPORT_BATCH_SIZE", 3)
+    monkeypatch.setattr(imports, "IMPORT_BATCH_SIZE", 3)
     broken = fixture_path.read_bytes() + b'{"instruction": "late", "context": "", "response": "", "category": "x"}\n'
     default_storage.delete(queued_batch.stored_name)
     default_storage.save(queued_batch.stored_name, ContentFile(broken))

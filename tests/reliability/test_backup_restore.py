@@ -58,7 +58,7 @@ def site(seeded, settings, tmp_path):
                 rating=4,
             )
         submitted(author, instruction=f"{name} waits for a review")
-    release = dataset_services.create_release(created_by=AdminFactory(username="boss"), options=ExportOptions())
+    release = dataset_services.release_create(created_by=AdminFactory(username="boss"), options=ExportOptions())
     release.refresh_from_db()
     assert release.status == Release.State.DONE, release.error
     return release

@@ -87,7 +87,7 @@ def test_an_export_whose_worker_dies_is_redelivered_and_completes_with_the_same_
     _approved_records(RECORDS)
     admin = AdminFactory(username="boss")
     first = queue("doomed")
-    release = services.create_release(created_by=admin, options=ExportOptions(formats=("jsonl",)))
+    release = services.release_create(created_by=admin, options=ExportOptions(formats=("jsonl",)))
     _wait_for(lambda: Release.objects.filter(pk=release.pk, status=Release.State.RUNNING).exists(), timeout=180)
     time.sleep(0.3)
     first.kill()
@@ -114,7 +114,7 @@ def test_an_export_whose_worker_dies_is_redelivered_and_completes_with_the_same_
     assert hashlib.sha256(body).hexdigest() == entry["sha256"]
     assert body.count(b"\n") == RECORDS
 
-    again = services.create_release(created_by=admin, options=ExportOptions(formats=("jsonl",)))
+    again = services.release_create(created_by=admin, options=ExportOptions(formats=("jsonl",)))
     _wait_for(
         lambda: Release.objects.filter(pk=again.pk, status=Release.State.DONE).exists(), timeout=120, interval=0.5
     )
@@ -142,7 +142,7 @@ def test_an_import_whose_worker_dies_is_failed_not_retried(queue, tmp_path):
     batch.stored_name = default_storage.save(f"imports/{batch.public_id}/big.jsonl", ContentFile(lines))
     batch.save()
     first = queue("doomed")
-    services.confirm_import(batch=batch)
+    services.import_confirm(batch=batch)
     _wait_for(lambda: ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.IMPORTING).exists(), timeout=180)
     time.sleep(0.3)
     first.kill()

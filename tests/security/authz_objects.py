@@ -68,8 +68,8 @@ class World:
             ),
         }
         if route is None or TARGET.get(route) == "release":
-            release = dataset_services.create_release(created_by=self.users["admin"], options=ExportOptions())
-            dataset_services.build_release(release.pk)
+            release = dataset_services.release_create(created_by=self.users["admin"], options=ExportOptions())
+            dataset_services.release_build(release.pk)
             release.refresh_from_db()
             assert release.status == Release.State.DONE, release.error
             self.objects["release"] = release

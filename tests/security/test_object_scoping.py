@@ -65,8 +65,8 @@ def test_release_files_are_admin_only_and_limited_to_the_manifest(
 
     settings.MEDIA_ROOT = str(tmp_path)
     DemonstrationFactory(author=user, status=Status.APPROVED)
-    release = services.create_release(created_by=admin_user, options=ExportOptions())
-    services.build_release(release.pk)
+    release = services.release_create(created_by=admin_user, options=ExportOptions())
+    services.release_build(release.pk)
     (tmp_path / release.storage_prefix / "secret.txt").write_text("not part of the release")
     for name, admin_status in [("data.jsonl", 200), ("secret.txt", 404), ("..", 404), ("manifest.json.bak", 404)]:
         url = reverse("datasets:release-download", kwargs={"public_id": release.public_id, "name": name})

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.message_dict["author"]))
 
         if dry_run:
-            report = services.check_import_file(opener, source_name=file, create_categories=create_categories)
+            report = services.import_check_file(opener, source_name=file, create_categories=create_categories)
             self.refuse_if_bad(file, report)
             self.stdout.write(
                 f"{file}: {report.line_count} lines, all valid. {report.line_count - report.duplicate_count} "
@@ -73,14 +73,14 @@ class Command(BaseCommand):
 
         try:
             with transaction.atomic():
-                batch = services.start_import(
+                batch = services.import_start(
                     source_name=file,
                     author=author_user,
                     target_status=status,
                     create_categories=create_categories,
                     line_count=0,
                 )
-                batch, report = services.import_file(opener, batch=batch)
+                batch, report = services.import_records(opener, batch=batch)
         except services.ImportRefused as exc:
             if exc.report is None:
                 raise CommandError(f"{exc} Nothing was imported.")
@@ -103,7 +103,7 @@ class Command(BaseCommand):
         self.stdout.write("Indexing the imported records for duplicate checks (the import itself is committed)...")
         started = time.monotonic()
         try:
-            indexed = services.index_imported_records(batch.pk)
+            indexed = services.import_index_records(batch.pk)
         except Exception as exc:
             raise CommandError(
                 f"The {batch.imported_count} records are imported, but indexing them for duplicate "

@@ -1,0 +1,55 @@
+"""Every state change of releases and imports goes through one function of this package.
+
+``releases`` records and builds releases, ``imports`` checks and imports files, ``jobs`` holds
+what both kinds of background job share (progress, error text).  Views, the API, management
+commands and Celery tasks call these through ``datasets.services``; background work is queued
+by task name, so this package never imports ``datasets.tasks``.
+"""
+
+from .imports import (
+    IMPORT_ACCOUNT,
+    IMPORT_BATCH_SIZE,
+    IMPORT_STATUSES,
+    ImportCheck,
+    ImportRefused,
+    check_import_status,
+    import_account,
+    import_check_file,
+    import_confirm,
+    import_fail,
+    import_index_records,
+    import_queue_indexing,
+    import_records,
+    import_run,
+    import_stage,
+    import_start,
+    resolve_import_author,
+)
+from .jobs import ProgressWriter, current_progress
+from .releases import export_to_path, release_build, release_create, release_fail_stalled
+
+__all__ = [
+    "IMPORT_ACCOUNT",
+    "IMPORT_BATCH_SIZE",
+    "IMPORT_STATUSES",
+    "ImportCheck",
+    "ImportRefused",
+    "ProgressWriter",
+    "check_import_status",
+    "current_progress",
+    "export_to_path",
+    "import_account",
+    "import_check_file",
+    "import_confirm",
+    "import_fail",
+    "import_index_records",
+    "import_queue_indexing",
+    "import_records",
+    "import_run",
+    "import_stage",
+    "import_start",
+    "release_build",
+    "release_create",
+    "release_fail_stalled",
+    "resolve_import_author",
+]

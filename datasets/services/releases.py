@@ -1,0 +1,188 @@
+"""Releases: record one, build its bundle in the background, fail the ones whose worker was lost.
+
+Views, the API, management commands and Celery tasks call these.  Callers check that the
+user is an admin; the services check state.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.tasks import enqueue
+
+from ..export import HASH_LIST_NAME, Exporter, export_snapshot, read_hash_list
+from ..models import Release
+from ..options import ExportOptions
+from ..selectors import previous_release
+from ..writers import LocalDirectory, StorageDirectory
+from .jobs import error_text, release_progress
+
+logger = logging.getLogger(__name__)
+
+BUILD_TASK = "datasets.release_build"
+
+
+def release_create(*, created_by, options):
+    """Record a release and queue its build once the transaction commits."""
+    release_fail_stalled()
+    release = Release.objects.create(
+        created_by=created_by,
+        filters=options.filters_dict(),
+        formats=list(options.formats),
+    )
+    enqueue(BUILD_TASK, release.pk, on_failure=lambda error: _queue_unavailable(release))
+    return release
+
+
+def _queue_unavailable(release):
+    """The broker refused the build: say so on the release instead of leaving it queued forever."""
+    Release.objects.filter(pk=release.pk, status=Release.State.QUEUED, attempt=0).update(
+        status=Release.State.FAILED,
+        finished_at=timezone.now(),
+        error=_(
+            "The task queue is unavailable, so the release was not built. Nothing was lost: "
+            "create the release again once the queue is back."
+        ),
+    )
+    release.refresh_from_db()
+
+
+def release_fail_stalled(*, now=None):
+    """Mark failed the releases still 'running' long after any worker could still be on them.
+
+    A build cannot outlive the Celery hard time limit; past it (plus a margin) its worker
+    was lost.  Their files are removed.  Returns how many were marked.
+    """
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
+    stalled = list(
+        Release.objects.filter(status=Release.State.RUNNING, started_at__lt=limit).values_list(
+            "pk", "public_id", "attempt"
+        )[:100]
+    )
+    for pk, public_id, attempt in stalled:
+        if _fail_release(pk, attempt, _("The build stopped without finishing; create a new release.")):
+            StorageDirectory(default_storage, f"releases/{public_id}").clear()
+    return len(stalled)
+
+
+def _claim_release(release_id):
+    """Take the release for a build: queued, or running from a lost worker (rebuilt from scratch).
+
+    Returns the release with its new ``attempt``, or ``None`` when it is finished or unknown.
+    """
+    with transaction.atomic():
+        release = Release.objects.select_for_update().filter(pk=release_id).first()
+        if release is None or release.is_finished:
+            return None
+        release.status = Release.State.RUNNING
+        release.attempt += 1
+        release.started_at = timezone.now()
+        release.progress = 0
+        release.error = ""
+        release.files = []
+        release.save(update_fields=["status", "attempt", "started_at", "progress", "error", "files"])
+    return release
+
+
+def _fail_release(pk, attempt, message):
+    return Release.objects.filter(pk=pk, attempt=attempt, status=Release.State.RUNNING).update(
+        status=Release.State.FAILED,
+        error=message,
+        finished_at=timezone.now(),
+        files=[],
+    )
+
+
+def _hash_loader(release):
+    def load():
+        try:
+            with StorageDirectory(default_storage, release.storage_prefix).open(HASH_LIST_NAME) as handle:
+                return read_hash_list(handle)
+        except FileNotFoundError:
+            return None
+
+    return load
+
+
+def _exporter(release, destination, progress, previous):
+    return Exporter(
+        ExportOptions.from_dict(release.filters, formats=release.formats),
+        destination,
+        bundle=True,
+        progress=progress,
+        title=settings.DOLLY_DATASET_TITLE,
+        release_id=str(release.public_id),
+        released_at=release.created_at.date().isoformat(),
+        previous=(str(previous.public_id), _hash_loader(previous)) if previous else None,
+    )
+
+
+def _publish(exporter, release, attempt, previous):
+    """Publish the built files and mark the release done, unless a later attempt took it over."""
+    with transaction.atomic():
+        current = Release.objects.select_for_update().get(pk=release.pk)
+        if current.attempt != attempt or current.status != Release.State.RUNNING:
+            exporter.discard()
+            return current.status
+        result = exporter.publish()
+        diff = result.diff or {}
+        current.status = Release.State.DONE
+        current.progress = 100
+        current.finished_at = timezone.now()
+        current.record_count = result.record_count
+        current.counts = result.counts
+        current.files = result.files
+        current.manifest = result.manifest
+        current.card = result.card
+        current.previous = previous if diff else None
+        current.added_count = diff.get("added")
+        current.removed_count = diff.get("removed")
+        current.save()
+    return Release.State.DONE
+
+
+def release_build(release_id):
+    """Build the bundle of a release and mark it done, or failed with the reason.
+
+    Idempotent: a finished release is left as it is; a release found 'running' (its worker
+    died and the task was delivered again) is rebuilt from scratch.  Each build has an
+    ``attempt`` number and only the build holding the latest one may publish or finish.
+    Never raises for a failed export: the release records the error instead.
+    """
+    release = _claim_release(release_id)
+    if release is None:
+        return Release.objects.filter(pk=release_id).values_list("status", flat=True).first()
+    attempt = release.attempt
+    destination = StorageDirectory(default_storage, release.storage_prefix)
+    previous = previous_release(release)
+    try:
+        destination.clear()
+        # The writer is closed before publishing, which locks the release row; publishing writes 100.
+        with release_progress(release) as progress:
+            exporter = _exporter(release, destination, progress, previous)
+            exporter.prepare()
+            with export_snapshot():
+                exporter.build()
+        return _publish(exporter, release, attempt, previous)
+    except Exception as exc:
+        logger.exception("Release %s failed", release.public_id)
+        if _fail_release(release.pk, attempt, error_text(exc)):
+            destination.clear()
+        return Release.State.FAILED
+
+
+def export_to_path(options, out, *, bundle=False, naming=None, progress=None):
+    """What ``manage.py export_dataset`` runs: the same pipeline, into a local directory."""
+    exporter = Exporter(
+        options, LocalDirectory(out), bundle=bundle, progress=progress, **({"naming": naming} if naming else {})
+    )
+    exporter.prepare()
+    with export_snapshot():
+        exporter.build()
+    return exporter.publish()
