@@ -130,6 +130,9 @@ class Exporter:
         """Write every file under its staging name.  Nothing is visible under a final name yet."""
         try:
             self.result = self._build()
+            stash = getattr(self.destination, "stash", None)
+            if stash is not None:
+                stash(self._staged)
         except BaseException:
             self.discard()
             raise

@@ -34,8 +34,8 @@ def previous_release(release):
     )
 
 
-def open_release_file(*, release, name):
-    """The stored file ``name`` of a finished release, opened for reading, and its manifest entry.
+def release_file(*, release, name):
+    """The storage name of the file ``name`` of a finished release, and its manifest entry.
 
     Only names listed in the release's own manifest are served, so no path from the
     request ever reaches the storage.
@@ -43,6 +43,12 @@ def open_release_file(*, release, name):
     entry = release.file_entry(name) if release.status == Release.State.DONE else None
     if entry is None:
         raise Http404("No such file in this release.")
+    return f"{release.storage_prefix}/{entry['name']}", entry
+
+
+def open_release_file(*, release, name):
+    """The stored file ``name`` of a finished release, opened for one streamed read, and its manifest entry."""
+    _stored_name, entry = release_file(release=release, name=name)
     try:
         return StorageDirectory(default_storage, release.storage_prefix).open(entry["name"]), entry
     except FileNotFoundError as exc:

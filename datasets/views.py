@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,17 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.roles import is_admin
 
 from . import selectors, services
+from .downloads import release_file_response
 from .forms import ImportForm, ReleaseFilterForm, ReleaseForm
 from .models import ImportBatch
-
-CONTENT_TYPES = {
-    "jsonl": "application/jsonl",
-    "csv": "text/csv",
-    "parquet": "application/vnd.apache.parquet",
-    "md": "text/markdown",
-    "json": "application/json",
-    "txt": "text/plain",
-}
 
 
 def admin_required(view):
@@ -37,11 +29,6 @@ def admin_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def content_type_for(name):
-    extension = name.rpartition(".")[2] if "." in name else "txt"
-    return CONTENT_TYPES.get(extension, "application/octet-stream")
 
 
 def release_status_payload(release):
@@ -108,13 +95,7 @@ def release_status(request, public_id):
 @admin_required
 @require_GET
 def release_download(request, public_id, name):
-    release = selectors.access_release(public_id=public_id)
-    handle, entry = selectors.open_release_file(release=release, name=name)
-    response = FileResponse(
-        handle, as_attachment=True, filename=entry["name"], content_type=content_type_for(entry["name"])
-    )
-    response["X-Checksum-SHA256"] = entry["sha256"]
-    return response
+    return release_file_response(release=selectors.access_release(public_id=public_id), name=name)
 
 
 @admin_required

@@ -3,8 +3,8 @@
 A ``Destination`` stages each file under a name that cannot be mistaken for a finished
 one (``.NAME.partial-XXXX``), hashes it while it is written, and publishes it under its
 final name in one step: ``os.replace`` on a file system (the staging file lives in the
-same directory, so the rename is atomic), ``storage.save`` elsewhere (object stores make
-an object visible only once its upload is complete).
+same directory, so the rename is atomic), a copy inside the bucket from the temporary key
+the file was uploaded to on S3 (an object is visible only once complete).
 """
 
 import hashlib
@@ -12,7 +12,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
-from django.core.files import File
+from core import storage as file_storage
 
 PARTIAL_MARK = ".partial-"
 
@@ -53,6 +53,7 @@ class StagedFile:
     path: str
     handle: HashingFile = field(repr=False)
     records: int | None = None
+    uploaded: tuple | None = None  # (storage, temporary name) once uploaded to a bucket
 
     def finish(self):
         """Flush to disk; returns the manifest entry of the file."""
@@ -70,13 +71,20 @@ class StagedFile:
             entry["records"] = self.records
         return entry
 
-    def discard(self):
+    def discard_local(self):
         if not self.handle.raw.closed:
             self.handle.raw.close()
         try:
             os.unlink(self.path)
         except FileNotFoundError:
             pass
+
+    def discard(self):
+        self.discard_local()
+        if self.uploaded is not None:
+            storage, temporary = self.uploaded
+            file_storage.delete(temporary, storage=storage)
+            self.uploaded = None
 
 
 class Destination:
@@ -116,16 +124,20 @@ class LocalDirectory(Destination):
 
 
 class StorageDirectory(Destination):
-    """A folder of a Django storage (file system by default, S3 and the like by configuration)."""
+    """A folder of the site's file storage (``core.storage``: the media folder, or a bucket).
+
+    On a file system files are staged in the folder itself and renamed into place.  In a
+    bucket each finished file is uploaded by ``stash`` under a temporary key in the folder
+    (``.NAME.partial-XXXX``, while the build still runs and holds no lock), and ``publish``
+    copies it to its final key inside the bucket; discarding a stashed file deletes its
+    temporary object.
+    """
 
     def __init__(self, storage, prefix):
         self.storage = storage
         self.prefix = prefix.rstrip("/")
         self.file_mode = getattr(storage, "file_permissions_mode", None) or self.file_mode
-        try:
-            self._local_dir = storage.path(self.prefix)
-        except NotImplementedError:
-            self._local_dir = None
+        self._local_dir = file_storage.local_path(self.prefix, storage=storage)
 
     def name_in_storage(self, name):
         return f"{self.prefix}/{name}"
@@ -133,31 +145,32 @@ class StorageDirectory(Destination):
     def staging_dir(self):
         return self._local_dir or tempfile.gettempdir()
 
+    def stash(self, staged_files):
+        """Upload finished staged files under their temporary keys (a bucket only)."""
+        if self._local_dir is not None:
+            return
+        for staged in staged_files:
+            if staged.uploaded is None:
+                staged.finish()
+                temporary = self.name_in_storage(os.path.basename(staged.path))
+                with open(staged.path, "rb") as handle:
+                    file_storage.save(temporary, handle, storage=self.storage)
+                staged.uploaded = (self.storage, temporary)
+                staged.discard_local()
+
     def publish(self, staged):
         staged.finish()
         final = self.name_in_storage(staged.name)
         if self._local_dir is not None:
-            os.replace(staged.path, self.storage.path(final))
+            os.replace(staged.path, file_storage.local_path(final, storage=self.storage))
             return
-        try:
-            if self.storage.exists(final):
-                self.storage.delete(final)
-            with open(staged.path, "rb") as handle:
-                saved = self.storage.save(final, File(handle, name=staged.name))
-            if saved != final:
-                self.storage.delete(saved)
-                raise OSError(f"The storage would not keep the name {final}.")
-        finally:
-            staged.discard()
+        self.stash([staged])
+        file_storage.move(staged.uploaded[1], final, storage=self.storage)
+        staged.uploaded = None
 
     def open(self, name):
-        return self.storage.open(self.name_in_storage(name), "rb")
+        return file_storage.open_stream(self.name_in_storage(name), storage=self.storage)
 
     def clear(self):
         """Delete everything under the prefix: files of an earlier, failed or interrupted build."""
-        try:
-            _, names = self.storage.listdir(self.prefix)
-        except FileNotFoundError:
-            return
-        for name in names:
-            self.storage.delete(self.name_in_storage(name))
+        file_storage.delete_under(self.prefix, storage=self.storage)

@@ -49,3 +49,6 @@ def api_for():
 @pytest.fixture
 def demonstration_factory(db):
     return DemonstrationFactory
+
+
+from .s3 import s3_bucket, s3_server, s3_storage  # noqa: E402,F401 - fixtures for every test folder

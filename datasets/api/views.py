@@ -1,4 +1,3 @@
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
@@ -8,8 +7,8 @@ from rest_framework.views import APIView
 from accounts.roles import is_admin
 
 from .. import selectors, services
+from ..downloads import release_file_response
 from ..options import ExportOptions
-from ..views import content_type_for
 from .serializers import ReleaseCreateSerializer, ReleaseSerializer
 
 
@@ -68,10 +67,4 @@ class ReleaseDownloadView(APIView):
         },
     )
     def get(self, request, id, file):
-        release = selectors.access_release(public_id=id)
-        handle, entry = selectors.open_release_file(release=release, name=file)
-        response = FileResponse(
-            handle, as_attachment=True, filename=entry["name"], content_type=content_type_for(entry["name"])
-        )
-        response["X-Checksum-SHA256"] = entry["sha256"]
-        return response
+        return release_file_response(release=selectors.access_release(public_id=id), name=file)
