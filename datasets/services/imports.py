@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from annotations import quality
 from annotations.models import Category, Demonstration, Status
+from core import storage as file_storage
 from core.tasks import enqueue
 
 from ..bulk import already_imported, inserter_for
@@ -265,9 +265,9 @@ def import_stage(*, created_by, upload, target_status, author_username="", creat
         create_categories=create_categories,
         status=ImportBatch.State.INVALID,
     )
-    batch.stored_name = default_storage.save(f"imports/{batch.public_id}/{batch.source_name}", upload)
+    batch.stored_name = file_storage.save(f"imports/{batch.public_id}/{batch.source_name}", upload)
     report = import_check_file(
-        lambda: default_storage.open(batch.stored_name, "rb"),
+        lambda: file_storage.open_file(batch.stored_name),
         source_name=batch.source_name,
         create_categories=create_categories,
     )
@@ -322,7 +322,7 @@ def import_run(batch_id):
         return ImportBatch.objects.filter(pk=batch_id).values_list("status", flat=True).first()
     try:
         with import_progress(batch) as progress:
-            import_records(lambda: default_storage.open(batch.stored_name, "rb"), batch=batch, progress=progress)
+            import_records(lambda: file_storage.open_file(batch.stored_name), batch=batch, progress=progress)
     except Exception as exc:
         logger.exception("Import %s failed", batch.public_id)
         import_fail(batch, error_text(exc) + " " + _("Nothing was imported."))

@@ -102,7 +102,7 @@ def test_an_interrupted_build_in_the_bucket_is_rebuilt_from_scratch(mixed, s3_st
     client = s3_storage.server.client()
     client.put_object(Bucket=s3_storage.name, Key=f"{release.storage_prefix}/.data.jsonl{PARTIAL_MARK}x", Body=b"ha")
     client.put_object(Bucket=s3_storage.name, Key=f"{release.storage_prefix}/README.md", Body=b"left behind")
-    assert services.build_release(release.pk) == Release.State.DONE
+    assert services.release_build(release.pk) == Release.State.DONE
     release.refresh_from_db()
     expected = sorted(f"{release.storage_prefix}/{entry['name']}" for entry in release.files)
     assert release_keys(s3_storage, release) == expected
@@ -153,12 +153,12 @@ def test_an_uploaded_import_is_kept_in_the_bucket_and_imported_from_it(
     s3_storage, admin_user, fixture_path, django_capture_on_commit_callbacks
 ):
     upload = SimpleUploadedFile("dolly.jsonl", fixture_path.read_bytes(), content_type="application/jsonl")
-    batch = services.stage_import(created_by=admin_user, upload=upload, target_status="approved")
+    batch = services.import_stage(created_by=admin_user, upload=upload, target_status="approved")
     assert batch.status == ImportBatch.State.VALID, batch.problems
     assert s3_storage.object_keys() == [f"imports/{batch.public_id}/dolly.jsonl"]
     assert s3_storage.read(batch.stored_name) == fixture_path.read_bytes()
     with django_capture_on_commit_callbacks(execute=True):
-        services.confirm_import(batch=batch)
+        services.import_confirm(batch=batch)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.State.DONE, batch.error
     assert Demonstration.objects.count() == len(fixture_path.read_bytes().splitlines())
