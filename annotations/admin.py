@@ -1,10 +1,13 @@
+"""The Django admin of categories and of the records kept about demonstrations.
+
+The demonstration admin itself, with its bulk review actions, is in ``review.admin``.
+"""
+
 from django.contrib import admin
 
-from accounts.roles import is_admin
 from core.admin import ReadOnlyAdmin
-from review.admin_actions import BULK_ACTIONS
 
-from .models import AIPhrase, AuditEntry, Category, Demonstration, OpenInstruction, QualityFlag, Review, Revision
+from .models import AIPhrase, AuditEntry, Category, OpenInstruction, QualityFlag, Review
 
 
 @admin.register(Category)
@@ -18,50 +21,6 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class RevisionInline(admin.TabularInline):
-    model = Revision
-    fields = ["version", "editor", "created_at", "instruction"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Demonstration)
-class DemonstrationAdmin(admin.ModelAdmin):
-    list_display = ["public_id", "category", "author", "status", "origin", "updated_at"]
-    list_filter = ["status", "category", "origin"]
-    search_fields = ["instruction", "author__username", "public_id"]
-    list_select_related = ["category", "author"]
-    readonly_fields = [
-        "public_id",
-        "author",
-        "origin",
-        "version",
-        "created_at",
-        "updated_at",
-        "submitted_at",
-        "category",
-        "instruction",
-        "context",
-        "source_url",
-        "response",
-        "status",
-    ]
-    inlines = [RevisionInline]
-    show_full_result_count = False
-    actions = BULK_ACTIONS
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_review_permission(self, request):
-        return is_admin(request.user)
 
 
 @admin.register(AIPhrase)

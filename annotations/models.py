@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import is_reviewer
+
 from .text import normalise, normalised_hash
 
 
@@ -69,8 +71,6 @@ class DemonstrationQuerySet(models.QuerySet):
         """What ``user`` may see: their own, plus every non-draft for reviewers and admins."""
         if not user.is_authenticated:
             return self.none()
-        from accounts.roles import is_reviewer
-
         if is_reviewer(user):
             return self.filter(Q(author=user) | ~Q(status=Status.DRAFT))
         return self.filter(Q(author=user) | Q(instruction_author=user))

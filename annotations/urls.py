@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import autosave, views
 
+# The page of one demonstration (demonstration-detail) is in dashboards: it gathers review and suggestions.
 urlpatterns = [
     path("", views.home, name="home"),
     path("categories/", views.category_list, name="category-list"),
@@ -9,7 +10,6 @@ urlpatterns = [
     path("demonstrations/", views.demonstration_list, name="demonstration-list"),
     path("demonstrations/new/", views.demonstration_create, name="demonstration-create"),
     path("demonstrations/autosave/", autosave.demonstration_autosave, name="demonstration-autosave"),
-    path("demonstrations/<uuid:public_id>/", views.demonstration_detail, name="demonstration-detail"),
     path("demonstrations/<uuid:public_id>/edit/", views.demonstration_edit, name="demonstration-edit"),
     path("demonstrations/<uuid:public_id>/submit/", views.demonstration_submit, name="demonstration-submit"),
     path("demonstrations/<uuid:public_id>/delete/", views.demonstration_delete, name="demonstration-delete"),

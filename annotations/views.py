@@ -10,9 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboards.suggestions import suggest_next_category
-from review import selectors as review_selectors
-
 from . import selectors, services
 from .exceptions import StaleEdit, TransitionNotAllowed
 from .forms import DemonstrationForm, StatusFilterForm
@@ -177,24 +174,6 @@ def demonstration_edit(request, public_id):
             stale=stale,
         ),
         status=409 if stale else 200,
-    )
-
-
-@login_required
-def demonstration_detail(request, public_id):
-    demonstration = selectors.access_demonstration(user=request.user, public_id=public_id)
-    revisions = list(selectors.revisions_of(demonstration))
-    just_submitted = request.session.pop(JUST_SUBMITTED, None) == str(demonstration.public_id)
-    return render(
-        request,
-        "annotations/demonstration_detail.html",
-        {
-            "demonstration": demonstration,
-            "next_suggestion": suggest_next_category() if just_submitted else None,
-            "revisions": revisions,
-            "is_author": demonstration.author_id == request.user.pk,
-            **review_selectors.detail_context(demonstration=demonstration, user=request.user, revisions=revisions),
-        },
     )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from accounts.roles import is_admin
 from annotations.models import Category, Status
+from leaderboard.selectors import category_progress, points_by_day
 
 from . import selectors, suggestions
 
@@ -315,8 +316,6 @@ def top_teams(*, limit=10):
 
 def contest_progress(*, now=None):
     """One chart per running contest with targets: approved demonstrations against each target."""
-    from leaderboard.selectors import category_progress
-
     charts = []
     for contest in suggestions.running_contests(now=now):
         rows = [row for row in category_progress(contest) if row["target"]]
@@ -401,8 +400,6 @@ def own_by_category(*, user):
 
 
 def own_points(*, user):
-    from leaderboard.selectors import points_by_day
-
     series = points_by_day(user=user)
     labels = [formats.date_format(day, "SHORT_DATE_FORMAT") for day, _points, _total in series]
     return _chart(

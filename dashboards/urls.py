@@ -7,4 +7,5 @@ urlpatterns = [
     path("dashboard/data/<slug:chart_id>/", views.admin_chart_data, name="dashboard-data"),
     path("me/dashboard/", views.personal_dashboard, name="my-dashboard"),
     path("me/dashboard/data/<slug:chart_id>/", views.personal_chart_data, name="my-dashboard-data"),
+    path("demonstrations/<uuid:public_id>/", views.demonstration_detail, name="demonstration-detail"),
 ]

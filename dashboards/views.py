@@ -1,10 +1,18 @@
-"""Dashboard pages and the JSON their charts are drawn from.  Thin: parse, call reports, render."""
+"""Dashboard pages, the JSON their charts are drawn from, and the page of one demonstration.
+
+Thin: parse, call reports or selectors, render.  The demonstration page lives here because it
+gathers writing (annotations), review and the next suggestion (contests).
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from annotations import selectors as demonstration_selectors
+from annotations.views import JUST_SUBMITTED
+from review import selectors as review_selectors
 
 from . import reports, suggestions
 
@@ -74,3 +82,22 @@ def personal_chart_data(request, chart_id):
     if chart is None:
         raise Http404("No such chart.")
     return JsonResponse(chart)
+
+
+@login_required
+def demonstration_detail(request, public_id):
+    """One demonstration with its revisions and reviews, and what to write next right after submitting it."""
+    demonstration = demonstration_selectors.access_demonstration(user=request.user, public_id=public_id)
+    revisions = list(demonstration_selectors.revisions_of(demonstration))
+    just_submitted = request.session.pop(JUST_SUBMITTED, None) == str(demonstration.public_id)
+    return render(
+        request,
+        "annotations/demonstration_detail.html",
+        {
+            "demonstration": demonstration,
+            "next_suggestion": suggestions.suggest_next_category() if just_submitted else None,
+            "revisions": revisions,
+            "is_author": demonstration.author_id == request.user.pk,
+            **review_selectors.detail_context(demonstration=demonstration, user=request.user, revisions=revisions),
+        },
+    )

@@ -7,6 +7,8 @@ from accounts.api import TokenView
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token-obtain"),
     path("", include("annotations.api.urls")),
+    path("", include("open_instructions.api_urls")),
+    path("", include("review.api_urls")),
     path("exports/", include("datasets.api.urls")),
     path("", include("leaderboard.api_urls")),
 ]

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Profile
 from core.admin import ReadOnlyAdmin
 
 from . import services
@@ -84,3 +85,23 @@ class DisqualificationAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
         obj.decided_by = saved.decided_by
         obj.created_at = saved.created_at
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    """Teams are changed through ``services.set_team`` so team standings follow (registered here, above accounts)."""
+
+    list_display = ["user", "team", "display_name", "show_on_boards"]
+    list_filter = ["show_on_boards"]
+    search_fields = ["user__username", "team", "display_name"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        team = obj.team
+        if change:
+            obj.team = Profile.objects.filter(pk=obj.pk).values_list("team", flat=True).get()
+        else:
+            obj.team = ""
+        super().save_model(request, obj, form, change)
+        services.set_team(user=obj.user, team=team)

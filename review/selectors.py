@@ -8,6 +8,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from accounts.roles import is_admin, is_reviewer
+from annotations.diffs import revision_changes
 from annotations.models import (
     AuditEntry,
     Category,
@@ -295,8 +296,6 @@ def detail_context(*, demonstration, user, revisions):
     Decisions of a round still in progress stay hidden from the contributor (double review
     is blind until the round is decided).
     """
-    from annotations.diffs import revision_changes
-
     reviews = visible_reviews(demonstration)
     reviewer = is_reviewer(user)
     return {

@@ -242,7 +242,7 @@ def test_answer_notifies_both_people(user, other_user, reviewer, django_capture_
 
 
 def test_email_task_sends_at_most_once(user, reviewer, django_capture_on_commit_callbacks):
-    from annotations.tasks import send_notification_email
+    from review.tasks import send_notification_email
 
     demo = submit(user)
     with django_capture_on_commit_callbacks(execute=True):

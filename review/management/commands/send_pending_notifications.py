@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from annotations.models import Notification
-from annotations.tasks import send_notification_email
 from core.tasks import enqueue
+from review.tasks import send_notification_email
 
 
 class Command(BaseCommand):
