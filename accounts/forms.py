@@ -2,7 +2,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from . import services
 
 
 class SignUpForm(UserCreationForm):
@@ -11,6 +14,16 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username is None or self.has_error("username"):
+            return username
+        try:
+            services.check_name(name=username, field="username")
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["username"])
+        return username
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -21,6 +34,11 @@ class SignUpForm(UserCreationForm):
                 _("Sign-up is open to addresses at %(domains)s only."),
                 params={"domains": ", ".join(allowed)},
             )
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        try:
+            services.check_email_available(email=email)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["email"])
         return email
+
+    def save(self, commit=True):
+        raise NotImplementedError("accounts are created by accounts.services.user_create")

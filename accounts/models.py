@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .names import check_visible_text
+
 
 class BoardVisibility(models.TextChoices):
     REAL_NAME = "real_name", _("My real name")
@@ -19,8 +21,10 @@ class Profile(models.Model):
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    team = models.CharField(_("team or department"), max_length=100, blank=True, db_index=True)
-    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    team = models.CharField(
+        _("team or department"), max_length=100, blank=True, db_index=True, validators=[check_visible_text]
+    )
+    display_name = models.CharField(_("display name"), max_length=60, blank=True, validators=[check_visible_text])
     show_on_boards = models.CharField(
         _("on public leaderboards, show"),
         max_length=20,

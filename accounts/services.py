@@ -1,6 +1,10 @@
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from . import names, selectors
 from .models import Profile
 
 
@@ -16,6 +20,51 @@ def rotate_api_token(*, user):
     return Token.objects.create(user=user)
 
 
+def check_name(*, name, field, user=None):
+    """A username or display name: nothing hidden, and not mistakable for someone else's name."""
+    try:
+        names.check_visible_text(name)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages})
+    wanted = names.skeleton(name)
+    if any(names.skeleton(other) == wanted for other in selectors.names_in_use(exclude_user=user)):
+        raise ValidationError({field: _("This name is taken, or looks too much like someone else's name.")})
+
+
+def check_email_available(*, email, user=None):
+    if selectors.email_in_use(email=email, exclude_user=user):
+        raise ValidationError({"email": _("An account with this e-mail address already exists.")})
+
+
+def user_create(*, username, email, password=None, first_name="", last_name="", is_active=True):
+    """A new account; the database keeps e-mail addresses unique even when sign-ups race."""
+    check_name(name=username, field="username")
+    if email:
+        check_email_available(email=email)
+    user = get_user_model()(
+        username=username,
+        email=email,
+        first_name=names.without_hidden_characters(first_name),
+        last_name=names.without_hidden_characters(last_name),
+        is_active=is_active,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Someone else took the address or the username between the checks and the insert.
+        if email:
+            check_email_available(email=email)
+        if get_user_model().objects.filter(username=username).exists():
+            raise ValidationError({"username": _("A user with that username already exists.")})
+        raise
+    return user
+
+
 def profile_for(*, user):
     """The user's profile, created with defaults the first time anything needs it."""
     profile, _created = Profile.objects.get_or_create(user=user)
@@ -25,7 +74,10 @@ def profile_for(*, user):
 def profile_update(*, user, display_name, show_on_boards):
     """What a person may change about themselves; the team is set by admins."""
     profile = profile_for(user=user)
-    profile.display_name = display_name.strip()
+    display_name = display_name.strip()
+    if display_name and display_name != profile.display_name:
+        check_name(name=display_name, field="display_name", user=user)
+    profile.display_name = display_name
     profile.show_on_boards = show_on_boards
     profile.full_clean(exclude=["user"])
     profile.save(update_fields=["display_name", "show_on_boards"])

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile
+from accounts.names import check_visible_text
 
 from . import scoring
 from .models import (
@@ -638,6 +639,10 @@ def set_team(*, user, team):
     from their members' standings.  The person's standings are locked first, as an award would.
     """
     team = (team or "").strip()[:100]
+    try:
+        check_visible_text(team)
+    except ValidationError as error:
+        raise ValidationError({"team": error.messages})
     _serialise_ledger_writers()
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     old = profile.team

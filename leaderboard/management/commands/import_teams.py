@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.names import hidden_characters
 from leaderboard.services import set_team
 
 
@@ -33,6 +34,11 @@ class Command(BaseCommand):
             f"{file}:{line}: a team name has at most 100 characters"
             for line, row in enumerate(rows, start=2)
             if len((row["team"] or "").strip()) > 100
+        ]
+        problems += [
+            f"{file}:{line}: the team name has the invisible or direction-changing character U+{ord(hidden[0]):04X}"
+            for line, row in enumerate(rows, start=2)
+            if (hidden := hidden_characters(row["team"] or ""))
         ]
         if problems:
             raise CommandError("\n".join(problems[:50]))
