@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dolly_collect.health.HealthMiddleware",  # /healthz and /readyz, before the host check and HTTPS redirect
     "django.middleware.security.SecurityMiddleware",
     "dolly_collect.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
