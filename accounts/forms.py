@@ -42,3 +42,13 @@ class SignUpForm(UserCreationForm):
 
     def save(self, commit=True):
         raise NotImplementedError("accounts are created by accounts.services.user_create")
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_(
+            "Who uses the key, e.g. “training cluster”. The key can list releases and download them, nothing else."
+        ),
+    )

@@ -34,3 +34,75 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+
+class ApiKey(models.Model):
+    """A machine account: a key a program sends instead of a person's credentials.
+
+    Only the SHA-256 of the key is stored; the key itself is shown once, when it is created.
+    A key has exactly one role and is accepted only by the API views of that role (a dataset
+    reader's key opens the release list and downloads, and nothing else: every other view
+    does not know this kind of credential).
+    """
+
+    class Role(models.TextChoices):
+        DATASET_READER = "dataset_reader", _("Dataset reader")
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("Who uses the key, e.g. the training cluster."))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DATASET_READER)
+    prefix = models.CharField(_("key starts with"), max_length=16, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+
+class MachineAccount:
+    """``request.user`` for a request authenticated by an ``ApiKey``: not a person, no groups, no pages."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    _dolly_group_names = frozenset()
+
+    def __init__(self, api_key):
+        self.api_key = api_key
+        self.role = api_key.role
+        # The throttles key their counters on ``pk``: one counter per key, apart from people's.
+        self.pk = self.id = f"api-key-{api_key.pk}"
+        self.username = f"api-key:{api_key.name}"
+
+    def get_username(self):
+        return self.username
+
+    def has_perm(self, perm, obj=None):
+        return False
+
+    def has_perms(self, perm_list, obj=None):
+        return False
+
+    def has_module_perms(self, app_label):
+        return False
+
+    def __str__(self):
+        return self.username

@@ -1,6 +1,8 @@
+"""Read queries of the accounts app."""
+
 from django.contrib.auth import get_user_model
 
-from .models import Profile
+from .models import ApiKey, Profile
 
 
 def names_in_use(*, exclude_user=None):
@@ -22,3 +24,7 @@ def email_in_use(*, email, exclude_user=None):
     if exclude_user is not None and exclude_user.pk is not None:
         users = users.exclude(pk=exclude_user.pk)
     return users.exists()
+
+
+def api_keys():
+    return ApiKey.objects.select_related("created_by", "revoked_by").order_by("-created_at", "-id")

@@ -1,11 +1,15 @@
+import hashlib
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from . import names, selectors
-from .models import Profile
+from .models import ApiKey, Profile
 
 
 def get_or_create_api_token(*, user):
@@ -82,3 +86,51 @@ def profile_update(*, user, display_name, show_on_boards):
     profile.full_clean(exclude=["user"])
     profile.save(update_fields=["display_name", "show_on_boards"])
     return profile
+
+
+# Machine accounts ----------------------------------------------------------------------
+
+API_KEY_PREFIX = "dolly_"
+API_KEY_TOUCH_SECONDS = 60  # last use is written at most once a minute per key
+
+
+def _hash_key(raw):
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def api_key_create(*, name, created_by, role=ApiKey.Role.DATASET_READER):
+    """A new key; returns ``(api_key, raw_key)``.  The raw key is never stored and cannot be shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the key a name, e.g. the job or machine that uses it.")]})
+    if role not in ApiKey.Role.values:
+        raise ValidationError({"role": [_("Unknown role.")]})
+    raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey(name=name, role=role, prefix=raw[: len(API_KEY_PREFIX) + 6], key_hash=_hash_key(raw))
+    api_key.created_by = created_by
+    api_key.full_clean(exclude=["created_by", "revoked_by"])
+    api_key.save()
+    return api_key, raw
+
+
+def api_key_revoke(*, api_key, revoked_by):
+    """The key stops working at once; revoking it twice changes nothing."""
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=revoked_by
+    )
+    api_key.refresh_from_db()
+    return api_key
+
+
+def api_key_authenticate(*, raw):
+    """The active key ``raw`` is, with its last use recorded; ``None`` for an unknown or revoked key."""
+    if not raw or not raw.startswith(API_KEY_PREFIX) or len(raw) > 100:
+        return None
+    api_key = ApiKey.objects.filter(key_hash=_hash_key(raw), revoked_at__isnull=True).first()
+    if api_key is None:
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() >= API_KEY_TOUCH_SECONDS:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key

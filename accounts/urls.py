@@ -10,4 +10,6 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("signup/", views.signup, name="signup"),
     path("token/", views.api_token, name="api-token"),
+    path("api-keys/", views.api_keys, name="api-keys"),
+    path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
 ]

@@ -2,14 +2,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
-from .forms import SignUpForm
+from . import selectors, services
+from .forms import ApiKeyForm, SignUpForm
+from .roles import is_admin
 
 
 @require_http_methods(["GET", "POST"])
@@ -45,3 +47,34 @@ def api_token(request):
         return redirect("api-token")
     token = services.get_or_create_api_token(user=request.user)
     return render(request, "accounts/api_token.html", {"token": token})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request):
+    """Admins: machine keys (dataset readers) with their last use; create one (shown once)."""
+    if not is_admin(request.user):
+        raise PermissionDenied(_("Only admins manage API keys."))
+    form = ApiKeyForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.api_key_create(name=form.cleaned_data["name"], created_by=request.user)
+        except ValidationError as exc:
+            form.add_error("name", exc.message_dict.get("name", exc.messages))
+        else:
+            form = ApiKeyForm()
+    page = Paginator(selectors.api_keys(), 50).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": "", "created": created}
+    return render(request, "accounts/api_keys.html", context)
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, pk):
+    if not is_admin(request.user):
+        raise PermissionDenied(_("Only admins manage API keys."))
+    api_key = get_object_or_404(selectors.api_keys(), pk=pk)
+    services.api_key_revoke(api_key=api_key, revoked_by=request.user)
+    messages.success(request, _("The key “%(name)s” is revoked; it no longer works.") % {"name": api_key.name})
+    return redirect("api-keys")

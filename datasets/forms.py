@@ -8,10 +8,21 @@ from leaderboard.models import Contest
 
 from .models import Release
 from .options import DEFAULT_SEED, FORMATS, ExportOptions
-from .services import IMPORT_ACCOUNT, IMPORT_STATUSES
+from .services import IMPORT_ACCOUNT, IMPORT_STATUSES, check_release_labels
 
 
 class ReleaseForm(forms.Form):
+    name = forms.SlugField(
+        label=_("Release name"),
+        max_length=60,
+        required=False,
+    )
+    tag = forms.SlugField(
+        label=_("Tag"),
+        max_length=40,
+        required=False,
+        help_text=_("Optional, e.g. production or nightly: training jobs ask for the latest release of a tag."),
+    )
     statuses = forms.MultipleChoiceField(
         label=_("Review status"),
         choices=Status.choices,
@@ -65,6 +76,9 @@ class ReleaseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = _("Releases of one name are numbered v1, v2, … Empty: %(name)s.") % {
+            "name": settings.DOLLY_RELEASE_NAME
+        }
         self.fields["categories"].choices = list(Category.objects.values_list("key", "name"))
         self.fields["contest"].choices = [("", _("Any"))] + list(Contest.objects.values_list("slug", "name"))
         self.fields["dedupe"].help_text = _(
@@ -76,6 +90,12 @@ class ReleaseForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if self.errors:
+            return cleaned
+        try:
+            cleaned["name"], cleaned["tag"] = check_release_labels(name=cleaned["name"], tag=cleaned["tag"])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field, messages)
             return cleaned
         try:
             cleaned["options"] = ExportOptions.from_dict(

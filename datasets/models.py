@@ -25,6 +25,13 @@ class Release(models.Model):
         FAILED = "failed", _("Failed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.SlugField(
+        max_length=60, default="dolly-collect", help_text=_("Releases of one name are numbered v1, v2, ...")
+    )
+    version = models.PositiveIntegerField(
+        editable=False, help_text=_("Given at creation: one more than the name's last.")
+    )
+    tag = models.SlugField(max_length=40, blank=True, help_text=_("Optional, e.g. production or nightly."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -50,12 +57,31 @@ class Release(models.Model):
     added_count = models.PositiveIntegerField(null=True, blank=True)
     removed_count = models.PositiveIntegerField(null=True, blank=True)
 
+    archive_size = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text=_("Bytes of archive.tar.gz, measured once the release is done.")
+    )
+    archive_sha256 = models.CharField(max_length=64, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="release_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="release_status_created"),
+            models.Index(fields=["tag", "status", "created_at"], name="release_tag_status_created"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="release_name_version_unique")]
 
     def __str__(self):
-        return f"release {self.public_id}"
+        return f"{self.name} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.version is None:  # numbered when first saved; a race for a number fails on the constraint
+            last = Release.objects.filter(name=self.name).aggregate(v=models.Max("version"))["v"]
+            self.version = (last or 0) + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self):
+        return f"v{self.version}"
 
     @property
     def is_finished(self):

@@ -17,9 +17,14 @@ def releases():
     return Release.objects.select_related("created_by", "previous").order_by("-created_at", "-id")
 
 
-def access_release(*, public_id):
+def finished_releases():
+    """What a dataset reader sees: releases that are done."""
+    return releases().filter(status=Release.State.DONE)
+
+
+def access_release(*, public_id, finished_only=False):
     try:
-        return releases().get(public_id=public_id)
+        return (finished_releases() if finished_only else releases()).get(public_id=public_id)
     except (Release.DoesNotExist, ValueError) as exc:
         raise Http404("No such release.") from exc
 
@@ -32,6 +37,16 @@ def previous_release(release):
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def latest_release(*, tag=None, name=None):
+    """The newest finished release, of ``tag`` and ``name`` when given; ``None`` if there is none."""
+    queryset = finished_releases()
+    if tag:
+        queryset = queryset.filter(tag=tag)
+    if name:
+        queryset = queryset.filter(name=name)
+    return queryset.first()
 
 
 def release_file(*, release, name):

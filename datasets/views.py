@@ -61,7 +61,12 @@ def release_list(request):
 def release_create(request):
     form = ReleaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        release = services.release_create(created_by=request.user, options=form.cleaned_data["options"])
+        release = services.release_create(
+            created_by=request.user,
+            options=form.cleaned_data["options"],
+            name=form.cleaned_data["name"],
+            tag=form.cleaned_data["tag"],
+        )
         if release.status == release.State.FAILED:
             messages.error(request, release.error)
         else:
@@ -95,7 +100,7 @@ def release_status(request, public_id):
 @admin_required
 @require_GET
 def release_download(request, public_id, name):
-    return release_file_response(release=selectors.access_release(public_id=public_id), name=name)
+    return release_file_response(request, release=selectors.access_release(public_id=public_id), name=name)
 
 
 @admin_required

@@ -315,6 +315,12 @@ DOLLY_SITE_URL = env.str("DOLLY_SITE_URL", default="http://127.0.0.1:8000").rstr
 DOLLY_DATASET_TITLE = env.str("DOLLY_DATASET_TITLE", default="Dolly Collect dataset")
 DOLLY_IMPORT_MAX_UPLOAD_BYTES = env.int("DOLLY_IMPORT_MAX_UPLOAD_BYTES", default=512 * 1024 * 1024)
 
+# Releases for training jobs: the default release name (each name has its own v1, v2, ...),
+# and webhooks: how long a failing delivery is retried, and whether private addresses may be called.
+DOLLY_RELEASE_NAME = env.str("DOLLY_RELEASE_NAME", default="dolly-collect")
+DOLLY_WEBHOOK_RETRY_SECONDS = env.int("DOLLY_WEBHOOK_RETRY_SECONDS", default=6 * 3600)
+DOLLY_WEBHOOK_ALLOW_PRIVATE = env.bool("DOLLY_WEBHOOK_ALLOW_PRIVATE", default=False)
+
 # Contests: at most this many submissions per person per hour (0: no limit).  Imports are exempt.
 DOLLY_MAX_SUBMISSIONS_PER_HOUR = env.int("DOLLY_MAX_SUBMISSIONS_PER_HOUR", default=60)
 

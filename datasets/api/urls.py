@@ -1,9 +1,17 @@
 from django.urls import path
 
-from .views import ReleaseDetailView, ReleaseDownloadView, ReleaseListCreateView
+from .views import (
+    LatestReleaseView,
+    ReleaseArchiveView,
+    ReleaseDetailView,
+    ReleaseDownloadView,
+    ReleaseListCreateView,
+)
 
 urlpatterns = [
     path("", ReleaseListCreateView.as_view(), name="export-list"),
+    path("latest/", LatestReleaseView.as_view(), name="export-latest"),
     path("<uuid:id>/", ReleaseDetailView.as_view(), name="export-detail"),
+    path("<uuid:id>/download/archive.tar.gz", ReleaseArchiveView.as_view(), name="export-archive"),
     path("<uuid:id>/download/<str:file>", ReleaseDownloadView.as_view(), name="export-download"),
 ]

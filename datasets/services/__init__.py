@@ -26,7 +26,14 @@ from .imports import (
     resolve_import_author,
 )
 from .jobs import ProgressWriter, current_progress
-from .releases import export_to_path, release_build, release_create, release_fail_stalled
+from .releases import (
+    check_release_labels,
+    export_to_path,
+    release_build,
+    release_create,
+    release_fail_stalled,
+    release_finished,
+)
 
 __all__ = [
     "IMPORT_ACCOUNT",
@@ -36,6 +43,7 @@ __all__ = [
     "ImportRefused",
     "ProgressWriter",
     "check_import_status",
+    "check_release_labels",
     "current_progress",
     "export_to_path",
     "import_account",
@@ -51,5 +59,6 @@ __all__ = [
     "release_build",
     "release_create",
     "release_fail_stalled",
+    "release_finished",
     "resolve_import_author",
 ]

@@ -6,10 +6,12 @@ user is an admin; the services check state.
 
 import datetime
 import logging
+import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,18 +27,45 @@ from .jobs import error_text, release_progress
 logger = logging.getLogger(__name__)
 
 BUILD_TASK = "datasets.release_build"
+_LABEL = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
-def release_create(*, created_by, options):
-    """Record a release and queue its build once the transaction commits."""
+def release_create(*, created_by, options, name="", tag=""):
+    """Record a release, numbered one more than the last of its name (see ``Release.save``), and
+    queue its build once the transaction commits."""
     release_fail_stalled()
-    release = Release.objects.create(
-        created_by=created_by,
-        filters=options.filters_dict(),
-        formats=list(options.formats),
-    )
+    name, tag = check_release_labels(name=name, tag=tag)
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                release = Release.objects.create(
+                    name=name,
+                    tag=tag,
+                    created_by=created_by,
+                    filters=options.filters_dict(),
+                    formats=list(options.formats),
+                )
+            break
+        except IntegrityError:
+            if attempt == 4:  # another release of the same name took each number we tried
+                raise
     enqueue(BUILD_TASK, release.pk, on_failure=lambda error: _queue_unavailable(release))
     return release
+
+
+def check_release_labels(*, name, tag):
+    """A release's name (default ``DOLLY_RELEASE_NAME``) and optional tag: lower-case slugs."""
+    name = (name or settings.DOLLY_RELEASE_NAME).strip()
+    tag = (tag or "").strip()
+    errors = {}
+    for field_name, value, limit in (("name", name, 60), ("tag", tag, 40)):
+        if value and (not _LABEL.fullmatch(value) or len(value) > limit):
+            errors[field_name] = [
+                _("Use at most %(limit)d lower-case letters, digits, dots, dashes or underscores.") % {"limit": limit}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return name, tag
 
 
 def _queue_unavailable(release):
@@ -169,12 +198,29 @@ def release_build(release_id):
             exporter.prepare()
             with export_snapshot():
                 exporter.build()
-        return _publish(exporter, release, attempt, previous)
+        status = _publish(exporter, release, attempt, previous)
     except Exception as exc:
         logger.exception("Release %s failed", release.public_id)
         if _fail_release(release.pk, attempt, error_text(exc)):
             destination.clear()
+            release_finished(release_id=release.pk)
         return Release.State.FAILED
+    if status == Release.State.DONE:
+        release_finished(release_id=release.pk)
+    return status
+
+
+def release_finished(*, release_id):
+    """What follows a release's end, called explicitly where a build ends: a done release gets its
+    archive measured (size and SHA-256, for resumable downloads); then the webhooks are told."""
+    from ..archive import measure_archive
+
+    status = Release.objects.filter(pk=release_id).values_list("status", flat=True).first()
+    if status == Release.State.DONE:
+        try:
+            measure_archive(release_id=release_id)
+        except Exception:  # the release stays usable: the archive is then sent without a length
+            logger.exception("Could not measure the archive of release %s", release_id)
 
 
 def export_to_path(options, out, *, bundle=False, naming=None, progress=None):

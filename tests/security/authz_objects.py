@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group
 
+from accounts.services import api_key_create
 from annotations.models import OpenInstruction, Status
 from datasets import services as dataset_services
 from datasets.models import ImportBatch, Release
@@ -9,7 +10,7 @@ from datasets.options import ExportOptions
 from tests.factories import AdminFactory, DemonstrationFactory, ReviewerFactory, UserFactory, category
 from tests.leaderboard.conftest import make_contest
 
-ROLES = ["anonymous", "contributor", "other_contributor", "reviewer", "admin"]
+ROLES = ["anonymous", "contributor", "other_contributor", "reviewer", "admin", "reader"]
 
 # Which object a route's id points at; routes not listed take the contributor's draft.
 TARGET = {
@@ -24,6 +25,8 @@ TARGET = {
     "api:demonstration-reviews": "submitted",
     "api:export-detail": "release",
     "api:export-download": "release",
+    "api:export-archive": "release",
+    "api:export-latest": "release",
     "datasets:release-detail": "release",
     "datasets:release-status": "release",
     "datasets:release-download": "release",
@@ -47,7 +50,9 @@ class World:
             "other_contributor": UserFactory(username="mallory"),
             "reviewer": ReviewerFactory(username="rita"),
             "admin": AdminFactory(username="ada"),
+            "reader": None,  # a machine: sends its dataset-reader key instead of signing in
         }
+        self.api_key, self.reader_key = api_key_create(name="training job", created_by=self.users["admin"])
         Group.objects.get_or_create(name="reviewer")[0].user_set.add(self.users["admin"])
         alice = self.users["contributor"]
         self.objects = {
@@ -75,12 +80,23 @@ class World:
             self.objects["release"] = release
         self.contest = make_contest(slug="spring")
 
+    def client(self, role, client_class):
+        """A test client acting as ``role``: signed in, or (the reader) sending its API key."""
+        if role == "reader":
+            return client_class(HTTP_AUTHORIZATION=f"Api-Key {self.reader_key}")
+        client = client_class()
+        if self.users[role] is not None:
+            client.force_login(self.users[role])
+        return client
+
     def kwargs(self, route, pattern_kwargs):
         values = {}
         target = self.objects[TARGET.get(route, "draft")]
         for name in pattern_kwargs:
             if name in ("public_id", "id"):
                 values[name] = target.public_id
+            elif name == "pk" and route == "api-key-revoke":
+                values[name] = self.api_key.pk
             elif name == "slug":
                 values[name] = self.contest.slug
             elif name == "key":

@@ -2,7 +2,8 @@
 
 The routes come from the URL configuration itself: a new URL without a row here fails
 ``test_every_route_has_a_row``.  Each cell is ``(GET, POST)`` for anonymous, the owner
-(``contributor``), another contributor, a reviewer and an admin; the objects in the URLs
+(``contributor``), another contributor, a reviewer, an admin and a machine holding a dataset-reader
+API key (``reader``: it never signs in, and only the release API knows its key); the objects in the URLs
 belong to the contributor (see ``authz_objects.py``).  The POST is empty: it must be refused
 before it does anything for callers without the right, and only checks the status otherwise.
 """
@@ -17,84 +18,88 @@ R = 302  # to the sign-in page
 
 # route: {role: (GET, POST)} in ROLES order.
 MATRIX = {
-    #                         anonymous   contributor  other        reviewer     admin
-    "api-docs": [(200, 405), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "api-schema": [(200, 405), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "api-token": [(R, R), (200, 302), (200, 302), (200, 302), (200, 302)],
-    "api:api-token-obtain": [(405, 400), (405, 400), (405, 400), (405, 400), (405, 400)],
-    "api:category-list": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "api:contest-detail": [(401, 401), (200, 403), (200, 403), (200, 403), (200, 405)],
-    "api:contest-leaderboard": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "api:contest-list": [(401, 401), (200, 403), (200, 403), (200, 403), (200, 400)],
-    "api:demonstration-detail": [(401, 401), (200, 405), (404, 405), (404, 405), (404, 405)],
-    "api:demonstration-list": [(401, 401), (200, 400), (200, 400), (200, 400), (200, 400)],
-    "api:demonstration-reopen": [(401, 401), (403, 403), (403, 403), (403, 403), (405, 200)],
-    "api:demonstration-review": [(401, 401), (403, 403), (403, 403), (405, 400), (405, 400)],
-    "api:demonstration-reviews": [(401, 401), (200, 405), (404, 405), (200, 405), (200, 405)],
-    "api:demonstration-submit": [(401, 401), (405, 200), (405, 404), (405, 404), (405, 404)],
-    "api:export-detail": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 405)],
-    "api:export-download": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 405)],
-    "api:export-list": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 202)],
-    "api:leaderboard-alltime": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "api:my-points": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "api:notification-list": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "api:notification-read": [(401, 401), (405, 200), (405, 200), (405, 200), (405, 200)],
-    "api:open-instruction-answer": [(401, 401), (405, 403), (405, 400), (405, 400), (405, 400)],
-    "api:open-instruction-detail": [(401, 401), (405, 405), (405, 405), (405, 405), (405, 405)],
-    "api:open-instruction-list": [(401, 401), (200, 400), (200, 400), (200, 400), (200, 400)],
-    "api:review-agreement": [(401, 401), (403, 403), (403, 403), (200, 405), (200, 405)],
-    "api:review-next": [(401, 401), (403, 403), (403, 403), (200, 405), (200, 405)],
-    "api:review-skip": [(401, 401), (403, 403), (403, 403), (405, 204), (405, 204)],
-    "board-settings": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "category-detail": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "category-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "contest-detail": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "contest-leaderboard": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "contest-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "dashboard": [(R, R), (403, 405), (403, 405), (403, 405), (200, 405)],
-    "dashboard-data": [(R, R), (403, 405), (403, 405), (403, 405), (200, 405)],
-    "datasets:import-confirm": [(R, R), (403, 403), (403, 403), (403, 403), (405, 302)],
-    "datasets:import-detail": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
-    "datasets:import-list": [(R, R), (403, 403), (403, 403), (403, 403), (200, 200)],
-    "datasets:import-status": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
-    "datasets:release-create": [(R, R), (403, 403), (403, 403), (403, 403), (200, 200)],
-    "datasets:release-detail": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
-    "datasets:release-download": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
-    "datasets:release-list": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
-    "datasets:release-status": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405)],
-    "demonstration-autosave": [(405, 401), (405, 400), (405, 400), (405, 400), (405, 400)],
-    "demonstration-create": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "demonstration-delete": [(R, R), (200, 302), (404, 404), (404, 404), (404, 404)],
-    "demonstration-detail": [(R, R), (200, 200), (404, 404), (404, 404), (404, 404)],
-    "demonstration-edit": [(R, R), (200, 409), (404, 404), (404, 404), (404, 404)],
-    "demonstration-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "demonstration-submit": [(R, R), (405, 302), (405, 404), (405, 404), (405, 404)],
-    "home": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "leaderboard": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "login": [(200, 200), (R, R), (R, R), (R, R), (R, R)],
-    "logout": [(405, R), (405, R), (405, R), (405, R), (405, R)],
-    "my-dashboard": [(R, R), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "my-dashboard-data": [(R, R), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "my-points": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "notification-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "notification-read": [(R, R), (405, 302), (405, 302), (405, 302), (405, 302)],
-    "open-instruction-answer": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "open-instruction-create": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "open-instruction-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "open-instruction-mine": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "open-instruction-withdraw": [(R, R), (405, 302), (405, 403), (405, 403), (405, 403)],
-    "password_change": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200)],
-    "password_change_done": [(R, R), (200, 405), (200, 405), (200, 405), (200, 405)],
-    "review-decide": [(R, R), (405, 403), (405, 403), (405, 400), (405, 400)],
-    "review-edit": [(R, R), (403, 403), (403, 403), (200, 409), (200, 409)],
-    "review-open": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200)],
-    "review-queue": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200)],
-    "review-reopen": [(R, R), (405, 403), (405, 403), (405, 403), (405, 302)],
-    "review-skip": [(R, R), (405, 403), (405, 403), (405, 302), (405, 302)],
-    "review-skips-clear": [(R, R), (405, 403), (405, 403), (405, 302), (405, 302)],
-    "review-stats": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200)],
-    "set_language": [(R, R), (R, R), (R, R), (R, R), (R, R)],
-    "signup": [(200, 200), (R, R), (R, R), (R, R), (R, R)],
+    #                         anonymous   contributor  other        reviewer     admin        reader
+    "api-docs": [(200, 405), (200, 405), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "api-schema": [(200, 405), (200, 405), (200, 405), (200, 405), (200, 405), (200, 405)],
+    "api-token": [(R, R), (200, 302), (200, 302), (200, 302), (200, 302), (R, R)],
+    "api:api-token-obtain": [(405, 400), (405, 400), (405, 400), (405, 400), (405, 400), (405, 400)],
+    "api:category-list": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405), (401, 401)],
+    "api:contest-detail": [(401, 401), (200, 403), (200, 403), (200, 403), (200, 405), (401, 401)],
+    "api:contest-leaderboard": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405), (401, 401)],
+    "api:contest-list": [(401, 401), (200, 403), (200, 403), (200, 403), (200, 400), (401, 401)],
+    "api:demonstration-detail": [(401, 401), (200, 405), (404, 405), (404, 405), (404, 405), (401, 401)],
+    "api:demonstration-list": [(401, 401), (200, 400), (200, 400), (200, 400), (200, 400), (401, 401)],
+    "api:demonstration-reopen": [(401, 401), (403, 403), (403, 403), (403, 403), (405, 200), (401, 401)],
+    "api:demonstration-review": [(401, 401), (403, 403), (403, 403), (405, 400), (405, 400), (401, 401)],
+    "api:demonstration-reviews": [(401, 401), (200, 405), (404, 405), (200, 405), (200, 405), (401, 401)],
+    "api:demonstration-submit": [(401, 401), (405, 200), (405, 404), (405, 404), (405, 404), (401, 401)],
+    "api:export-archive": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 405), (200, 403)],
+    "api:export-detail": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 405), (200, 403)],
+    "api:export-download": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 405), (200, 403)],
+    "api:export-latest": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 405), (200, 403)],
+    "api:export-list": [(401, 401), (403, 403), (403, 403), (403, 403), (200, 202), (200, 403)],
+    "api:leaderboard-alltime": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405), (401, 401)],
+    "api:my-points": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405), (401, 401)],
+    "api:notification-list": [(401, 401), (200, 405), (200, 405), (200, 405), (200, 405), (401, 401)],
+    "api:notification-read": [(401, 401), (405, 200), (405, 200), (405, 200), (405, 200), (401, 401)],
+    "api:open-instruction-answer": [(401, 401), (405, 403), (405, 400), (405, 400), (405, 400), (401, 401)],
+    "api:open-instruction-detail": [(401, 401), (405, 405), (405, 405), (405, 405), (405, 405), (401, 401)],
+    "api:open-instruction-list": [(401, 401), (200, 400), (200, 400), (200, 400), (200, 400), (401, 401)],
+    "api:review-agreement": [(401, 401), (403, 403), (403, 403), (200, 405), (200, 405), (401, 401)],
+    "api:review-next": [(401, 401), (403, 403), (403, 403), (200, 405), (200, 405), (401, 401)],
+    "api:review-skip": [(401, 401), (403, 403), (403, 403), (405, 204), (405, 204), (401, 401)],
+    "api-key-revoke": [(R, R), (405, 403), (405, 403), (405, 403), (405, 302), (R, R)],
+    "api-keys": [(R, R), (403, 403), (403, 403), (403, 403), (200, 200), (R, R)],
+    "board-settings": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "category-detail": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "category-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "contest-detail": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "contest-leaderboard": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "contest-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "dashboard": [(R, R), (403, 405), (403, 405), (403, 405), (200, 405), (R, R)],
+    "dashboard-data": [(R, R), (403, 405), (403, 405), (403, 405), (200, 405), (R, R)],
+    "datasets:import-confirm": [(R, R), (403, 403), (403, 403), (403, 403), (405, 302), (R, R)],
+    "datasets:import-detail": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405), (R, R)],
+    "datasets:import-list": [(R, R), (403, 403), (403, 403), (403, 403), (200, 200), (R, R)],
+    "datasets:import-status": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405), (R, R)],
+    "datasets:release-create": [(R, R), (403, 403), (403, 403), (403, 403), (200, 200), (R, R)],
+    "datasets:release-detail": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405), (R, R)],
+    "datasets:release-download": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405), (R, R)],
+    "datasets:release-list": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405), (R, R)],
+    "datasets:release-status": [(R, R), (403, 403), (403, 403), (403, 403), (200, 405), (R, R)],
+    "demonstration-autosave": [(405, 401), (405, 400), (405, 400), (405, 400), (405, 400), (405, 401)],
+    "demonstration-create": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "demonstration-delete": [(R, R), (200, 302), (404, 404), (404, 404), (404, 404), (R, R)],
+    "demonstration-detail": [(R, R), (200, 200), (404, 404), (404, 404), (404, 404), (R, R)],
+    "demonstration-edit": [(R, R), (200, 409), (404, 404), (404, 404), (404, 404), (R, R)],
+    "demonstration-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "demonstration-submit": [(R, R), (405, 302), (405, 404), (405, 404), (405, 404), (R, R)],
+    "home": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "leaderboard": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "login": [(200, 200), (R, R), (R, R), (R, R), (R, R), (200, 200)],
+    "logout": [(405, R), (405, R), (405, R), (405, R), (405, R), (405, R)],
+    "my-dashboard": [(R, R), (200, 405), (200, 405), (200, 405), (200, 405), (R, R)],
+    "my-dashboard-data": [(R, R), (200, 405), (200, 405), (200, 405), (200, 405), (R, R)],
+    "my-points": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "notification-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "notification-read": [(R, R), (405, 302), (405, 302), (405, 302), (405, 302), (R, R)],
+    "open-instruction-answer": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "open-instruction-create": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "open-instruction-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "open-instruction-mine": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "open-instruction-withdraw": [(R, R), (405, 302), (405, 403), (405, 403), (405, 403), (R, R)],
+    "password_change": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
+    "password_change_done": [(R, R), (200, 405), (200, 405), (200, 405), (200, 405), (R, R)],
+    "review-decide": [(R, R), (405, 403), (405, 403), (405, 400), (405, 400), (R, R)],
+    "review-edit": [(R, R), (403, 403), (403, 403), (200, 409), (200, 409), (R, R)],
+    "review-open": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200), (R, R)],
+    "review-queue": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200), (R, R)],
+    "review-reopen": [(R, R), (405, 403), (405, 403), (405, 403), (405, 302), (R, R)],
+    "review-skip": [(R, R), (405, 403), (405, 403), (405, 302), (405, 302), (R, R)],
+    "review-skips-clear": [(R, R), (405, 403), (405, 403), (405, 302), (405, 302), (R, R)],
+    "review-stats": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200), (R, R)],
+    "set_language": [(R, R), (R, R), (R, R), (R, R), (R, R), (R, R)],
+    "signup": [(200, 200), (R, R), (R, R), (R, R), (R, R), (200, 200)],
 }
 
 
@@ -128,9 +133,7 @@ def test_every_route_has_a_row():
 def cell(world, route, role, method, client_class):
     """One request, in a savepoint that is rolled back: every cell sees the same untouched objects."""
     url = reverse(route, kwargs=world.kwargs(route, ROUTES[route]))
-    client = client_class()
-    if world.users[role] is not None:
-        client.force_login(world.users[role])
+    client = world.client(role, client_class)
     with transaction.atomic():
         response = client.get(url) if method == "GET" else client.post(url, {})
         transaction.set_rollback(True)
@@ -160,9 +163,7 @@ def test_an_unknown_id_and_someone_elses_object_look_the_same(route, db, client_
     random_kwargs = {k: (uuid.uuid4() if k in ("id", "public_id") else v) for k, v in kwargs.items()}
     for role in ROLES:
         for method in ("GET", "POST"):
-            client = client_factory()
-            if world.users[role] is not None:
-                client.force_login(world.users[role])
+            client = world.client(role, client_factory)
             with transaction.atomic():
                 real = _request(client, method, reverse(route, kwargs=kwargs))
                 transaction.set_rollback(True)
