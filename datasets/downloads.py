@@ -12,6 +12,7 @@ byte range per request (``bytes=a-b``, ``bytes=a-``, ``bytes=-n``): 206 with ``C
 body (200), as RFC 9110 allows.
 """
 
+import io
 import re
 
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -133,7 +134,16 @@ def file_range_reader(handle):
     """``stream_range`` for an open stored file: seek to the start, read up to the end."""
 
     def stream(start, end):
-        handle.seek(start)
+        if start:
+            try:
+                handle.seek(start)
+            except (io.UnsupportedOperation, AttributeError):  # a streamed object: read up to the start
+                skip = start
+                while skip > 0:
+                    data = handle.read(min(CHUNK, skip))
+                    if not data:
+                        return
+                    skip -= len(data)
         remaining = end - start + 1
         while remaining > 0:
             data = handle.read(min(CHUNK, remaining))
