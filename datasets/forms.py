@@ -7,11 +7,20 @@ from annotations.models import Category, Status
 from leaderboard.models import Contest
 
 from .models import Release
-from .options import DEFAULT_SEED, FORMATS, ExportOptions
+from .options import DEFAULT_SEED, EXPORTABLE_STATUSES, FORMATS, ExportOptions
 from .services import IMPORT_ACCOUNT, IMPORT_STATUSES, check_release_labels
 
 
+class _Unchecked(forms.MultipleChoiceField):
+    """Ticked values go to the export options schema as they are: it alone says which are allowed."""
+
+    def valid_value(self, value):
+        return True
+
+
 class ReleaseForm(forms.Form):
+    """The release page's widgets and labels; every rule is the export options schema's (``datasets.options``)."""
+
     name = forms.SlugField(
         label=_("Release name"),
         max_length=60,
@@ -23,13 +32,13 @@ class ReleaseForm(forms.Form):
         required=False,
         help_text=_("Optional, e.g. production or nightly: training jobs ask for the latest release of a tag."),
     )
-    statuses = forms.MultipleChoiceField(
+    statuses = _Unchecked(
         label=_("Review status"),
-        choices=Status.choices,
+        choices=[(s.value, s.label) for s in EXPORTABLE_STATUSES],
         initial=[Status.APPROVED],
         widget=forms.CheckboxSelectMultiple,
     )
-    categories = forms.MultipleChoiceField(
+    categories = _Unchecked(
         label=_("Categories"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -53,26 +62,29 @@ class ReleaseForm(forms.Form):
     strip_citations = forms.BooleanField(
         label=_("Remove citation markers such as [12] from reference texts"), required=False
     )
-    test_fraction = forms.FloatField(
+    test_fraction = forms.CharField(
         label=_("Test split share"),
         required=False,
-        min_value=0.001,
-        max_value=0.999,
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0", "max": "1"}),
         help_text=_("For example 0.1; empty: one file, no split."),
     )
-    seed = forms.IntegerField(label=_("Split seed"), initial=DEFAULT_SEED, min_value=0, max_value=2**32 - 1)
+    seed = forms.CharField(label=_("Split seed"), initial=DEFAULT_SEED, required=False, widget=forms.NumberInput)
     with_metadata = forms.BooleanField(
         label=_("Add metadata fields"),
         required=False,
         help_text=_("Id, created time, anonymous contributor id, review rating, flags. Never names or e-mails."),
     )
     utf8 = forms.BooleanField(label=_("Write non-ASCII characters unescaped (UTF-8)"), required=False)
-    formats = forms.MultipleChoiceField(
+    formats = _Unchecked(
         label=_("Formats"),
         choices=[(f, f) for f in FORMATS],
         initial=["jsonl"],
         widget=forms.CheckboxSelectMultiple,
     )
+
+    # The schema's name for an option whose form field reads differently; the fields that are not export options.
+    SCHEMA_NAMES = {"utf8": "ensure_ascii"}
+    RELEASE_LABELS = ("name", "tag")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,27 +109,19 @@ class ReleaseForm(forms.Form):
             for field, messages in exc.message_dict.items():
                 self.add_error(field, messages)
             return cleaned
+        options = {
+            name: value
+            for name, value in cleaned.items()
+            if name not in self.RELEASE_LABELS and value not in (None, "")
+        }
+        options["ensure_ascii"] = not options.pop("utf8", False)
         try:
-            cleaned["options"] = ExportOptions.from_dict(
-                {
-                    "statuses": cleaned["statuses"],
-                    "categories": cleaned["categories"],
-                    "contest": cleaned["contest"],
-                    "created_from": cleaned["created_from"],
-                    "created_to": cleaned["created_to"],
-                    "exclude_flagged": cleaned["exclude_flagged"],
-                    "dedupe": cleaned["dedupe"],
-                    "strip_citations": cleaned["strip_citations"],
-                    "test_fraction": cleaned["test_fraction"],
-                    "seed": cleaned["seed"] if cleaned["seed"] is not None else DEFAULT_SEED,
-                    "with_metadata": cleaned["with_metadata"],
-                    "ensure_ascii": not cleaned["utf8"],
-                },
-                formats=cleaned["formats"],
-            )
+            cleaned["options"] = ExportOptions.from_dict(options)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
+            form_names = {schema: name for name, schema in self.SCHEMA_NAMES.items()}
+            for name, messages in exc.message_dict.items():
+                name = form_names.get(name, name)
+                self.add_error(name if name in self.fields else None, messages)
         return cleaned
 
 

@@ -3,14 +3,12 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations.models import Status
-
 from ..models import Release
-from ..options import DEFAULT_SEED, FORMATS
+from ..options import ExportOptionsSerializer
 
 
-class ReleaseCreateSerializer(serializers.Serializer):
-    """The filters and formats of a new release; every field is optional."""
+class ReleaseCreateSerializer(ExportOptionsSerializer):
+    """A new release: its name and tag, then the export options (``ExportOptionsSerializer``); all optional."""
 
     name = serializers.CharField(
         max_length=60,
@@ -25,60 +23,6 @@ class ReleaseCreateSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="Optional, e.g. production or nightly (GET /api/v1/exports/latest/?tag=production).",
-    )
-
-    formats = serializers.ListField(
-        child=serializers.ChoiceField(choices=FORMATS), required=False, default=["jsonl"], allow_empty=False
-    )
-    statuses = serializers.ListField(
-        child=serializers.ChoiceField(choices=Status.choices),
-        required=False,
-        default=[Status.APPROVED.value],
-        allow_empty=False,
-    )
-    categories = serializers.ListField(
-        child=serializers.SlugField(max_length=40),
-        required=False,
-        default=list,
-        help_text="Category keys; empty: every category.",
-    )
-    contest = serializers.SlugField(
-        max_length=60,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Only records that count for this contest (its slug).",
-    )
-    created_from = serializers.DateField(required=False, allow_null=True, default=None)
-    created_to = serializers.DateField(required=False, allow_null=True, default=None)
-    exclude_flagged = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text="Leave out records flagged for personal data, AI phrasing, exact or near duplication.",
-    )
-    dedupe = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text="Leave out exact duplicates (ignoring case and spacing) and near duplicates (instruction "
-        "trigram similarity to an earlier record's at least DOLLY_NEAR_DUPLICATE_THRESHOLD; with a "
-        "reference text, the same reference text); the earliest is kept. The threshold is recorded "
-        "in the release's filters.",
-    )
-    strip_citations = serializers.BooleanField(
-        required=False, default=False, help_text="Remove citation markers such as [12] from context."
-    )
-    test_fraction = serializers.FloatField(
-        required=False,
-        allow_null=True,
-        default=None,
-        min_value=0.0,
-        max_value=1.0,
-        help_text="Share of each category put in a test file.",
-    )
-    seed = serializers.IntegerField(required=False, default=DEFAULT_SEED, min_value=0, max_value=2**32 - 1)
-    with_metadata = serializers.BooleanField(required=False, default=False)
-    ensure_ascii = serializers.BooleanField(
-        required=False, default=True, help_text="Escape non-ASCII characters as json.dumps does by default."
     )
 
 

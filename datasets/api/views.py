@@ -10,7 +10,6 @@ from accounts.roles import is_admin, is_dataset_reader
 
 from .. import archive, selectors, services
 from ..downloads import ranged_response, release_file_response
-from ..options import ExportOptions
 from .serializers import ReleaseCreateSerializer, ReleaseSerializer
 
 # The release views are the only ones that take a dataset reader's key.
@@ -78,11 +77,12 @@ class ReleaseListCreateView(generics.GenericAPIView):
     def post(self, request):
         payload = ReleaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        formats = data.pop("formats")
-        name, tag = data.pop("name"), data.pop("tag")
-        options = ExportOptions.from_dict(data, formats=formats)
-        release = services.release_create(created_by=request.user, options=options, name=name, tag=tag)
+        release = services.release_create(
+            created_by=request.user,
+            options=payload.options(),
+            name=payload.validated_data["name"],
+            tag=payload.validated_data["tag"],
+        )
         return Response(ReleaseSerializer(release, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 

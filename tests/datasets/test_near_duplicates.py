@@ -5,11 +5,13 @@ import hashlib
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from annotations import quality
 from annotations import services as demonstration_services
 from annotations.models import Category, Demonstration, InstructionBand, Origin, QualityFlag, Status
 from annotations.text import minhash_bands
@@ -191,12 +193,14 @@ class TestNearDuplicatesInExports:
             stored = set(InstructionBand.objects.filter(demonstration=record).values_list("value", flat=True))
             assert stored == set(minhash_bands(record.instruction))
 
-    def test_stale_draft_bands_are_recomputed(self, at, tmp_path):
+    def test_drafts_count_as_lacking_bands_and_are_never_exported(self, at, tmp_path):
         at(1, instruction=SALTY)
         draft = at(2, instruction="Something unrelated about volcanoes.", status=Status.DRAFT)
-        export(tmp_path, "a", dedupe=True, statuses=["approved", "draft"])
-        Demonstration.objects.filter(pk=draft.pk).update(instruction=SALTY_REWORDED)
-        assert export(tmp_path, "b", dedupe=True, statuses=["approved", "draft"])[0] == [SALTY]
+        quality.index_instruction_bands(Demonstration.objects.all())
+        assert list(quality.lacking_bands(Demonstration.objects.all())) == [draft]
+        with pytest.raises(ValidationError) as error:
+            export(tmp_path, "a", dedupe=True, statuses=["approved", "draft"])
+        assert "statuses" in error.value.message_dict
 
     def test_each_chunk_costs_a_bounded_number_of_queries(self, at):
         for minute in range(12):

@@ -9,7 +9,6 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.models import Status
 from datasets import services
 from datasets.options import DEFAULT_SEED, FORMATS, ExportOptions, parse_split
 
@@ -19,12 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True, help="The file to write; a folder with --bundle.")
-        parser.add_argument("--format", choices=FORMATS, default="jsonl")
+        parser.add_argument("--format", default="jsonl", help=f"One of {', '.join(FORMATS)} (default: jsonl).")
         parser.add_argument(
             "--status",
             action="append",
-            choices=Status.values,
-            help="Review status to export; repeat for several (default: approved).",
+            help="Review status to export; repeat for several (default: approved; drafts are never exported).",
         )
         parser.add_argument("--category", action="append", help="Category key; repeat for several (default: all).")
         parser.add_argument(
@@ -51,7 +49,7 @@ class Command(BaseCommand):
             help="Remove bracketed citation markers such as [12] from reference texts.",
         )
         parser.add_argument("--split", help="Write a train and a test file, e.g. test=0.1 (stratified by category).")
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Seed of the split.")
+        parser.add_argument("--seed", help=f"Seed of the split (default: {DEFAULT_SEED}).")
         parser.add_argument(
             "--with-metadata",
             action="store_true",
@@ -64,26 +62,32 @@ class Command(BaseCommand):
             help="Write a release folder: data, README.md card, LICENSE, manifest.json.",
         )
 
+    # Command-line argument -> export option (the schema in datasets.options checks every value).
+    OPTION_NAMES = {
+        "status": "statuses",
+        "category": "categories",
+        "contest": "contest",
+        "created_from": "created_from",
+        "created_to": "created_to",
+        "exclude_flagged": "exclude_flagged",
+        "dedupe": "dedupe",
+        "strip_citations": "strip_citations",
+        "seed": "seed",
+        "with_metadata": "with_metadata",
+    }
+
+    def options_given(self, opts):
+        """The export options the command line names, in the schema's terms; absent ones keep its defaults."""
+        given = {option: opts[arg] for arg, option in self.OPTION_NAMES.items() if opts[arg] not in (None, False)}
+        given["ensure_ascii"] = not opts["utf8"]
+        given["formats"] = [opts["format"]]
+        if opts["split"]:
+            given["test_fraction"] = parse_split(opts["split"])
+        return given
+
     def handle(self, *args, **opts):
         try:
-            fraction = parse_split(opts["split"]) if opts["split"] else None
-            options = ExportOptions.from_dict(
-                {
-                    "statuses": opts["status"] or [Status.APPROVED.value],
-                    "categories": opts["category"] or [],
-                    "contest": opts["contest"] or "",
-                    "created_from": opts["created_from"],
-                    "created_to": opts["created_to"],
-                    "exclude_flagged": opts["exclude_flagged"],
-                    "dedupe": opts["dedupe"],
-                    "strip_citations": opts["strip_citations"],
-                    "test_fraction": fraction,
-                    "seed": opts["seed"],
-                    "with_metadata": opts["with_metadata"],
-                    "ensure_ascii": not opts["utf8"],
-                },
-                formats=[opts["format"]],
-            )
+            options = ExportOptions.from_dict(self.options_given(opts))
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {m}" for k, msgs in exc.message_dict.items() for m in msgs))
 
