@@ -3,6 +3,8 @@
 import json
 
 import pandas as pd
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from annotations.models import Category
 
@@ -128,141 +130,93 @@ def size_category(n):
     return "n>10M"
 
 
-def _filters_lines(filters):
-    labels = {
-        "statuses": "Review status",
-        "categories": "Categories",
-        "contest": "Contest",
-        "created_from": "Created from",
-        "created_to": "Created until",
-        "exclude_flagged": "Flagged records excluded",
-        "dedupe": "Exact and near duplicates removed",
-        "near_duplicate_threshold": "Near duplicate: instruction trigram similarity at least",
-        "strip_citations": "Citation markers removed from context",
-        "test_fraction": "Test share",
-        "seed": "Split seed",
-        "with_metadata": "Metadata fields",
-        "ensure_ascii": "Non-ASCII escaped",
-    }
-    lines = []
-    for key, label in labels.items():
-        value = filters.get(key)
-        if key == "seed" and filters.get("test_fraction") is None:
-            continue
-        if key == "near_duplicate_threshold" and not filters.get("dedupe"):
-            continue
-        if isinstance(value, list):
-            value = ", ".join(value) or "all"
-        elif isinstance(value, bool):
-            value = "yes" if value else "no"
-        elif value is None or value == "":
-            value = "-"
-        lines.append(f"| {label} | {value} |")
-    return lines
+_FILTER_LABELS = {
+    "statuses": "Review status",
+    "categories": "Categories",
+    "contest": "Contest",
+    "created_from": "Created from",
+    "created_to": "Created until",
+    "exclude_flagged": "Flagged records excluded",
+    "dedupe": "Exact and near duplicates removed",
+    "near_duplicate_threshold": "Near duplicate: instruction trigram similarity at least",
+    "strip_citations": "Citation markers removed from context",
+    "test_fraction": "Test share",
+    "seed": "Split seed",
+    "with_metadata": "Metadata fields",
+    "ensure_ascii": "Non-ASCII escaped",
+}
+
+
+def _shown(value):
+    if isinstance(value, list):
+        return ", ".join(value) or "all"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "-"
+    return value
+
+
+def _filter_rows(filters):
+    """``(label, value)`` of each filter the card lists: the seed only with a split, the threshold only with dedupe."""
+    hidden = set()
+    if filters.get("test_fraction") is None:
+        hidden.add("seed")
+    if not filters.get("dedupe"):
+        hidden.add("near_duplicate_threshold")
+    return [(label, _shown(filters.get(key))) for key, label in _FILTER_LABELS.items() if key not in hidden]
+
+
+def _category_rows(table, stats, split_names):
+    rows = []
+    for key, row in table.iterrows():
+        cells = [f"`{key}`", f"{int(row['count']):,}"]
+        cells += [f"{stats.split_counts[name].get(key, 0):,}" for name in split_names]
+        cells += [f"{row[f'{name}_mean']:,.0f} / {int(row[f'{name}_max']):,}" for name in _LENGTH_FIELDS]
+        rows.append(cells)
+    return rows
+
+
+def _file_rows(files):
+    return [
+        {
+            **entry,
+            "records": "" if entry.get("records") is None else f"{entry['records']:,}",
+            "size": f"{entry['size']:,}",
+        }
+        for entry in files
+    ]
 
 
 def render_card(*, title, stats, record_count, filters, files, skipped, split_fraction=None, released_at=None):
-    """The README.md of a release.  The YAML header follows the Hugging Face dataset card fields."""
+    """The README.md of a release (``templates/datasets/card.md``); the YAML header follows the
+    Hugging Face dataset card fields."""
     table = stats.table()
     present = [str(k) for k in table.index] if not table.empty else []
-    categories = {c.key: c for c in Category.objects.filter(key__in=present).order_by("position", "key")}
-    tasks = sorted({_TASK_CATEGORIES.get(key, "text-generation") for key in present}) or ["text-generation"]
-    out = [
-        "---",
-        f"license: {LICENSE_ID}",
-        "task_categories:",
-        *[f"- {task}" for task in tasks],
-        "language:",
-        "- en",
-        "size_categories:",
-        f"- {size_category(record_count)}",
-        f"pretty_name: {json.dumps(title)}",
-        "---",
-        "",
-        f"# {title}",
-        "",
-        "## Summary",
-        "",
-        f"{record_count:,} instruction-following records written by people, one JSON object per line with "
-        "the fields `instruction`, `context`, `response` and `category`, in the layout of "
-        "databricks-dolly-15k. The `context` field holds a reference text for the categories that use one "
-        "and is empty otherwise.",
-        "",
-    ]
-    if released_at:
-        out += [f"Released {released_at}.", ""]
-    out += ["## Files", "", "| File | Records | Bytes | SHA-256 |", "|---|---:|---:|---|"]
-    for entry in files:
-        records = entry.get("records")
-        out.append(
-            f"| `{entry['name']}` | {'' if records is None else f'{records:,}'} | {entry['size']:,} | "
-            f"`{entry['sha256']}` |"
-        )
-    out += ["", "## Selection", "", "| Filter | Value |", "|---|---|", *_filters_lines(filters), ""]
-    if skipped.get("duplicates"):
-        out += [f"{skipped['duplicates']:,} exact duplicates (after normalising case and spaces) were left out.", ""]
-    if skipped.get("near_duplicates"):
-        threshold = filters.get("near_duplicate_threshold")
-        out += [
-            f"{skipped['near_duplicates']:,} near duplicates were left out: records whose instruction has a "
-            f"trigram similarity of at least {threshold:g} to the instruction of an earlier record (for "
-            "records with a reference text, an earlier record with the same reference text). The earliest "
-            "record is kept.",
-            "",
-        ]
-    out += ["## Records per category", ""]
-    if table.empty:
-        out += ["No records.", ""]
-    else:
-        split_names = sorted(stats.split_counts) if split_fraction is not None else []
-        header = "| Category | Records |" + "".join(f" {name} |" for name in split_names)
-        header += " Instruction (mean / max chars) | Context (mean / max) | Response (mean / max) |"
-        out += [header, "|---|---:|" + "---:|" * len(split_names) + "---:|---:|---:|"]
-        for key, row in table.iterrows():
-            cells = [f"`{key}`", f"{int(row['count']):,}"]
-            cells += [f"{stats.split_counts[name].get(key, 0):,}" for name in split_names]
-            cells += [f"{row[f'{name}_mean']:,.0f} / {int(row[f'{name}_max']):,}" for name in _LENGTH_FIELDS]
-            out.append("| " + " | ".join(cells) + " |")
-        out.append("")
-        if split_fraction is not None:
-            out += [
-                f"The test split holds {split_fraction:g} of each category, chosen by a keyed hash of each "
-                "record's content and the seed, so it is the same for the same data and seed.",
-                "",
-            ]
-    out += [
-        "## Category guidelines",
-        "",
-        "What contributors were shown beside the writing form when they wrote these records.",
-        "",
-    ]
-    for key, category in categories.items():
-        out += [f"### {category.name} (`{key}`)", ""]
-        if category.summary:
-            out += [category.summary, ""]
-        if category.guidelines:
-            out += [category.guidelines.strip(), ""]
-    out += [
-        "## Attribution",
-        "",
-        "The records were written by the contributors of this collection and are released under the "
-        "Creative Commons Attribution-ShareAlike 3.0 Unported License (see `LICENSE`). Reference texts "
-        "quoted in `context` are mostly excerpts of Wikipedia (https://www.wikipedia.org), used under the "
-        "same license. The format and the task categories follow databricks-dolly-15k "
-        "(Conover et al., 2023) and the InstructGPT paper (Ouyang et al., 2022).",
-        "",
-        "## Known limitations",
-        "",
-        "- Written by the employees of one organisation: topics, opinions and style reflect that population.",
-        "- Reference texts from Wikipedia may contain errors, be out of date, or carry its biases; "
-        "bracketed citation markers such as `[12]` remain unless they were removed (see Selection).",
-        "- Each record was written by one person and checked by one reviewer; some answers may still be "
-        "wrong, incomplete or subjective, especially in brainstorming and creative writing.",
-        "- Automatic checks for personal data and machine-written text are heuristics and miss some cases.",
-        "- The records are in English unless a contributor wrote otherwise; no translation was done.",
-        "",
-    ]
-    return "\n".join(out)
+    categories = Category.objects.filter(key__in=present).order_by("position", "key")
+    split_names = sorted(stats.split_counts) if split_fraction is not None else []
+    csv_files = [entry["name"] for entry in files if entry["name"].endswith(".csv")]
+    context = {
+        "license": LICENSE_ID,
+        "tasks": sorted({_TASK_CATEGORIES.get(key, "text-generation") for key in present}) or ["text-generation"],
+        "size_category": size_category(record_count),
+        "pretty_name": json.dumps(title),
+        "title": title,
+        "record_count": f"{record_count:,}",
+        "released_at": released_at,
+        "files": _file_rows(files),
+        "csv_files": ", ".join(f"`{name}`" for name in csv_files),
+        "filters": _filter_rows(filters),
+        "duplicates": f"{skipped['duplicates']:,}" if skipped.get("duplicates") else "",
+        "near_duplicates": f"{skipped['near_duplicates']:,}" if skipped.get("near_duplicates") else "",
+        "threshold": f"{filters.get('near_duplicate_threshold') or 0:g}",
+        "rows": _category_rows(table, stats, split_names) if not table.empty else [],
+        "split_names": split_names,
+        "split_fraction": f"{split_fraction:g}" if split_fraction is not None else "",
+        "categories": [(category.key, category) for category in categories],
+    }
+    with translation.override(None):
+        return render_to_string("datasets/card.md", context)
 
 
 def manifest_json(manifest):

@@ -52,7 +52,22 @@ class JsonlFormatter(Formatter):
         self.handle.write(text.encode("utf-8"))
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """A text cell a spreadsheet would run as a formula, with a single quote in front (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 class CsvFormatter(Formatter):
+    """Comma-separated values for spreadsheets (RFC 4180: rows end with CRLF, so any cell holding a
+    carriage return or a line feed is quoted).  Unlike JSONL and parquet, a cell is not always the
+    text as written: one that begins like a formula gets a single quote in front."""
+
     extension = "csv"
 
     def open(self, handle):
@@ -66,16 +81,18 @@ class CsvFormatter(Formatter):
         if self.with_metadata:
             data["flags"] = ["|".join(flags) for flags in data["flags"]]
             data["contests"] = ["|".join(contests) for contests in data["contests"]]
+        data = {name: [neutralise_formula(value) for value in values] for name, values in data.items()}
+        if self.with_metadata:
             data["review_rating"] = pd.array(data["review_rating"], dtype="Int64")
         buffer = io.StringIO()
-        pd.DataFrame(data).to_csv(buffer, header=self.header, index=False, lineterminator="\n")
+        pd.DataFrame(data).to_csv(buffer, header=self.header, index=False, lineterminator="\r\n")
         self.header = False
         self.handle.write(buffer.getvalue().encode("utf-8"))
 
     def close(self):
         if self.header:
             columns = list(DOLLY_FIELDS) + (list(METADATA_FIELDS) if self.with_metadata else [])
-            self.handle.write((",".join(columns) + "\n").encode("utf-8"))
+            self.handle.write((",".join(columns) + "\r\n").encode("utf-8"))
         super().close()
 
 

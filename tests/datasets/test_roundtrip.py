@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 
 from annotations.models import Demonstration, Origin, QualityFlag, Review, Status
 from datasets import services
+from datasets.formatters import neutralise_formula
 from datasets.models import Release
 from datasets.options import ExportOptions
 from datasets.records import DollyRecord, anonymous_contributor_id, dolly_line
@@ -148,4 +149,7 @@ def test_tabular_formats_hold_the_same_records(fixture_path, tmp_path, run_comma
     run_command("export_dataset", "--out", str(out), "--format", fmt)
     frame = pd.read_parquet(out) if fmt == "parquet" else pd.read_csv(out, keep_default_na=False, dtype=str)
     assert list(frame.columns) == ["instruction", "context", "response", "category"]
-    assert frame.to_dict("records") == read_jsonl(fixture_path)
+    expected = read_jsonl(fixture_path)
+    if fmt == "csv":  # cells that start like a spreadsheet formula carry a quote in front there
+        expected = [{name: neutralise_formula(value) for name, value in record.items()} for record in expected]
+    assert frame.to_dict("records") == expected
