@@ -8,6 +8,8 @@ from django.utils import translation
 
 from annotations.models import Category
 
+from . import training_formats
+
 LICENSE_ID = "cc-by-sa-3.0"
 _LENGTH_FIELDS = ("instruction", "context", "response")
 _TASK_CATEGORIES = {
@@ -188,9 +190,25 @@ def _file_rows(files):
     ]
 
 
-def render_card(*, title, stats, record_count, filters, files, skipped, split_fraction=None, released_at=None):
+def _configs_yaml(configs):
+    """``configs:`` of the Hugging Face card: one per format, the first the default, files per split."""
+    out = ["configs:"] if configs else []
+    for index, (fmt, data_files) in enumerate(configs):
+        out += [f"- config_name: {fmt}"]
+        if index == 0:
+            out += ["  default: true"]
+        out += ["  data_files:"]
+        for split, path in data_files:
+            out += [f"  - split: {split}", f"    path: {json.dumps(path)}"]
+    return out
+
+
+def render_card(
+    *, title, stats, record_count, filters, files, skipped, split_fraction=None, released_at=None, configs=()
+):
     """The README.md of a release (``templates/datasets/card.md``); the YAML header follows the
-    Hugging Face dataset card fields."""
+    Hugging Face dataset card fields.  Its ``configs`` name the data files of each format per
+    split, so ``datasets.load_dataset`` on the release folder gives the train and test splits."""
     table = stats.table()
     present = [str(k) for k in table.index] if not table.empty else []
     categories = Category.objects.filter(key__in=present).order_by("position", "key")
@@ -214,6 +232,8 @@ def render_card(*, title, stats, record_count, filters, files, skipped, split_fr
         "split_names": split_names,
         "split_fraction": f"{split_fraction:g}" if split_fraction is not None else "",
         "categories": [(category.key, category) for category in categories],
+        "configs": "\n".join(_configs_yaml(configs)),
+        "templates": "\n".join(training_formats.card_section([fmt for fmt, _files in configs])),
     }
     with translation.override(None):
         return render_to_string("datasets/card.md", context)

@@ -14,7 +14,7 @@ import numpy as np
 from django.db import connection, transaction
 
 from . import card as card_module
-from .formatters import formatter_for
+from .formatters import FORMATTERS, formatter_for
 from .sources import DemonstrationSource, record_digest
 from .split import SplitPlanner
 
@@ -42,7 +42,7 @@ def export_snapshot():
 
 
 def bundle_name(fmt, split):
-    return f"{split or 'data'}.{fmt}"
+    return f"{split or 'data'}.{FORMATTERS[fmt].extension}"
 
 
 @dataclass
@@ -232,6 +232,7 @@ class Exporter:
             skipped=result.counts["skipped"],
             split_fraction=options.test_fraction,
             released_at=self.released_at,
+            configs=dataset_configs(options.formats, options.split, self.naming),
         )
         for name, role, payload in (
             ("README.md", "card", result.card.encode("utf-8")),
@@ -255,6 +256,12 @@ class Exporter:
         manifest = self._stage(MANIFEST_NAME, "manifest")
         manifest.handle.write(card_module.manifest_json(result.manifest))
         result.files.append(manifest.finish())
+
+
+def dataset_configs(formats, split, naming=bundle_name):
+    """The card's ``configs``: per format, its data file per split, for ``datasets.load_dataset``."""
+    splits = ("train", "test") if split else (None,)
+    return [(fmt, [(name or "train", naming(fmt, name)) for name in splits]) for fmt in formats]
 
 
 def diff_hashes(previous, current):

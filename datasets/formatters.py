@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .records import DOLLY_FIELDS, METADATA_FIELDS, dolly_line, metadata_line
+from .training_formats import chat_line, prompt_line
 
 
 class Formatter:
@@ -61,6 +62,26 @@ def neutralise_formula(value):
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+class LineFormatter(Formatter):
+    """A training layout (``training_formats``): one JSON object per record; metadata stays in the dolly files."""
+
+    line = None
+
+    def write(self, records):
+        line, ascii_only = type(self).line, self.ensure_ascii
+        self.handle.write("".join([line(record, ensure_ascii=ascii_only) for record in records]).encode("utf-8"))
+
+
+class ChatFormatter(LineFormatter):
+    extension = "chat.jsonl"
+    line = staticmethod(chat_line)
+
+
+class DollyPromptFormatter(LineFormatter):
+    extension = "prompt.jsonl"
+    line = staticmethod(prompt_line)
 
 
 class CsvFormatter(Formatter):
@@ -143,6 +164,8 @@ FORMATTERS = {
     "jsonl": JsonlFormatter,
     "parquet": ParquetFormatter,
     "csv": CsvFormatter,
+    "chat": ChatFormatter,
+    "dolly_prompt": DollyPromptFormatter,
 }
 
 

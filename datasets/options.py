@@ -17,7 +17,7 @@ from rest_framework import serializers
 from annotations.models import Category, Status
 from leaderboard.models import Contest
 
-FORMATS = ("jsonl", "parquet", "csv")
+FORMATS = ("jsonl", "parquet", "csv", "chat", "dolly_prompt")
 DEFAULT_SEED = 42
 # Drafts are private to their author: no option, of any caller, ever exports one.
 EXPORTABLE_STATUSES = tuple(status for status in Status if status != Status.DRAFT)

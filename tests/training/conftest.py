@@ -1,10 +1,16 @@
+import os
+
 import pytest
+
+# The Hugging Face libraries never reach the network in tests (read when they are imported).
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 from accounts.services import api_key_create
 from datasets import services
 from datasets.models import Release
 from datasets.options import ExportOptions
-from tests.datasets.conftest import approved, media_root  # noqa: F401  (the same fixtures as the datasets tests)
+from tests.datasets.conftest import approved, media_root  # noqa: F401, F811  (the datasets tests' fixtures)
 
 
 @pytest.fixture
@@ -34,3 +40,13 @@ def build():
         return release
 
     return make
+
+
+@pytest.fixture
+def release_folder(media_root):  # noqa: F811
+    """The folder of a done release on the local storage."""
+
+    def folder(release):
+        return media_root / release.storage_prefix
+
+    return folder
