@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
@@ -27,14 +26,8 @@ class SignUpForm(UserCreationForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
-        domain = email.rsplit("@", 1)[-1].lower()
-        allowed = settings.ALLOWED_EMAIL_DOMAINS
-        if allowed and domain not in allowed:
-            raise forms.ValidationError(
-                _("Sign-up is open to addresses at %(domains)s only."),
-                params={"domains": ", ".join(allowed)},
-            )
         try:
+            services.check_email_domain(email=email)
             services.check_email_available(email=email)
         except ValidationError as error:
             raise ValidationError(error.message_dict["email"])

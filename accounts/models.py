@@ -106,3 +106,26 @@ class MachineAccount:
 
     def __str__(self):
         return self.username
+
+
+class SSOIdentity(models.Model):
+    """Who the company's identity provider says an account is: its issuer and stable subject.
+
+    Later sign-ins find the account by this pair, so a changed e-mail address at the provider
+    follows the same account instead of creating a new one.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="accounts_sso_identity_unique"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="accounts_sso_one_identity_per_issuer"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} at {self.issuer}"

@@ -1,7 +1,11 @@
 import hashlib
+import re
 import secrets
+import unicodedata
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -9,7 +13,17 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from . import names, selectors
-from .models import ApiKey, Profile
+from .models import ApiKey, Profile, SSOIdentity
+from .roles import ADMIN_GROUP, REVIEWER_GROUP
+
+
+class SignInRefused(Exception):
+    """A single sign-on that the site turns down; ``reason`` says why (see ``accounts.views``)."""
+
+    def __init__(self, reason, **params):
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
 
 
 def get_or_create_api_token(*, user):
@@ -33,6 +47,21 @@ def check_name(*, name, field, user=None):
     wanted = names.skeleton(name)
     if any(names.skeleton(other) == wanted for other in selectors.names_in_use(exclude_user=user)):
         raise ValidationError({field: _("This name is taken, or looks too much like someone else's name.")})
+
+
+def email_domain_allowed(email):
+    allowed = settings.ALLOWED_EMAIL_DOMAINS
+    return not allowed or email.rsplit("@", 1)[-1].lower() in allowed
+
+
+def check_email_domain(*, email):
+    if not email_domain_allowed(email):
+        raise ValidationError(
+            {
+                "email": _("Sign-up is open to addresses at %(domains)s only.")
+                % {"domains": ", ".join(settings.ALLOWED_EMAIL_DOMAINS)}
+            }
+        )
 
 
 def check_email_available(*, email, user=None):
@@ -134,3 +163,97 @@ def api_key_authenticate(*, raw):
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
+
+
+def user_set_roles(*, user, roles):
+    """Make the user's reviewer and admin roles exactly ``roles`` (admins are staff and superusers)."""
+    for role, group_name in (("reviewer", REVIEWER_GROUP), ("admin", ADMIN_GROUP)):
+        group, _created = Group.objects.get_or_create(name=group_name)
+        if role in roles:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+    is_admin = "admin" in roles
+    if (user.is_staff, user.is_superuser) != (is_admin, is_admin):
+        user.is_staff = user.is_superuser = is_admin
+        user.save(update_fields=["is_staff", "is_superuser"])
+    user.__dict__.pop("_dolly_group_names", None)
+
+
+_USERNAME_CHARACTERS = re.compile(r"[^\w.@+-]")
+
+
+def _free_username(hint):
+    """A username from ``hint`` that nobody has and that looks like nobody else's name."""
+    base = _USERNAME_CHARACTERS.sub("", unicodedata.normalize("NFKC", hint))[:140] or "user"
+    taken = {names.skeleton(name) for name in selectors.names_in_use()}
+    for n in range(1, 1000):
+        candidate = base if n == 1 else f"{base}-{n}"
+        if names.skeleton(candidate) not in taken:
+            return candidate
+    raise SignInRefused("email_taken", email=hint)
+
+
+def _sso_account(identity):
+    """The account an identity signs in to: linked before, or the one holding its e-mail address."""
+    link = SSOIdentity.objects.select_related("user").filter(issuer=identity.issuer, subject=identity.subject).first()
+    if link is not None:
+        return link.user, link
+    user = get_user_model().objects.filter(email__iexact=identity.email).first()
+    if user is None:
+        return None, None
+    if SSOIdentity.objects.filter(user=user, issuer=identity.issuer).exists():
+        raise SignInRefused("email_taken", email=identity.email)
+    if not user.is_active and user.last_login is None:
+        # A sign-up whose address was never confirmed: the provider has just confirmed it, and
+        # the password was chosen by whoever signed up, so it stops working.
+        user.is_active = True
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+    return user, None
+
+
+@transaction.atomic
+def user_sso_sign_in(*, identity):
+    """The account for a person the identity provider vouches for, created on first sign-in and
+    brought up to date (name, e-mail address, roles) on every later one."""
+    if not identity.email:
+        raise SignInRefused("no_email")
+    if not identity.email_verified:
+        raise SignInRefused("unverified", email=identity.email)
+    if not email_domain_allowed(identity.email):
+        raise SignInRefused("domain", email=identity.email, domains=", ".join(settings.ALLOWED_EMAIL_DOMAINS))
+    user, link = _sso_account(identity)
+    if user is None:
+        try:
+            user = user_create(
+                username=_free_username(identity.username_hint),
+                email=identity.email,
+                first_name=identity.first_name,
+                last_name=identity.last_name,
+            )
+        except ValidationError:
+            raise SignInRefused("email_taken", email=identity.email)
+    elif not user.is_active:
+        raise SignInRefused("disabled")
+    else:
+        _sso_update(user=user, identity=identity)
+    if link is None:
+        link = SSOIdentity(user=user, issuer=identity.issuer, subject=identity.subject)
+    link.last_sign_in = timezone.now()
+    link.save()
+    if identity.roles is not None:
+        user_set_roles(user=user, roles=identity.roles)
+    return user
+
+
+def _sso_update(*, user, identity):
+    if identity.email.lower() != user.email.lower() and selectors.email_in_use(email=identity.email, exclude_user=user):
+        raise SignInRefused("email_taken", email=identity.email)
+    fields = {"email": identity.email, "first_name": identity.first_name, "last_name": identity.last_name}
+    fields = {field: value for field, value in fields.items() if value}  # a claim not sent changes nothing
+    changed = [field for field, value in fields.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, fields[field])
+    if changed:
+        user.save(update_fields=changed)

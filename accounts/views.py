@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,6 +13,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import selectors, services
 from .forms import ApiKeyForm, SignUpForm
 from .roles import is_admin
+
+
+class SignInView(LoginView):
+    """The sign-in page: the company's single sign-on, the password form, or both."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sso_enabled=settings.SSO_ENABLED,
+            sso_provider_name=settings.SSO_PROVIDER_NAME,
+            password_login_enabled=settings.PASSWORD_LOGIN_ENABLED,
+            signup_enabled=settings.SIGNUP_ENABLED,
+            **kwargs,
+        )
 
 
 @require_http_methods(["GET", "POST"])

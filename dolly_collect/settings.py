@@ -38,7 +38,35 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ALLOWED_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in env.list("ALLOWED_EMAIL_DOMAINS", default=[])]
-SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
+# Password sign-in (the sign-in form, the admin's, the API token by password) and self sign-up.
+PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
+SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=PASSWORD_LOGIN_ENABLED)
+
+# Single sign-on with an OpenID Connect provider (accounts/sso.py, on mozilla-django-oidc): on when
+# a client id and the issuer (whose discovery document gives the endpoints) or the endpoints are set.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGORITHM", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+# The claim listing the person's groups, and the groups that make a reviewer or an admin.  With no
+# claim named, roles are managed in the site; with one, every SSO sign-in sets them from the claim.
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="")
+OIDC_REVIEWER_GROUPS = env.list("OIDC_REVIEWER_GROUPS", default=[])
+OIDC_ADMIN_GROUPS = env.list("OIDC_ADMIN_GROUPS", default=[])
+SSO_PROVIDER_NAME = env.str("SSO_PROVIDER_NAME", default="")
+SSO_ENABLED = bool(
+    OIDC_RP_CLIENT_ID
+    and (OIDC_ISSUER or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT))
+)
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+OIDC_REDIRECT_FIELD_NAME = "next"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -123,7 +151,9 @@ else:
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.sso.PasswordSignInSwitch",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.sso.SSOBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

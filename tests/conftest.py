@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from .factories import AdminFactory, DemonstrationFactory, ReviewerFactory, UserFactory
+from .oidc_provider import oidc_provider, sso_settings  # noqa: F401
 
 
 @pytest.fixture
