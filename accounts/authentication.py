@@ -6,6 +6,7 @@ reach drafts, reviews or anything else by mistake.
 """
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from . import services
@@ -28,3 +29,13 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return KEYWORD
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """Describes the key header in the OpenAPI schema (drf-spectacular registers it on definition)."""
+
+    target_class = ApiKeyAuthentication
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization", "description": f"{KEYWORD} <key>"}
