@@ -7,8 +7,10 @@ keeping the text exactly as it is.  Files may be gzip-compressed.
 
 import gzip
 import json
+import zlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.utils.translation import gettext as _
@@ -19,6 +21,8 @@ from annotations.validation import check_demonstration
 from .records import DOLLY_FIELDS, content_hash
 
 MAX_REPORTED_PROBLEMS = 50
+# Past this many refused lines a file is not worth reading on (a file of millions of empty lines costs nothing to send).
+MAX_BAD_LINES = 1000
 _GZIP_MAGIC = b"\x1f\x8b"
 _JSON_TYPES = {
     dict: "an object",
@@ -31,17 +35,81 @@ _JSON_TYPES = {
 }
 
 
+class Stop(str):
+    """The reason a file is read no further (damaged gzip, too large, too many bad lines): always reported."""
+
+
+def _megabytes(size):
+    return f"{size / (1024 * 1024):g} MB"
+
+
 def open_lines(opener):
-    """The lines of the file that ``opener()`` opens in binary mode, decompressed if it is gzip."""
+    """Yield ``(number, raw line)`` of the file ``opener()`` opens in binary mode, decompressed if it is
+    gzip; a line that cannot be used whole is yielded as ``(number, reason)`` (a string).
+
+    The limits hold while the file streams, whatever its compressed size: a line longer than
+    ``DOLLY_IMPORT_MAX_LINE_BYTES`` is refused without being kept in memory (the reading goes on
+    at the next line), and past ``DOLLY_IMPORT_MAX_BYTES`` decompressed bytes, or at a gzip stream
+    that is damaged or cut short, the reading stops with that reason as the last line.
+    """
+    max_line, max_total = settings.DOLLY_IMPORT_MAX_LINE_BYTES, settings.DOLLY_IMPORT_MAX_BYTES
     raw = opener()
-    head = raw.read(2)
-    raw.seek(0)
-    handle = gzip.GzipFile(fileobj=raw, mode="rb") if head == _GZIP_MAGIC else raw
+    handle = raw
     try:
-        yield from handle
+        head = raw.read(2)
+        raw.seek(0)
+        if head == _GZIP_MAGIC:
+            handle = gzip.GzipFile(fileobj=raw, mode="rb")
+        total, number = 0, 0
+        while True:
+            number += 1
+            try:
+                line = handle.readline(max_line + 1)
+                if len(line) > max_line and not line.endswith(b"\n"):
+                    skipped = _skip_rest_of_line(handle, max_total - total)
+                    total += len(line) + skipped
+                    line = None
+            except (OSError, EOFError, zlib.error) as exc:
+                yield number, Stop(_unreadable(exc))
+                return
+            if line == b"":
+                return
+            total += len(line or b"")
+            if total > max_total:
+                yield (
+                    number,
+                    _("the file is larger than %(size)s once decompressed (DOLLY_IMPORT_MAX_BYTES)")
+                    % {"size": _megabytes(max_total)},
+                )
+                return
+            if line is None:
+                yield (
+                    number,
+                    _("the line is longer than %(size)s (DOLLY_IMPORT_MAX_LINE_BYTES)")
+                    % {"size": _megabytes(max_line)},
+                )
+            else:
+                yield number, line
     finally:
         handle.close()
         raw.close()
+
+
+def _skip_rest_of_line(handle, budget):
+    """Read past the end of an over-long line, a block at a time; stops early past ``budget`` bytes."""
+    skipped = 0
+    while skipped <= budget:
+        block = handle.readline(1 << 20)
+        skipped += len(block)
+        if not block or block.endswith(b"\n"):
+            break
+    return skipped
+
+
+def _unreadable(exc):
+    if isinstance(exc, EOFError):
+        return _("the gzip data ends early: the file is cut short")
+    return _("the file is not valid gzip data (%(reason)s)") % {"reason": str(exc) or type(exc).__name__}
 
 
 @dataclass
@@ -104,6 +172,8 @@ def parse_line(number, raw, plan):
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return _("not valid JSON: %(msg)s at column %(col)d") % {"msg": exc.msg, "col": exc.pos + 1}
+    except RecursionError:
+        return _("not a dolly record: the JSON is nested too deeply")
     if not isinstance(data, dict):
         return _("not a JSON object but %(kind)s") % {"kind": _describe(data)}
     missing = [key for key in DOLLY_FIELDS if key not in data]
@@ -147,6 +217,16 @@ def parse_line(number, raw, plan):
 
 
 def parsed_lines(opener, plan):
-    """Yield ``(number, ParsedLine or reason)`` for every line of the file."""
-    for number, raw in enumerate(open_lines(opener), start=1):
-        yield number, parse_line(number, raw, plan)
+    """Yield ``(number, ParsedLine or reason)`` for every line of the file.
+
+    After ``MAX_BAD_LINES`` refused lines the rest of the file is not read: the reason says so.
+    """
+    bad = 0
+    for number, raw in open_lines(opener):
+        parsed = raw if isinstance(raw, str) else parse_line(number, raw, plan)
+        yield number, parsed
+        if isinstance(parsed, str) and not isinstance(parsed, Stop):
+            bad += 1
+            if bad >= MAX_BAD_LINES:
+                yield number, Stop(_("%(count)d bad lines: the rest of the file was not read") % {"count": bad})
+                return

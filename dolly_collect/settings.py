@@ -344,6 +344,11 @@ DOLLY_SITE_URL = env.str("DOLLY_SITE_URL", default="http://127.0.0.1:8000").rstr
 # Datasets: the title on release cards, and the largest file the upload page accepts (bytes).
 DOLLY_DATASET_TITLE = env.str("DOLLY_DATASET_TITLE", default="Dolly Collect dataset")
 DOLLY_IMPORT_MAX_UPLOAD_BYTES = env.int("DOLLY_IMPORT_MAX_UPLOAD_BYTES", default=512 * 1024 * 1024)
+# Import files are read as a stream: at most this many bytes once decompressed, and per line.
+# The line limit is above the longest record the text limits allow, even with every character
+# \u-escaped (about 1.3 MB), so it admits every record of databricks-dolly-15k.
+DOLLY_IMPORT_MAX_BYTES = env.int("DOLLY_IMPORT_MAX_BYTES", default=4 * 1024 * 1024 * 1024)
+DOLLY_IMPORT_MAX_LINE_BYTES = env.int("DOLLY_IMPORT_MAX_LINE_BYTES", default=2 * 1024 * 1024)
 
 # Releases for training jobs: the default release name (each name has its own v1, v2, ...),
 # and webhooks: how long a failing delivery is retried, and whether private addresses may be called.

@@ -20,7 +20,7 @@ from core import storage as file_storage
 from core.tasks import enqueue
 
 from ..bulk import already_imported, inserter_for
-from ..importing import MAX_REPORTED_PROBLEMS, CategoryPlan, parsed_lines
+from ..importing import MAX_REPORTED_PROBLEMS, CategoryPlan, Stop, parsed_lines
 from ..models import ImportBatch, ImportedRecord
 from .jobs import error_text, import_progress
 
@@ -65,7 +65,7 @@ class ImportCheck:
     def refuse_line(self, number, reason):
         """Count a bad line; keep its ``FILE:LINE: reason`` among the first ``MAX_REPORTED_PROBLEMS``."""
         self.problem_count += 1
-        if len(self.problems) < MAX_REPORTED_PROBLEMS:
+        if len(self.problems) < MAX_REPORTED_PROBLEMS or isinstance(reason, Stop):
             self.problems.append(f"{self.source_name}:{number}: {reason}")
 
     def refuse_if_empty(self):
@@ -272,6 +272,8 @@ def import_stage(*, created_by, upload, target_status, author_username="", creat
         create_categories=create_categories,
     )
     batch.status = ImportBatch.State.VALID if report.ok else ImportBatch.State.INVALID
+    if not report.ok:
+        _remove_upload(batch)
     batch.line_count = report.line_count
     batch.problems = report.problems
     batch.problem_count = report.problem_count
@@ -279,6 +281,16 @@ def import_stage(*, created_by, upload, target_status, author_username="", creat
     batch.new_categories = report.new_categories
     batch.save()
     return batch
+
+
+def _remove_upload(batch):
+    """The stored upload is needed only while the batch may still be imported: not once it is done,
+    nor once its file was refused.  A batch that failed for another reason (its worker was lost, the
+    queue was down) keeps it, so that it can be confirmed again."""
+    if batch.stored_name:
+        file_storage.delete(batch.stored_name)
+        ImportBatch.objects.filter(pk=batch.pk).update(stored_name="")
+        batch.stored_name = ""
 
 
 def import_confirm(*, batch):
@@ -323,9 +335,14 @@ def import_run(batch_id):
     try:
         with import_progress(batch) as progress:
             import_records(lambda: file_storage.open_file(batch.stored_name), batch=batch, progress=progress)
+    except ImportRefused as exc:
+        import_fail(batch, str(exc) + " " + _("Nothing was imported."))
+        _remove_upload(batch)
+        return ImportBatch.State.FAILED
     except Exception as exc:
         logger.exception("Import %s failed", batch.public_id)
         import_fail(batch, error_text(exc) + " " + _("Nothing was imported."))
         return ImportBatch.State.FAILED
+    _remove_upload(batch)
     import_queue_indexing(batch)
     return ImportBatch.State.DONE
