@@ -213,8 +213,13 @@ DOLLY_DOWNLOAD_REDIRECT = env.bool("DOLLY_DOWNLOAD_REDIRECT", default=True)
 if AWS_STORAGE_BUCKET_NAME:
     from botocore.config import Config as _S3ClientConfig
 
+    # Given a client configuration, django-storages no longer applies these two settings itself.
     AWS_S3_CLIENT_CONFIG = _S3ClientConfig(
-        connect_timeout=5, read_timeout=60, retries={"max_attempts": 5, "mode": "standard"}
+        connect_timeout=5,
+        read_timeout=60,
+        retries={"max_attempts": 5, "mode": "standard"},
+        signature_version=AWS_S3_SIGNATURE_VERSION,
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
     )
 STORAGES = {
     "default": {

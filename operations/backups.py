@@ -1,10 +1,14 @@
-"""Backups of the whole site: the database (``pg_dump``, or SQLite's online backup) and the media files.
+"""Backups of the whole site: the database (``pg_dump``, or SQLite's online backup) and the stored files.
 
 A backup is a folder::
 
     database.dump      pg_dump custom format (PostgreSQL), or database.sqlite3 (SQLite)
-    media.tar          every stored file: releases, uploaded imports
+    media.tar          every stored file (releases, uploaded imports) as media/<name>, read from
+                       the media folder or the bucket, whichever the site uses
     manifest.json      when, what, and the SHA-256 of both files
+
+Files are restored into the storage the restoring site is configured with, so a backup of a
+site on one machine's disk can be restored into a bucket, and the other way round.
 
 ``restore`` checks the checksums first, refuses a database that already holds the site's
 tables unless told to replace it, then loads both.  Passwords come from the environment
@@ -26,10 +30,11 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from django.conf import settings
 from django.db import connections
+
+from core import storage as file_storage
 
 DUMP_POSTGRESQL = "database.dump"
 DUMP_SQLITE = "database.sqlite3"
@@ -119,14 +124,16 @@ def backup(destination, *, using="default"):
         _sqlite_copy(str(db["NAME"]), str(dump), timeout=_sqlite_timeout(db))
     else:
         raise BackupError(f"backups of {connections[using].vendor} databases are not supported")
-    media_root = Path(settings.MEDIA_ROOT)
-    with tarfile.open(partial / MEDIA, "w") as archive:
-        if media_root.exists():
-            archive.add(media_root, arcname="media")
+    files = _archive_files(partial / MEDIA)
     manifest = {
         "created_at": datetime.datetime.now(tz=datetime.UTC).isoformat(),
         "database": {"vendor": connections[using].vendor, "file": dump.name, "sha256": _sha256(dump)},
-        "media": {"file": MEDIA, "sha256": _sha256(partial / MEDIA)},
+        "media": {
+            "file": MEDIA,
+            "sha256": _sha256(partial / MEDIA),
+            "files": files,
+            "storage": "folder" if file_storage.is_local() else "bucket",
+        },
     }
     (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     partial.rename(destination)
@@ -147,6 +154,7 @@ def restore(source, *, using="default", replace=False):
     for part in (manifest["database"], manifest["media"]):
         if _sha256(source / part["file"]) != part["sha256"]:
             raise BackupError(f"{part['file']} does not match its checksum; the backup is damaged.")
+    stored_files = _archived_files(source / MEDIA)
     vendor = connections[using].vendor
     if manifest["database"]["vendor"] != vendor:
         raise BackupError(f"this backup is of a {manifest['database']['vendor']} database, not {vendor}")
@@ -173,11 +181,44 @@ def restore(source, *, using="default", replace=False):
         )
     else:
         _sqlite_copy(str(source / DUMP_SQLITE), str(db["NAME"]), timeout=_sqlite_timeout(db))
-    media_root = Path(settings.MEDIA_ROOT)
-    media_root.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(source / MEDIA) as archive:
-        members = [m for m in archive.getmembers() if m.name == "media" or m.name.startswith("media/")]
-        for member in members:
-            member.name = member.name[len("media") :].lstrip("/") or "."
-        archive.extractall(media_root, members=members, filter="data")
+    _restore_files(source / MEDIA, stored_files)
     return manifest
+
+
+def _archive_files(path):
+    """Write every stored file (releases, uploaded imports), from the media folder or the bucket,
+    into the tar archive ``path`` as ``media/<name>``.  Returns how many."""
+    count = 0
+    now = datetime.datetime.now(tz=datetime.UTC).timestamp()
+    with tarfile.open(path, "w") as archive:
+        for name, size in file_storage.walk():
+            info = tarfile.TarInfo(f"media/{name}")
+            info.size, info.mtime, info.mode = size, now, 0o644
+            with file_storage.open_stream(name) as handle:
+                archive.addfile(info, handle)
+            count += 1
+    return count
+
+
+def _archived_files(path):
+    """``{member name: storage name}`` of the archive's files; refuses a name outside the media folder."""
+    names = {}
+    with tarfile.open(path) as archive:
+        for member in archive:
+            name = member.name.removeprefix("./")
+            if not member.isfile() or not name.startswith("media/"):
+                continue
+            name = name[len("media/") :]
+            parts = PurePosixPath(name).parts
+            if not parts or name.startswith("/") or ".." in parts:
+                raise BackupError(f"{MEDIA} names a file outside the media folder: {member.name}")
+            names[member.name] = name
+    return names
+
+
+def _restore_files(path, names):
+    """Store every file of the archive ``path`` under its name, in the media folder or the bucket."""
+    with tarfile.open(path) as archive:
+        for member in archive:
+            if member.name in names:
+                file_storage.save(names[member.name], archive.extractfile(member))

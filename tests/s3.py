@@ -24,8 +24,10 @@ import pytest
 
 ACCESS_KEY = "dolly-test-access"
 SECRET_KEY = "dolly-test-secret-key"
-# This checkout's ports for test servers; each SeaweedFS port P also takes P + 10000 (its gRPC port).
-PORT_BASE = int(os.environ.get("DOLLY_TEST_PORT_BASE", "8150"))
+# Ports of test servers: with DOLLY_TEST_PORT_BASE set, from that range of ten (a SeaweedFS
+# port P also takes P + 10000, its gRPC port), for machines where several checkouts share
+# 127.0.0.1; otherwise whatever ports the system hands out.
+PORT_BASE = os.environ.get("DOLLY_TEST_PORT_BASE", "")
 PORT_COUNT = 10
 
 
@@ -46,19 +48,37 @@ def _free(port):
     return True
 
 
-def free_ports(count, *, with_grpc=False, taken=()):
-    """``count`` free ports of this checkout's range (a second xdist worker starts further in)."""
+def _system_port(taken):
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port not in taken:
+            return port
+
+
+def free_ports(count, *, with_grpc=False):
+    """``count`` free loopback ports; ``with_grpc`` gives ``(port, grpc port)`` pairs."""
+    if not PORT_BASE:
+        taken = set()
+        found = []
+        for _ in range(count):
+            pair = [_system_port(taken) for _ in range(2 if with_grpc else 1)]
+            taken.update(pair)
+            found.append(tuple(pair) if with_grpc else pair[0])
+        return found
+    base = int(PORT_BASE)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     offset = int(worker[2:]) * 5 if worker[2:].isdigit() else 0
     found = []
     for i in range(PORT_COUNT):
-        port = PORT_BASE + (offset + i) % PORT_COUNT
-        if port in taken or not _free(port) or (with_grpc and not _free(port + 10000)):
+        port = base + (offset + i) % PORT_COUNT
+        if not _free(port) or (with_grpc and not _free(port + 10000)):
             continue
-        found.append(port)
+        found.append((port, port + 10000) if with_grpc else port)
         if len(found) == count:
             return found
-    raise RuntimeError(f"fewer than {count} free ports in {PORT_BASE}-{PORT_BASE + PORT_COUNT - 1}")
+    raise RuntimeError(f"fewer than {count} free ports in {base}-{base + PORT_COUNT - 1} (DOLLY_TEST_PORT_BASE)")
 
 
 def stop_process(process, *, grace=10):
@@ -109,10 +129,10 @@ def start_seaweedfs(folder):
         )
     )
     (folder / "data").mkdir()
-    s3, master, volume, filer = free_ports(4, with_grpc=True)
+    ports = dict(zip(("s3", "master", "volume", "filer"), free_ports(4, with_grpc=True), strict=True))
     command = [binary, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={folder / 'data'}"]
-    for role, port in (("s3", s3), ("master", master), ("volume", volume), ("filer", filer)):
-        command += [f"-{role}.port={port}", f"-{role}.port.grpc={port + 10000}"]
+    for role, (port, grpc) in ports.items():
+        command += [f"-{role}.port={port}", f"-{role}.port.grpc={grpc}"]
     command += [
         "-s3",
         f"-s3.config={config}",
@@ -127,7 +147,7 @@ def start_seaweedfs(folder):
     log = open(folder / "weed.log", "wb")  # noqa: SIM115 - closed with the server
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
     log.close()
-    server = SeaweedFS(process=process, endpoint=f"http://127.0.0.1:{s3}", folder=folder)
+    server = SeaweedFS(process=process, endpoint=f"http://127.0.0.1:{ports['s3'][0]}", folder=folder)
     deadline = time.monotonic() + 90
     client = server.client()
     probe = f"probe-{uuid.uuid4().hex[:8]}"

@@ -5,16 +5,20 @@ online backup, the default local setup) it is a file in a folder that does not e
 test database itself is the site backed up.
 """
 
+import hashlib
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import tarfile
 from contextlib import closing
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
@@ -25,6 +29,7 @@ from leaderboard.models import PointEntry
 from operations.backups import BackupError, backup, restore
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory
 from tests.leaderboard.conftest import approve, make_contest, submitted
+from tests.s3 import drop_bucket, new_bucket
 
 from .workers import database_url
 
@@ -32,8 +37,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backup (the default local setup)")
 
 
-def _manage(*args, database, media):
-    env = {**os.environ, "DATABASE_URL": database, "MEDIA_ROOT": str(media), "DJANGO_SETTINGS_MODULE": "tests.settings"}
+def _manage(*args, database, media, **extra):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "MEDIA_ROOT": str(media),
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        **extra,
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
@@ -43,6 +54,17 @@ def _manage(*args, database, media):
 def site(seeded, settings, tmp_path):
     """A small site with a contest, approvals and their points, and one finished release."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    return _make_site()
+
+
+@pytest.fixture
+def bucket_site(seeded, s3_storage, settings, tmp_path):
+    """The same site with its files in a bucket (and nothing in the media folder)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return _make_site()
+
+
+def _make_site():
     make_contest(categories=("open_qa", "brainstorming"))
     reviewer = ReviewerFactory(username="rev")
     for n, name in enumerate(["ann", "ben", "cat"]):
@@ -182,3 +204,49 @@ def test_backup_refuses_to_overwrite(tmp_path, db):
     (tmp_path / "backup").mkdir()
     with pytest.raises(BackupError, match="already exists"):
         backup(tmp_path / "backup")
+
+
+def test_a_site_in_a_bucket_is_backed_up_with_its_objects_and_restored_into_another_bucket(
+    bucket_site, s3_storage, s3_server, empty_database, tmp_path
+):
+    """Releases and uploads in S3 go into the backup; a restore puts them into the bucket the
+    restoring site is configured with, byte for byte."""
+    line = b'{"instruction": "Why?", "context": "", "response": "Because.", "category": "open_qa"}\n'
+    batch = dataset_services.import_stage(
+        created_by=bucket_site.created_by, upload=SimpleUploadedFile("dolly.jsonl", line), target_status="approved"
+    )
+    keys = s3_storage.object_keys()
+    assert len(keys) == len(bucket_site.files) + 1 and batch.stored_name in keys
+    manifest = backup(tmp_path / "backup")
+    assert manifest["media"]["storage"] == "bucket" and manifest["media"]["files"] == len(keys)
+    assert not (tmp_path / "media").exists()
+
+    target = new_bucket(s3_server)
+    try:
+        result = _manage(
+            "restore", str(tmp_path / "backup"), database=empty_database, media=tmp_path / "unused", **target.env
+        )
+        assert result.returncode == 0, result.stderr
+        assert target.object_keys() == keys
+        for key in keys:
+            assert target.read(key) == s3_storage.read(key)
+        assert target.read(batch.stored_name) == line
+        _check_standings(empty_database, tmp_path / "unused")
+        assert not (tmp_path / "unused").exists()
+    finally:
+        drop_bucket(target)
+
+
+def test_a_backup_with_a_file_named_outside_the_media_folder_is_refused(site, tmp_path, settings):
+    manifest = backup(tmp_path / "backup")
+    archive = tmp_path / "backup" / manifest["media"]["file"]
+    with tarfile.open(archive, "a") as tar:
+        info = tarfile.TarInfo("media/../../escaped.txt")
+        info.size = 4
+        tar.addfile(info, io.BytesIO(b"evil"))
+    manifest["media"]["sha256"] = hashlib.sha256(archive.read_bytes()).hexdigest()
+    (tmp_path / "backup" / "manifest.json").write_text(json.dumps(manifest))
+    settings.MEDIA_ROOT = str(tmp_path / "elsewhere" / "media")
+    with pytest.raises(BackupError, match="outside the media folder"):
+        restore(tmp_path / "backup")
+    assert not (tmp_path / "elsewhere" / "escaped.txt").exists() and not (tmp_path / "escaped.txt").exists()
