@@ -1,4 +1,4 @@
-from .roles import is_admin, is_reviewer
+from .permissions import is_admin, is_reviewer
 
 
 def roles(request):

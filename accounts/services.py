@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from . import names, selectors
 from .models import ApiKey, Profile, SSOIdentity
-from .roles import ADMIN_GROUP, REVIEWER_GROUP
+from .permissions import ADMIN_GROUP, REVIEWER_GROUP
 
 
 class SignInRefused(Exception):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .forms import ApiKeyForm, SignUpForm
-from .roles import is_admin
+from .permissions import is_admin
 
 
 class SignInView(LoginView):

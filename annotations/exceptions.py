@@ -1,8 +1,12 @@
 from django.utils.translation import gettext as _
 
+from core.exceptions import Conflict
 
-class StaleEdit(Exception):
+
+class StaleEdit(Conflict):
     """The demonstration changed since the caller read it: their version is stale."""
+
+    code = "stale_version"
 
     def __init__(self, current_version):
         self.current_version = current_version
@@ -11,6 +15,11 @@ class StaleEdit(Exception):
             % {"version": current_version}
         )
 
+    def details(self):
+        return {"current_version": self.current_version}
 
-class TransitionNotAllowed(Exception):
+
+class TransitionNotAllowed(Conflict):
     """The demonstration's status does not allow the requested change."""
+
+    code = "not_allowed"

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import is_reviewer
+from accounts.permissions import is_reviewer
 
 from .text import normalise, normalised_hash
 

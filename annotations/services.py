@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import is_reviewer
+from accounts.permissions import is_reviewer
 
 from . import hooks, quality
 from .exceptions import StaleEdit, TransitionNotAllowed

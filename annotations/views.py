@@ -10,16 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import add_service_errors
+
 from . import selectors, services
 from .exceptions import StaleEdit, TransitionNotAllowed
 from .forms import DemonstrationForm, StatusFilterForm
 from .models import Category, Origin, Status
 from .validation import max_lengths
-
-
-def _add_service_errors(form, error):
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 @login_required
@@ -93,7 +90,7 @@ def demonstration_create(request):
                     **form.changes(),
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return _after_save(request, demonstration, submit)
     else:
@@ -147,7 +144,7 @@ def demonstration_edit(request, public_id):
                     changes=form.changes(),
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             except StaleEdit as error:
                 stale = error
                 form.add_error(

@@ -209,7 +209,7 @@ def load(rows, seed):
     from django.core.management import call_command
     from django.db import connection
 
-    from accounts.roles import REVIEWER_GROUP
+    from accounts.permissions import REVIEWER_GROUP
     from annotations.models import Category, Demonstration, InstructionBand, QualityFlag, Review
     from annotations.text import minhash_bands
 

@@ -17,7 +17,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.roles import is_admin
 from annotations.models import Category, Status
 from leaderboard.selectors import category_progress, points_by_day
 
@@ -425,7 +424,3 @@ PERSONAL_CHARTS = {
 def personal_chart(chart_id, *, user):
     builder = PERSONAL_CHARTS.get(chart_id)
     return builder(user=user) if builder else None
-
-
-def can_see_admin_dashboard(user):
-    return is_admin(user) or user.is_staff

@@ -5,11 +5,11 @@ gathers writing (annotations), review and the next suggestion (contests).
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.permissions import check_admin
 from annotations import selectors as demonstration_selectors
 from annotations.views import JUST_SUBMITTED
 from review import selectors as review_selectors
@@ -25,15 +25,10 @@ def _window(request):
     return days if days in reports.WINDOWS else reports.DEFAULT_WINDOW
 
 
-def _check_admin(user):
-    if not reports.can_see_admin_dashboard(user):
-        raise PermissionDenied("The dashboard is for admins.")
-
-
 @login_required
 @require_GET
 def admin_dashboard(request):
-    _check_admin(request.user)
+    check_admin(request.user)
     days = _window(request)
     charts = [reports.ADMIN_CHARTS[chart_id](days) for chart_id in reports.ADMIN_CHARTS]
     charts[4:4] = reports.contest_progress()
@@ -53,7 +48,7 @@ def admin_dashboard(request):
 @login_required
 @require_GET
 def admin_chart_data(request, chart_id):
-    _check_admin(request.user)
+    check_admin(request.user)
     chart = reports.admin_chart(chart_id, days=_window(request))
     if chart is None:
         raise Http404("No such chart.")

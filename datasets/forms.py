@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from annotations.models import Category, Status
+from core.forms import add_service_errors
 from leaderboard.models import Contest
 
 from .models import Release
@@ -106,8 +107,7 @@ class ReleaseForm(forms.Form):
         try:
             cleaned["name"], cleaned["tag"] = check_release_labels(name=cleaned["name"], tag=cleaned["tag"])
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                self.add_error(field, messages)
+            add_service_errors(self, exc)
             return cleaned
         options = {
             name: value

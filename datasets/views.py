@@ -1,10 +1,7 @@
 """Admin pages for dataset releases and imports.  Thin: parse, call a service or selector, render."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -12,23 +9,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import is_admin
+from accounts.permissions import admin_required as admin_required_for
+from core.forms import add_service_errors
 
 from . import selectors, services
 from .downloads import release_file_response
 from .forms import ImportForm, ReleaseFilterForm, ReleaseForm
 from .models import ImportBatch
 
-
-def admin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_admin(request.user):
-            raise PermissionDenied(_("Only admins manage dataset releases."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+admin_required = admin_required_for(message=_("Only admins manage dataset releases."))
 
 
 def release_status_payload(release):
@@ -117,8 +106,7 @@ def import_list(request):
                 create_categories=form.cleaned_data["create_categories"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             return redirect("datasets:import-detail", public_id=batch.public_id)
     page = Paginator(selectors.import_batches(), 20).get_page(request.GET.get("page"))

@@ -1,10 +1,12 @@
-"""API plumbing shared by every app: pagination and error shape."""
+"""API plumbing shared by every app: pagination and the error shape of every domain exception."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.exceptions import Conflict
 
 
 class Pagination(PageNumberPagination):
@@ -13,18 +15,20 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object was changed by someone else."
-    default_code = "conflict"
-
-
 def exception_handler(exc, context):
-    """Turn service-level validation errors into DRF's field-keyed 400 responses."""
+    """The one place the services' exceptions become HTTP answers.
+
+    ``ValidationError``: 400 keyed by field (``non_field_errors`` for the others).  ``Conflict``
+    (a stale version, a change the status does not allow): 409 with ``detail``, ``code`` and
+    the exception's details.  Anything else goes to DRF (``PermissionDenied`` is a 403,
+    ``Http404`` a 404).
+    """
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
         else:
             detail = {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Conflict):
+        return Response({"detail": str(exc), "code": exc.code, **exc.details()}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)

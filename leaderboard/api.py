@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
 
-from accounts.roles import is_admin
+from accounts.permissions import IsAdminOrReadOnly as AdminOrReadOnly
 from annotations.models import Category
 
 from . import selectors, services
@@ -16,11 +16,8 @@ from .explain import describe
 from .models import Contest, PointEntry, Reason
 
 
-class IsAdminOrReadOnly(permissions.BasePermission):
+class IsAdminOrReadOnly(AdminOrReadOnly):
     message = "Only admins can create or change contests."
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or is_admin(request.user)
 
 
 class ProgressSerializer(serializers.Serializer):

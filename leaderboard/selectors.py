@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import BoardVisibility
-from accounts.roles import is_admin
+from accounts.permissions import is_admin
 from annotations.models import Category
 
 from .models import CategoryProgress, Contest, Disqualification, PointEntry, ScoreCount, Standing, TeamStanding

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import BoardVisibility
 from accounts.services import profile_for, profile_update
 from annotations.selectors import active_categories
+from core.forms import add_service_errors
 
 from . import charts, selectors
 from .explain import describe
@@ -119,8 +120,7 @@ def board_settings(request):
             try:
                 profile_update(user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Saved. Leaderboards now show you as you chose."))
                 return redirect("my-points")

@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from annotations.api.serializers import ConflictSerializer, DemonstrationSerializer
-from annotations.exceptions import TransitionNotAllowed
 from annotations.models import Category, OpenInstruction, Origin
 
 from . import selectors, services
@@ -95,12 +94,7 @@ class OpenInstructionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(OpenInstructionSerializer(created).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, id=None):
-        try:
-            services.open_instruction_withdraw(open_instruction=self.get_object(), actor=request.user)
-        except TransitionNotAllowed as error:
-            return Response(
-                {"detail": str(error), "code": getattr(error, "code", "not_allowed")}, status=status.HTTP_409_CONFLICT
-            )
+        services.open_instruction_withdraw(open_instruction=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -119,16 +113,11 @@ class OpenInstructionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         open_instruction = self.get_object()
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            demonstration = services.open_instruction_answer(
-                open_instruction=open_instruction,
-                answerer=request.user,
-                origin=Origin.API,
-                instruction=payload.validated_data.get("instruction"),
-                response=payload.validated_data.get("response", ""),
-            )
-        except TransitionNotAllowed as error:
-            return Response(
-                {"detail": str(error), "code": getattr(error, "code", "not_allowed")}, status=status.HTTP_409_CONFLICT
-            )
+        demonstration = services.open_instruction_answer(
+            open_instruction=open_instruction,
+            answerer=request.user,
+            origin=Origin.API,
+            instruction=payload.validated_data.get("instruction"),
+            response=payload.validated_data.get("response", ""),
+        )
         return Response(DemonstrationSerializer(demonstration).data, status=status.HTTP_201_CREATED)

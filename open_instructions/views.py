@@ -13,14 +13,10 @@ from annotations.exceptions import TransitionNotAllowed
 from annotations.models import Origin
 from annotations.validation import max_lengths
 from annotations.views import JUST_SUBMITTED
+from core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import AnswerForm, OpenInstructionForm, PoolFilterForm
-
-
-def _add_errors(form, error):
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required
@@ -53,7 +49,7 @@ def create(request):
         try:
             services.open_instruction_create(author=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your instruction is in the pool, waiting for someone to answer it."))
             return redirect("open-instruction-mine")
@@ -84,7 +80,7 @@ def answer(request, public_id):
                 response=form.cleaned_data["response"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 400
         except TransitionNotAllowed as error:
             form.add_error(None, str(error))

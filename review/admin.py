@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from accounts.roles import is_admin
+from accounts.permissions import is_admin
 from annotations.models import Demonstration, Revision
 
 from .admin_actions import BULK_ACTIONS

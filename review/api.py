@@ -4,40 +4,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import is_admin, is_reviewer
+from accounts.permissions import IsAdmin, IsReviewer
 from annotations import selectors as demonstration_selectors
 from annotations.api.serializers import ConflictSerializer
-from annotations.exceptions import StaleEdit, TransitionNotAllowed
 from annotations.models import Category, Notification, QualityFlag, Review
 
 from . import selectors, services
 from .notifications import notifications_mark_read
-
-
-class IsReviewer(BasePermission):
-    message = "Only reviewers can do this."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and is_reviewer(request.user))
-
-
-class IsAdmin(BasePermission):
-    message = "Only admins can do this."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and is_admin(request.user))
-
-
-def conflict(error):
-    body = {"detail": str(error), "code": getattr(error, "code", "not_allowed")}
-    if isinstance(error, StaleEdit):
-        body.update(code="stale_version", current_version=error.current_version)
-    return Response(body, status=status.HTTP_409_CONFLICT)
-
 
 # --- serializers --------------------------------------------------------------------------------
 
@@ -235,18 +211,15 @@ class ReviewDecisionView(APIView):
         payload = DecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            review = services.review_decide(
-                decision=data["decision"],
-                demonstration=demonstration,
-                reviewer=request.user,
-                expected_version=data["version"],
-                reason=data["reason"],
-                comment=data["comment"],
-                rating=data["rating"],
-            )
-        except (StaleEdit, TransitionNotAllowed) as error:
-            return conflict(error)
+        review = services.review_decide(
+            decision=data["decision"],
+            demonstration=demonstration,
+            reviewer=request.user,
+            expected_version=data["version"],
+            reason=data["reason"],
+            comment=data["comment"],
+            rating=data["rating"],
+        )
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
@@ -277,15 +250,12 @@ class ReopenView(APIView):
         demonstration = selectors.access_reopenable(user=request.user, public_id=id)
         payload = ReopenSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            reopened = services.review_reopen(
-                demonstration=demonstration,
-                actor=request.user,
-                comment=payload.validated_data["comment"],
-                expected_version=payload.validated_data.get("version"),
-            )
-        except (StaleEdit, TransitionNotAllowed) as error:
-            return conflict(error)
+        reopened = services.review_reopen(
+            demonstration=demonstration,
+            actor=request.user,
+            comment=payload.validated_data["comment"],
+            expected_version=payload.validated_data.get("version"),
+        )
         return Response(DemonstrationStateSerializer(reopened).data)
 
 

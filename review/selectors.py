@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
-from accounts.roles import is_admin, is_reviewer
+from accounts.permissions import is_admin, is_reviewer
 from annotations.diffs import revision_changes
 from annotations.models import (
     AuditEntry,

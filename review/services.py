@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import is_admin
+from accounts.permissions import is_admin
 from annotations import services as demonstration_services
 from annotations.exceptions import StaleEdit, TransitionNotAllowed
 from annotations.models import AuditEntry, Demonstration, QualityFlag, Review, ReviewClaim, ReviewSkip, Status

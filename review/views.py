@@ -22,6 +22,7 @@ from annotations.exceptions import StaleEdit, TransitionNotAllowed
 from annotations.forms import DemonstrationForm
 from annotations.models import Category
 from annotations.validation import max_lengths
+from core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import FILTER_KEYS, DecisionForm, QueueFilterForm
@@ -110,8 +111,7 @@ def review_decide(request, public_id):
                 rating=data["rating"],
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         except (StaleEdit, TransitionNotAllowed) as error:
             messages.error(request, str(error))
             return redirect(_queue_url(query))
@@ -172,8 +172,7 @@ def review_edit(request, public_id):
                     changes=form.changes(),
                 )
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
+                add_service_errors(form, error)
             except StaleEdit as error:
                 stale = error
                 form.add_error(None, _("%(problem)s Your changes below have NOT been saved.") % {"problem": error})

@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from accounts.roles import ADMIN_GROUP, REVIEWER_GROUP
+from accounts.permissions import ADMIN_GROUP, REVIEWER_GROUP
 from annotations.models import Category, Demonstration, Origin, Revision, Status
 
 

@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import selectors, services
-from ..exceptions import StaleEdit, TransitionNotAllowed
 from ..models import Demonstration, Origin, Status
 from .serializers import (
     CategorySerializer,
@@ -17,14 +16,6 @@ from .serializers import (
     DemonstrationWriteSerializer,
     SubmitSerializer,
 )
-
-
-def _conflict(error):
-    if isinstance(error, StaleEdit):
-        body = {"detail": str(error), "code": "stale_version", "current_version": error.current_version}
-    else:
-        body = {"detail": str(error), "code": "not_allowed"}
-    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
 class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -114,23 +105,17 @@ class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         payload.is_valid(raise_exception=True)
         changes = dict(payload.validated_data)
         version = changes.pop("version")
-        try:
-            updated = services.demonstration_update(
-                demonstration=demonstration,
-                editor=request.user,
-                expected_version=version,
-                changes=changes,
-            )
-        except (StaleEdit, TransitionNotAllowed) as error:
-            return _conflict(error)
+        updated = services.demonstration_update(
+            demonstration=demonstration,
+            editor=request.user,
+            expected_version=version,
+            changes=changes,
+        )
         return Response(DemonstrationSerializer(updated).data)
 
     def destroy(self, request, id=None):
         demonstration = self.get_object()
-        try:
-            services.demonstration_delete(demonstration=demonstration, actor=request.user)
-        except TransitionNotAllowed as error:
-            return _conflict(error)
+        services.demonstration_delete(demonstration=demonstration, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -143,13 +128,10 @@ class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         demonstration = self.get_object()
         payload = SubmitSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                submitted = services.demonstration_submit(
-                    demonstration=demonstration,
-                    actor=request.user,
-                    expected_version=payload.validated_data.get("version"),
-                )
-        except (StaleEdit, TransitionNotAllowed) as error:
-            return _conflict(error)
+        with transaction.atomic():
+            submitted = services.demonstration_submit(
+                demonstration=demonstration,
+                actor=request.user,
+                expected_version=payload.validated_data.get("version"),
+            )
         return Response(DemonstrationSerializer(submitted).data)

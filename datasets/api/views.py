@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import ApiKeyAuthentication
-from accounts.roles import is_admin, is_dataset_reader
+from accounts.permissions import IsAdmin, is_admin, is_dataset_reader
 
 from .. import archive, selectors, services
 from ..downloads import ranged_response, release_file_response
@@ -26,11 +26,8 @@ _BINARY = {
 }
 
 
-class IsDollyAdmin(permissions.BasePermission):
+class IsDollyAdmin(IsAdmin):
     message = "Only admins manage dataset releases."
-
-    def has_permission(self, request, view):
-        return is_admin(request.user)
 
 
 class CanReadReleases(permissions.BasePermission):

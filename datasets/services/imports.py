@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from annotations import quality
 from annotations.models import Category, Demonstration, Status
 from core import storage as file_storage
+from core.locks import transaction_lock
 from core.tasks import enqueue
 
 from ..bulk import already_imported, inserter_for
@@ -127,12 +128,6 @@ def import_check_file(opener, *, source_name, create_categories=False):
     return report
 
 
-def _serialise_imports():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
-
-
 def _save_new_categories(plan):
     position = max(Category.objects.values_list("position", flat=True), default=0)
     for category in plan.new.values():
@@ -153,7 +148,7 @@ def import_records(opener, *, batch, progress=None):
     """
     progress = progress or (lambda percent: None)
     with transaction.atomic():
-        _serialise_imports()
+        transaction_lock(_IMPORT_LOCK)
         locked = ImportBatch.objects.select_for_update().select_related("author").get(pk=batch.pk)
         if locked.status != ImportBatch.State.IMPORTING:
             raise ImportRefused(

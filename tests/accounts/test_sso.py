@@ -11,7 +11,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import SSOIdentity
-from accounts.roles import is_admin, is_reviewer
+from accounts.permissions import is_admin, is_reviewer
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from accounts.roles import is_admin, is_reviewer
+from accounts.permissions import is_admin, is_reviewer
 from annotations.models import Category, Demonstration, Revision, Status
 from annotations.validation import check_demonstration
 

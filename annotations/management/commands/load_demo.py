@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.roles import ADMIN_GROUP, REVIEWER_GROUP
+from accounts.permissions import ADMIN_GROUP, REVIEWER_GROUP
 from annotations import services
 from annotations.models import Category, Demonstration, Origin, Status
 
