@@ -162,3 +162,17 @@ def test_an_uploaded_import_is_kept_in_the_bucket_and_imported_from_it(
     batch.refresh_from_db()
     assert batch.status == ImportBatch.State.DONE, batch.error
     assert Demonstration.objects.count() == len(fixture_path.read_bytes().splitlines())
+
+
+def test_a_key_prefix_keeps_the_site_inside_its_part_of_a_shared_bucket(mixed, s3_storage, settings):
+    options = {**settings.STORAGES["default"]["OPTIONS"], "location": "dolly"}
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": options}}
+    s3_storage.server.client().put_object(Bucket=s3_storage.name, Key="other-app/data.bin", Body=b"not ours")
+    release = built()
+    assert release.status == Release.State.DONE, release.error
+    names = sorted(f"{release.storage_prefix}/{entry['name']}" for entry in release.files)
+    assert s3_storage.object_keys() == sorted(["other-app/data.bin", *(f"dolly/{name}" for name in names)])
+    assert [name for name, _size in file_storage.walk()] == names
+    assert [name for name, _size in file_storage.walk("releases")] == names
+    file_storage.delete_under(release.storage_prefix)
+    assert s3_storage.object_keys() == ["other-app/data.bin"]
