@@ -69,18 +69,22 @@ def open_file(name, *, storage=None):
     return (storage or default_storage).open(name, "rb")
 
 
-def open_stream(name, *, storage=None):
-    """``name`` opened for one pass of reading, streamed from a bucket without a temporary copy.
+def open_stream(name, *, start=0, storage=None):
+    """``name`` opened for one pass of reading from byte ``start``, streamed from a bucket without a
+    temporary copy (a ranged GET: the bucket skips the bytes before ``start``).
 
     Raises ``FileNotFoundError`` when there is no such file.
     """
     storage = storage or default_storage
     if is_local(storage=storage):
-        return storage.open(name, "rb")
+        handle = storage.open(name, "rb")
+        if start:
+            handle.seek(start)
+        return handle
     from botocore.exceptions import ClientError
 
     try:
-        return _object(storage, name).get()["Body"]
+        return _object(storage, name).get(**({"Range": f"bytes={start}-"} if start else {}))["Body"]
     except ClientError as error:
         if _missing(error):
             raise FileNotFoundError(name) from error

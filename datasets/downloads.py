@@ -54,7 +54,7 @@ def release_file_response(request, *, release, name):
         etag=f'"{entry["sha256"]}"',
         filename=entry["name"],
         content_type=content_type,
-        stream_range=file_range_reader(handle),
+        stream_range=file_range_reader(handle, reopen=lambda start: file_storage.open_stream(stored_name, start=start)),
         extra_headers={"X-Checksum-SHA256": entry["sha256"]},
         on_close=handle.close,
     )
@@ -130,26 +130,41 @@ def _ranged_response(request, size, etag, filename, content_type, stream_range, 
     return response
 
 
-def file_range_reader(handle):
-    """``stream_range`` for an open stored file: seek to the start, read up to the end."""
+def file_range_reader(handle, *, reopen=None):
+    """``stream_range`` for an open stored file: seek to the start, read up to the end.
+
+    A handle that cannot seek (an object streamed from a bucket) is replaced by
+    ``reopen(start)``, which asks the storage for the bytes from ``start`` on, or, without
+    ``reopen``, read up to the start."""
 
     def stream(start, end):
+        current = handle
         if start:
             try:
                 handle.seek(start)
-            except (io.UnsupportedOperation, AttributeError):  # a streamed object: read up to the start
-                skip = start
-                while skip > 0:
-                    data = handle.read(min(CHUNK, skip))
-                    if not data:
-                        return
-                    skip -= len(data)
-        remaining = end - start + 1
-        while remaining > 0:
-            data = handle.read(min(CHUNK, remaining))
-            if not data:
-                return
-            remaining -= len(data)
-            yield data
+            except (io.UnsupportedOperation, AttributeError, OSError):
+                if reopen is not None:
+                    current = reopen(start)
+                else:
+                    _skip(handle, start)
+        try:
+            remaining = end - start + 1
+            while remaining > 0:
+                data = current.read(min(CHUNK, remaining))
+                if not data:
+                    return
+                remaining -= len(data)
+                yield data
+        finally:
+            if current is not handle:
+                current.close()
 
     return stream
+
+
+def _skip(handle, count):
+    while count > 0:
+        data = handle.read(min(CHUNK, count))
+        if not data:
+            return
+        count -= len(data)

@@ -176,3 +176,16 @@ def test_a_key_prefix_keeps_the_site_inside_its_part_of_a_shared_bucket(mixed, s
     assert [name for name, _size in file_storage.walk("releases")] == names
     file_storage.delete_under(release.storage_prefix)
     assert s3_storage.object_keys() == ["other-app/data.bin"]
+
+
+def test_a_streamed_download_from_the_bucket_resumes_from_a_byte(mixed, s3_storage, client_for, admin_user, settings):
+    settings.DOLLY_DOWNLOAD_REDIRECT = False
+    release = built()
+    whole = s3_storage.read(f"{release.storage_prefix}/data.jsonl")
+    url = reverse("api:export-download", kwargs={"id": release.public_id, "file": "data.jsonl"})
+    response = client_for(admin_user).get(url, HTTP_RANGE="bytes=10-")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 10-{len(whole) - 1}/{len(whole)}"
+    assert b"".join(response.streaming_content) == whole[10:]
+    response = client_for(admin_user).get(url, HTTP_RANGE="bytes=5-9")
+    assert b"".join(response.streaming_content) == whole[5:10]
