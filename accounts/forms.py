@@ -1,6 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +46,26 @@ class ApiKeyForm(forms.Form):
             "Who uses the key, e.g. “training cluster”. The key can list releases and download them, nothing else."
         ),
     )
+
+
+class SignInForm(AuthenticationForm):
+    """Says so when the right password is given for a sign-up whose address is not confirmed yet."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+            user = get_user_model().objects.filter(username=username).first() if username else None
+            if (
+                settings.PASSWORD_LOGIN_ENABLED
+                and user is not None
+                and services.is_awaiting_confirmation(user)
+                and user.check_password(password or "")
+            ):
+                raise ValidationError(
+                    _("Confirm your e-mail address first: open the link we sent to %(email)s."),
+                    code="unconfirmed",
+                    params={"email": user.email},
+                )
+            raise

@@ -6,8 +6,11 @@ import unicodedata
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -257,3 +260,86 @@ def _sso_update(*, user, identity):
         setattr(user, field, fields[field])
     if changed:
         user.save(update_fields=changed)
+
+
+# Confirming the address of a sign-up ------------------------------------------------------
+
+CONFIRMATION_SALT = "accounts.signup-confirmation"
+
+
+class ConfirmationFailed(Exception):
+    """A confirmation link that cannot be used; ``reason`` is ``invalid``, ``expired`` or ``used``."""
+
+    def __init__(self, reason, user=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.user = user
+
+
+def is_awaiting_confirmation(user):
+    """A sign-up whose address was never confirmed: inactive and never signed in."""
+    return not user.is_active and user.last_login is None
+
+
+def confirmation_token(*, user):
+    return signing.dumps({"user": user.pk, "email": user.email.lower()}, salt=CONFIRMATION_SALT, compress=True)
+
+
+def user_sign_up(*, username, email, password):
+    """Self sign-up.  With ALLOWED_EMAIL_DOMAINS the account stays locked until the link e-mailed
+    to the address is opened (anyone could otherwise claim payroll@ the company); without, it is
+    active at once, as anybody may sign up anyway."""
+    confirm = bool(settings.ALLOWED_EMAIL_DOMAINS)
+    with transaction.atomic():
+        user = user_create(username=username, email=email, password=password, is_active=not confirm)
+        if confirm:
+            transaction.on_commit(lambda: signup_confirmation_send(user=user), robust=True)
+    return user
+
+
+def signup_confirmation_send(*, user):
+    """E-mail the link that activates the account; the link is built on DOLLY_SITE_URL, never on
+    the request's Host header (which a client chooses)."""
+    link = settings.DOLLY_SITE_URL + reverse("signup-confirm", kwargs={"token": confirmation_token(user=user)})
+    subject = _("Confirm your e-mail address for Dolly Collect")
+    body = _(
+        "Hello %(username)s,\n\nOpen this link within %(hours)d hours to confirm your address and start "
+        "using your account:\n\n%(link)s\n\nIf you did not sign up, ignore this message: the account "
+        "stays locked."
+    ) % {"username": user.get_username(), "hours": settings.SIGNUP_CONFIRMATION_HOURS, "link": link}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def _token_user(token, *, max_age):
+    data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=max_age)
+    user = get_user_model().objects.filter(pk=data.get("user")).first()
+    if user is None or user.email.lower() != data.get("email"):
+        raise signing.BadSignature("the account or its address changed")
+    return user
+
+
+def check_confirmation(*, token):
+    """The account awaiting confirmation that ``token`` names, or ConfirmationFailed; changes nothing."""
+    try:
+        user = _token_user(token, max_age=settings.SIGNUP_CONFIRMATION_HOURS * 3600)
+    except signing.SignatureExpired:
+        try:
+            user = _token_user(token, max_age=None)
+        except (signing.BadSignature, ValueError, TypeError, AttributeError):
+            raise ConfirmationFailed("invalid")
+        raise ConfirmationFailed("expired", user=user if is_awaiting_confirmation(user) else None)
+    except (signing.BadSignature, ValueError, TypeError, AttributeError):
+        raise ConfirmationFailed("invalid")
+    if user.is_active:
+        raise ConfirmationFailed("used")
+    if not is_awaiting_confirmation(user):
+        raise ConfirmationFailed("invalid")  # deactivated by an admin after use: a link does not undo it
+    return user
+
+
+def signup_confirm(*, token):
+    """Activate the account a confirmation link names and return it (raises ConfirmationFailed)."""
+    user = check_confirmation(token=token)
+    get_user_model().objects.filter(pk=user.pk, is_active=False, last_login__isnull=True).update(is_active=True)
+    user.is_active = True
+    return user

@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import add_service_errors
+
 from . import selectors, services
-from .forms import ApiKeyForm, SignUpForm
+from .forms import ApiKeyForm, SignInForm, SignUpForm
 from .permissions import is_admin
 
 
@@ -19,6 +21,7 @@ class SignInView(LoginView):
     """The sign-in page: the company's single sign-on, the password form, or both."""
 
     redirect_authenticated_user = True
+    authentication_form = SignInForm
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -39,19 +42,55 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_create(
+            user = services.user_sign_up(
                 username=form.cleaned_data["username"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
+            if not user.is_active:
+                request.session["signup_email"] = user.email
+                return redirect("signup-sent")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Pick a category and write your first demonstration."))
             return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def signup_sent(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    context = {"email": request.session.get("signup_email", ""), "hours": settings.SIGNUP_CONFIRMATION_HOURS}
+    return render(request, "registration/signup_sent.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, token):
+    """GET shows a button and changes nothing (mail scanners open links); POST confirms, or sends a
+    new link when this one has expired."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    resend = request.method == "POST" and request.POST.get("action") == "resend"
+    try:
+        if request.method == "GET" or resend:
+            user = services.check_confirmation(token=token)
+            return render(request, "registration/signup_confirm.html", {"confirm_user": user})
+        user = services.signup_confirm(token=token)
+    except services.ConfirmationFailed as failure:
+        if resend and failure.user is not None:
+            services.signup_confirmation_send(user=failure.user)
+            request.session["signup_email"] = failure.user.email
+            return redirect("signup-sent")
+        context = {"reason": failure.reason, "can_resend": failure.user is not None}
+        return render(request, "registration/signup_confirm.html", context, status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(
+        request, _("Your address is confirmed. Welcome! Pick a category and write your first demonstration.")
+    )
+    return redirect("home")
 
 
 @login_required

@@ -41,6 +41,8 @@ ALLOWED_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in env.list("ALLOWED_EMAIL_
 # Password sign-in (the sign-in form, the admin's, the API token by password) and self sign-up.
 PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
 SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=PASSWORD_LOGIN_ENABLED)
+# With ALLOWED_EMAIL_DOMAINS, a sign-up can sign in only after opening the link e-mailed to it.
+SIGNUP_CONFIRMATION_HOURS = env.int("SIGNUP_CONFIRMATION_HOURS", default=48)
 
 # Single sign-on with an OpenID Connect provider (accounts/sso.py, on mozilla-django-oidc): on when
 # a client id and the issuer (whose discovery document gives the endpoints) or the endpoints are set.

@@ -220,3 +220,16 @@ def test_password_sign_in_can_be_switched_off_everywhere(client, sso_settings, u
     assert token.status_code == 400
     admin_login = client.post("/admin/login/", {"username": "alice", "password": PASSWORD})
     assert signed_in_as(client) is None and admin_login.status_code == 200
+
+
+def test_an_unconfirmed_sign_up_with_the_address_is_taken_over_and_its_password_dropped(
+    client, sso_settings, oidc_provider
+):
+    from accounts import services
+
+    squatter = services.user_sign_up(username="payroll", email="ada@corp.example", password="Squat-passw0rd-1")
+    assert not squatter.is_active
+    sign_in(client, oidc_provider, **ada())
+    user = signed_in_as(client)
+    assert user == squatter and user.is_active
+    assert not user.has_usable_password(), "whoever signed up without confirming cannot use the password"

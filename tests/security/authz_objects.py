@@ -103,6 +103,8 @@ class World:
                 values[name] = "open_qa"
             elif name == "chart_id":
                 values[name] = "per-day" if route == "dashboard-data" else "mine-categories"
+            elif name == "token":
+                values[name] = "not-a-valid-confirmation-link"
             elif name in ("file", "name"):
                 values[name] = "data.jsonl"
             else:

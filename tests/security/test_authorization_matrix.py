@@ -100,6 +100,8 @@ MATRIX = {
     "review-stats": [(R, R), (403, 403), (403, 403), (200, 200), (200, 200), (R, R)],
     "set_language": [(R, R), (R, R), (R, R), (R, R), (R, R), (R, R)],
     "signup": [(200, 200), (R, R), (R, R), (R, R), (R, R), (200, 200)],
+    "signup-confirm": [(400, 400), (R, R), (R, R), (R, R), (R, R), (400, 400)],
+    "signup-sent": [(200, 405), (R, 405), (R, 405), (R, 405), (R, 405), (200, 405)],
     # Single sign-on is off in the test settings: its routes do not exist (tests/accounts/test_sso.py).
     "sso-callback": [(404, 405), (404, 405), (404, 405), (404, 405), (404, 405), (404, 405)],
     "sso-login": [(404, 405), (404, 405), (404, 405), (404, 405), (404, 405), (404, 405)],
