@@ -341,7 +341,10 @@ class ReviewSkip(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who changed a demonstration's review state, when, and what it was before and after.  Never updated."""
+    """Who changed a demonstration's state (submitted, reviewed, deleted...), when, and what it was before and after.
+
+    Never updated.  Written by ``services.audit_entry_create``.
+    """
 
     class Action(models.TextChoices):
         APPROVE = "approve", _("Approve")
@@ -349,6 +352,8 @@ class AuditEntry(models.Model):
         REQUEST_CHANGES = "request_changes", _("Request changes")
         REOPEN = "reopen", _("Reopen")
         REVIEWER_EDIT = "reviewer_edit", _("Edit by a reviewer")
+        SUBMIT = "submit", _("Submit for review")
+        DELETE = "delete", _("Delete")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -13,8 +13,35 @@ from accounts.permissions import is_reviewer
 
 from . import hooks, quality
 from .exceptions import StaleEdit, TransitionNotAllowed
-from .models import Demonstration, Origin, Revision, Status
+from .models import AuditEntry, Demonstration, Origin, Revision, Status
 from .validation import TEXT_FIELDS, check_demonstration
+
+
+def demonstration_state(demonstration):
+    """What an audit entry keeps of a demonstration: its status, version and review round."""
+    return {"status": demonstration.status, "version": demonstration.version, "round": demonstration.review_round}
+
+
+def audit_entry_create(*, actor, action, demonstration, before, after):
+    """Record that ``actor`` did ``action`` to ``demonstration``, with its state ``before`` and ``after``."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        demonstration=demonstration,
+        demonstration_public_id=demonstration.public_id,
+        before=before,
+        after=after,
+    )
+
+
+def _audit_submit(demonstration, *, actor, before):
+    audit_entry_create(
+        actor=actor,
+        action=AuditEntry.Action.SUBMIT,
+        demonstration=demonstration,
+        before=before,
+        after=demonstration_state(demonstration),
+    )
 
 
 def _record_revision(demonstration, *, editor):
@@ -88,6 +115,7 @@ def demonstration_create(
             demonstration.save()
             _record_revision(demonstration, editor=author)
             if submit:
+                _audit_submit(demonstration, actor=author, before={})
                 quality.flag_demonstration(demonstration)
     except IntegrityError:
         if not idempotency_key:
@@ -135,6 +163,7 @@ def demonstration_update(*, demonstration, editor, expected_version, changes, su
     text_changed = not _content_equals(current, category, text.as_dict())
     if not text_changed and not submit:
         return current
+    before = demonstration_state(current)
     current.category = category
     for field, value in text.as_dict().items():
         setattr(current, field, value)
@@ -144,6 +173,8 @@ def demonstration_update(*, demonstration, editor, expected_version, changes, su
     current.save()
     if text_changed:
         _record_revision(current, editor=editor)
+    if submit:
+        _audit_submit(current, actor=editor, before=before)
     if submit or reviewer_edit:
         quality.flag_demonstration(current)
     return current
@@ -179,9 +210,11 @@ def demonstration_submit(*, demonstration, actor, expected_version=None):
         **{field: getattr(current, field) for field in TEXT_FIELDS},
     )
     hooks.before_submit(current.author, excluding=current)
+    before = demonstration_state(current)
     _enter_review(current)
     current.version += 1
     current.save(update_fields=["status", "submitted_at", "review_round", "version", "updated_at"])
+    _audit_submit(current, actor=actor, before=before)
     quality.flag_demonstration(current)
     return current
 
@@ -192,4 +225,11 @@ def demonstration_delete(*, demonstration, actor):
     current = Demonstration.objects.select_for_update().get(pk=demonstration.pk)
     if current.status != Status.DRAFT:
         raise TransitionNotAllowed(_("Only drafts can be deleted."))
+    audit_entry_create(
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        demonstration=current,
+        before=demonstration_state(current),
+        after={},
+    )
     current.delete()

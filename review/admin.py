@@ -22,6 +22,11 @@ class RevisionInline(admin.TabularInline):
 
 @admin.register(Demonstration)
 class DemonstrationAdmin(admin.ModelAdmin):
+    """Demonstrations are read here and reviewed in bulk; nothing a contributor wrote is deleted here.
+
+    Only authors delete their own drafts, through ``demonstration_delete`` (pages and API).
+    """
+
     list_display = ["public_id", "category", "author", "status", "origin", "updated_at"]
     list_filter = ["status", "category", "origin"]
     search_fields = ["instruction", "author__username", "public_id"]
@@ -46,6 +51,9 @@ class DemonstrationAdmin(admin.ModelAdmin):
     actions = BULK_ACTIONS
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def has_review_permission(self, request):

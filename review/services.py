@@ -30,6 +30,7 @@ from accounts.permissions import is_admin
 from annotations import services as demonstration_services
 from annotations.exceptions import StaleEdit, TransitionNotAllowed
 from annotations.models import AuditEntry, Demonstration, QualityFlag, Review, ReviewClaim, ReviewSkip, Status
+from annotations.services import audit_entry_create, demonstration_state
 from annotations.validation import TEXT_FIELDS
 
 from . import hooks, selectors
@@ -173,21 +174,6 @@ def _lock(demonstration):
     return Demonstration.objects.select_for_update(of=("self",)).select_related("category").get(pk=demonstration.pk)
 
 
-def _state(demonstration):
-    return {"status": demonstration.status, "version": demonstration.version, "round": demonstration.review_round}
-
-
-def _audit(*, actor, action, demonstration, before, after):
-    return AuditEntry.objects.create(
-        actor=actor,
-        action=action,
-        demonstration=demonstration,
-        demonstration_public_id=demonstration.public_id,
-        before=before,
-        after=after,
-    )
-
-
 def _round_outcome(decisions, required):
     """The status a finished round leads to, or ``None`` while decisions are missing."""
     if len(decisions) < required:
@@ -237,7 +223,7 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
         raise StaleEdit(current.version)
     if Review.objects.filter(demonstration=current, round=current.review_round, reviewer=reviewer).exists():
         raise AlreadyReviewed()
-    before = _state(current)
+    before = demonstration_state(current)
     review = Review.objects.create(
         demonstration=current,
         reviewer=reviewer,
@@ -256,13 +242,13 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
         current.version += 1
         current.save(update_fields=["status", "version", "updated_at"])
         QualityFlag.objects.filter(demonstration=current).update(in_queue=False)
-    _audit(
+    audit_entry_create(
         actor=reviewer,
         action=decision,
         demonstration=current,
         before=before,
         after={
-            **_state(current),
+            **demonstration_state(current),
             "review": review.pk,
             "decision": decision,
             "reason": reason,
@@ -357,18 +343,18 @@ def review_reopen(*, demonstration, actor, expected_version=None, comment=""):
         )
     if expected_version is not None and current.version != expected_version:
         raise StaleEdit(current.version)
-    before = _state(current)
+    before = demonstration_state(current)
     current.status = Status.SUBMITTED
     current.review_round += 1
     current.version += 1
     current.save(update_fields=["status", "review_round", "version", "updated_at"])
     QualityFlag.objects.filter(demonstration=current).update(in_queue=True)
-    _audit(
+    audit_entry_create(
         actor=actor,
         action=AuditEntry.Action.REOPEN,
         demonstration=current,
         before=before,
-        after={**_state(current), "comment": comment},
+        after={**demonstration_state(current), "comment": comment},
     )
     text = _("Your demonstration “%(title)s” was reopened for another review.") % {"title": current.instruction[:60]}
     if comment:
@@ -404,17 +390,17 @@ def review_edit(*, demonstration, reviewer, expected_version, changes):
         changed = [field for field in TEXT_FIELDS if before[field] != after[field]]
         if updated.category.key != before_category:
             changed.append("category")
-        _audit(
+        audit_entry_create(
             actor=reviewer,
             action=AuditEntry.Action.REVIEWER_EDIT,
             demonstration=updated,
             before={
-                **_state(current),
+                **demonstration_state(current),
                 **{f: before[f] for f in changed if f in before},
                 **({"category": before_category} if "category" in changed else {}),
             },
             after={
-                **_state(updated),
+                **demonstration_state(updated),
                 **{f: after[f] for f in changed if f in after},
                 **({"category": updated.category.key} if "category" in changed else {}),
             },

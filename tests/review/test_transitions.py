@@ -100,7 +100,7 @@ def test_decisions_are_refused_unless_submitted(user, reviewer, status, service)
         service(demonstration=demo, reviewer=reviewer, reason="other")
     assert fresh(demo).status == status
     assert not Review.objects.exists()
-    assert not AuditEntry.objects.exists()
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["submit"]
 
 
 def test_second_decision_is_refused_with_who_decided(user, reviewer, second_reviewer):
@@ -191,6 +191,8 @@ def test_every_decision_writes_an_audit_entry(user, reviewer, admin_user):
     services.review_reopen(demonstration=demo, actor=admin_user, comment="again")
     services.review_reject(demonstration=demo, reviewer=reviewer, reason="duplicate", comment="Same as #12")
     entries = list(AuditEntry.objects.order_by("id"))
+    assert (entries[0].action, entries[0].actor_id) == ("submit", user.pk)
+    entries = entries[1:]
     assert [(e.action, e.actor_id) for e in entries] == [
         ("approve", reviewer.pk),
         ("reopen", admin_user.pk),
