@@ -236,11 +236,13 @@ def user_sso_sign_in(*, identity):
                 last_name=identity.last_name,
             )
         except ValidationError:
-            raise SignInRefused("email_taken", email=identity.email)
-    elif not user.is_active:
+            # The same person signing in twice at once finds the account the other request made.
+            user, link = _sso_account(identity)
+            if link is None:
+                raise SignInRefused("email_taken", email=identity.email)
+    if not user.is_active:
         raise SignInRefused("disabled")
-    else:
-        _sso_update(user=user, identity=identity)
+    _sso_update(user=user, identity=identity)
     if link is None:
         link = SSOIdentity(user=user, issuer=identity.issuer, subject=identity.subject)
     link.last_sign_in = timezone.now()

@@ -95,3 +95,17 @@ def test_check_deploy_stays_clean_behind_a_proxy():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_switching_password_sign_in_off_without_single_sign_on_fails_the_checks():
+    result = _manage("check", env=_production_env(PASSWORD_LOGIN_ENABLED="false"))
+    assert result.returncode != 0
+    assert "accounts.E001" in result.stdout + result.stderr
+    configured = _production_env(
+        PASSWORD_LOGIN_ENABLED="false",
+        OIDC_ISSUER="https://id.example.com",
+        OIDC_CLIENT_ID="dolly",
+        OIDC_CLIENT_SECRET="secret",
+    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=configured)
+    assert result.returncode == 0, result.stdout + result.stderr
