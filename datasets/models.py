@@ -181,3 +181,6 @@ class ImportedRecord(models.Model):
 
     def __str__(self):
         return self.content_hash
+
+
+from .webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401  (the app's models)

@@ -6,6 +6,7 @@ Services queue them by the names given here (``datasets.services`` never imports
 from celery import shared_task
 
 from . import services
+from .webhooks import services as webhook_services
 
 
 @shared_task(name="datasets.release_build", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -24,3 +25,9 @@ def import_batch_task(batch_id):
 def index_import_task(batch_id):
     """Safe to deliver twice: indexing an import's records replaces the bands it wrote before."""
     return services.import_index_records(batch_id)
+
+
+@shared_task(name="datasets.webhook_deliver", acks_late=True, ignore_result=True, time_limit=60, soft_time_limit=50)
+def webhook_deliver_task(delivery_id):
+    """Safe to deliver twice: a delivery is attempted only while it is due, and the attempt takes it."""
+    return webhook_services.webhook_deliver(delivery_id)

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("open_instructions.api_urls")),
     path("", include("review.api_urls")),
     path("exports/", include("datasets.api.urls")),
+    path("webhooks/", include("datasets.webhooks.api")),
     path("", include("leaderboard.api_urls")),
 ]
 

@@ -23,6 +23,7 @@ from core.tasks import enqueue
 from ..bulk import already_imported, inserter_for
 from ..importing import MAX_REPORTED_PROBLEMS, CategoryPlan, Stop, parsed_lines
 from ..models import ImportBatch, ImportedRecord
+from ..webhooks.events import import_event
 from .jobs import error_text, import_progress
 
 logger = logging.getLogger(__name__)
@@ -337,7 +338,9 @@ def import_run(batch_id):
     except Exception as exc:
         logger.exception("Import %s failed", batch.public_id)
         import_fail(batch, error_text(exc) + " " + _("Nothing was imported."))
+        import_event(batch_id=batch.pk)
         return ImportBatch.State.FAILED
     _remove_upload(batch)
     import_queue_indexing(batch)
+    import_event(batch_id=batch.pk)
     return ImportBatch.State.DONE

@@ -214,6 +214,7 @@ def release_finished(*, release_id):
     """What follows a release's end, called explicitly where a build ends: a done release gets its
     archive measured (size and SHA-256, for resumable downloads); then the webhooks are told."""
     from ..archive import measure_archive
+    from ..webhooks.events import release_event
 
     status = Release.objects.filter(pk=release_id).values_list("status", flat=True).first()
     if status == Release.State.DONE:
@@ -221,6 +222,7 @@ def release_finished(*, release_id):
             measure_archive(release_id=release_id)
         except Exception:  # the release stays usable: the archive is then sent without a length
             logger.exception("Could not measure the archive of release %s", release_id)
+    release_event(release_id=release_id)
 
 
 def export_to_path(options, out, *, bundle=False, naming=None, progress=None):

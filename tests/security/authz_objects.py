@@ -7,6 +7,7 @@ from annotations.models import OpenInstruction, Status
 from datasets import services as dataset_services
 from datasets.models import ImportBatch, Release
 from datasets.options import ExportOptions
+from datasets.webhooks import services as webhook_services
 from tests.factories import AdminFactory, DemonstrationFactory, ReviewerFactory, UserFactory, category
 from tests.leaderboard.conftest import make_contest
 
@@ -33,6 +34,14 @@ TARGET = {
     "datasets:import-detail": "batch",
     "datasets:import-confirm": "batch",
     "datasets:import-status": "batch",
+    "api:webhook-detail": "webhook",
+    "api:webhook-test": "webhook",
+    "api:webhook-deliveries": "webhook",
+    "api:webhook-redeliver": "delivery",
+    "datasets:webhook-detail": "webhook",
+    "datasets:webhook-test": "webhook",
+    "datasets:webhook-deactivate": "webhook",
+    "datasets:webhook-redeliver": "delivery",
     "api:open-instruction-detail": "open_instruction",
     "api:open-instruction-answer": "open_instruction",
     "open-instruction-answer": "open_instruction",
@@ -72,6 +81,13 @@ class World:
                 status=ImportBatch.State.INVALID,
             ),
         }
+        self.objects["webhook"] = webhook_services.webhook_endpoint_create(
+            url="https://training.example.com/hook",
+            secret="a-secret-of-sixteen-or-more",
+            events=["release.published"],
+            created_by=self.users["admin"],
+        )
+        self.objects["delivery"] = webhook_services.webhook_test_send(endpoint=self.objects["webhook"])
         if route is None or TARGET.get(route) == "release":
             release = dataset_services.release_create(created_by=self.users["admin"], options=ExportOptions())
             dataset_services.release_build(release.pk)

@@ -10,7 +10,7 @@ from accounts.services import api_key_create
 from datasets import services
 from datasets.models import Release
 from datasets.options import ExportOptions
-from tests.datasets.conftest import approved, media_root  # noqa: F401, F811  (the datasets tests' fixtures)
+from tests.datasets.conftest import approved, media_root, write_jsonl  # noqa: F401, F811  (the datasets tests' fixtures)
 
 
 @pytest.fixture
@@ -50,3 +50,18 @@ def release_folder(media_root):  # noqa: F811
         return media_root / release.storage_prefix
 
     return folder
+
+
+@pytest.fixture(autouse=True)
+def webhooks_may_call_this_machine(settings):
+    """The receivers are on 127.0.0.1, which production refuses."""
+    settings.DOLLY_WEBHOOK_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def receiver():
+    from .receiver import Receiver, start, stop
+
+    running = start(Receiver())
+    yield running
+    stop(running)

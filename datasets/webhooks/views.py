@@ -1,0 +1,83 @@
+"""Admin pages for webhooks: register, list deliveries with their attempts, test, redeliver, stop."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ..views import admin_required
+from . import selectors, services
+from .models import EVENTS
+
+
+class EndpointForm(forms.Form):
+    url = forms.URLField(label=gettext_lazy("Address"), max_length=1000, assume_scheme="https")
+    secret = forms.CharField(
+        label=gettext_lazy("Signing secret"),
+        min_length=16,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=True),
+        help_text=gettext_lazy("16 characters or more; the receiver checks the X-Dolly-Signature header with it."),
+    )
+    events = forms.MultipleChoiceField(
+        label=gettext_lazy("Events"),
+        choices=[(event, event) for event in EVENTS],
+        initial=["release.published"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def webhook_list(request):
+    form = EndpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint = services.webhook_endpoint_create(**form.cleaned_data, created_by=request.user)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The webhook is registered."))
+            return redirect("datasets:webhook-detail", public_id=endpoint.public_id)
+    page = Paginator(selectors.endpoints(), 20).get_page(request.GET.get("page"))
+    return render(request, "datasets/webhook_list.html", {"form": form, "page": page, "query": ""})
+
+
+@admin_required
+@require_GET
+def webhook_detail(request, public_id):
+    endpoint = selectors.access_endpoint(public_id=public_id)
+    page = Paginator(selectors.deliveries(endpoint=endpoint), 20).get_page(request.GET.get("page"))
+    return render(request, "datasets/webhook_detail.html", {"endpoint": endpoint, "page": page, "query": ""})
+
+
+@admin_required
+@require_POST
+def webhook_test(request, public_id):
+    endpoint = selectors.access_endpoint(public_id=public_id)
+    services.webhook_test_send(endpoint=endpoint)
+    messages.success(request, _("A test event was sent; its attempt is listed below."))
+    return redirect("datasets:webhook-detail", public_id=endpoint.public_id)
+
+
+@admin_required
+@require_POST
+def webhook_deactivate(request, public_id):
+    endpoint = selectors.access_endpoint(public_id=public_id)
+    services.webhook_endpoint_deactivate(endpoint=endpoint)
+    messages.success(request, _("No more events will be sent to this address."))
+    return redirect("datasets:webhook-detail", public_id=endpoint.public_id)
+
+
+@admin_required
+@require_POST
+def webhook_redeliver(request, public_id):
+    delivery = selectors.access_delivery(public_id=public_id)
+    services.webhook_redeliver(delivery=delivery)
+    messages.success(request, _("The delivery was sent again."))
+    return redirect("datasets:webhook-detail", public_id=delivery.endpoint.public_id)
