@@ -8,17 +8,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.roles import is_admin
+from accounts.permissions import IsAdmin
 
 from . import selectors, services
 from .models import EVENTS, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-
-
-class IsDollyAdmin(permissions.BasePermission):
-    message = "Only admins manage webhooks."
-
-    def has_permission(self, request, view):
-        return is_admin(request.user)
 
 
 class EndpointSerializer(serializers.ModelSerializer):
@@ -57,7 +50,7 @@ def _checked(call):
 
 
 class EndpointListCreateView(generics.GenericAPIView):
-    permission_classes = [permissions.IsAuthenticated, IsDollyAdmin]
+    permission_classes = [permissions.IsAuthenticated, IsAdmin]
     serializer_class = EndpointSerializer
     filter_backends = []
 
@@ -80,7 +73,7 @@ class EndpointListCreateView(generics.GenericAPIView):
 
 
 class EndpointDetailView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsDollyAdmin]
+    permission_classes = [permissions.IsAuthenticated, IsAdmin]
 
     @extend_schema(summary="One webhook endpoint", responses=EndpointSerializer)
     def get(self, request, id):
@@ -93,7 +86,7 @@ class EndpointDetailView(APIView):
 
 
 class EndpointTestView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsDollyAdmin]
+    permission_classes = [permissions.IsAuthenticated, IsAdmin]
 
     @extend_schema(
         summary="Send a webhook.test event to the endpoint", request=None, responses={202: DeliverySerializer}
@@ -104,7 +97,7 @@ class EndpointTestView(APIView):
 
 
 class DeliveryListView(generics.GenericAPIView):
-    permission_classes = [permissions.IsAuthenticated, IsDollyAdmin]
+    permission_classes = [permissions.IsAuthenticated, IsAdmin]
     serializer_class = DeliverySerializer
     filter_backends = []
 
@@ -117,7 +110,7 @@ class DeliveryListView(generics.GenericAPIView):
 
 
 class RedeliverView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsDollyAdmin]
+    permission_classes = [permissions.IsAuthenticated, IsAdmin]
 
     @extend_schema(
         summary="Send a delivery again (same body, fresh signature)", request=None, responses={202: DeliverySerializer}

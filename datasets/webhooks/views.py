@@ -9,9 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..views import admin_required
+from accounts.permissions import admin_required as admin_required_for
+
 from . import selectors, services
 from .models import EVENTS
+
+admin_required = admin_required_for(message=gettext_lazy("Only admins manage webhooks."))
 
 
 class EndpointForm(forms.Form):
