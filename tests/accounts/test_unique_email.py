@@ -30,7 +30,7 @@ def test_accounts_without_an_address_are_not_constrained():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent sign-ups need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_six_parallel_sign_ups_with_one_address_give_one_account(settings):
     settings.ALLOWED_EMAIL_DOMAINS = []
     start = threading.Barrier(6)
@@ -60,7 +60,7 @@ def test_six_parallel_sign_ups_with_one_address_give_one_account(settings):
     assert sorted(statuses) == [200, 200, 200, 200, 200, 302]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_keeps_an_address_on_the_oldest_account_only(capsys):
     executor = MigrationExecutor(connection)
     executor.migrate([("accounts", "0001_initial")])
