@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "leaderboard",
     "datasets",
     "operations",
+    "dolly_collect",
 ]
 
 MIDDLEWARE = [

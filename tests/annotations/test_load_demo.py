@@ -1,4 +1,5 @@
-"""``manage.py load_demo``: demo accounts and demonstrations in every status, safe to run again."""
+"""``manage.py load_demo``: demo accounts, a running contest, demonstrations in every status reached
+through the services, safe to run again."""
 
 import io
 
@@ -7,8 +8,18 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from accounts.permissions import is_admin, is_reviewer
-from annotations.models import Category, Demonstration, Revision, Status
+from annotations.models import (
+    AuditEntry,
+    Category,
+    Demonstration,
+    Notification,
+    OpenInstruction,
+    Review,
+    Revision,
+    Status,
+)
 from annotations.validation import check_demonstration
+from leaderboard.models import Contest, PointEntry, Standing
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +98,39 @@ def test_dry_run_writes_nothing():
     assert "would be created" in output
     assert not get_user_model().objects.exists()
     assert not Demonstration.objects.exists()
+
+
+def test_load_demo_reaches_its_statuses_through_the_review_services():
+    """Every decided demonstration has its reviews and audit entries, and approvals earned points."""
+    load_demo()
+    decided = Demonstration.objects.filter(
+        status__in=[Status.APPROVED, Status.REJECTED, Status.CHANGES_REQUESTED]
+    ).select_related("category")
+    assert decided.exists()
+    decision_of = {
+        Status.APPROVED: Review.Decision.APPROVE,
+        Status.REJECTED: Review.Decision.REJECT,
+        Status.CHANGES_REQUESTED: Review.Decision.REQUEST_CHANGES,
+    }
+    action_of = {Status.APPROVED: "approve", Status.REJECTED: "reject", Status.CHANGES_REQUESTED: "request_changes"}
+    for demonstration in decided:
+        decisions = list(demonstration.reviews.values_list("decision", flat=True))
+        assert decisions and set(decisions) == {decision_of[demonstration.status]}
+        actions = list(demonstration.audit_entries.order_by("id").values_list("action", flat=True))
+        assert actions[0] == "submit" and actions[-1] == action_of[demonstration.status]
+        assert Notification.objects.filter(demonstration=demonstration, recipient=demonstration.author).exists()
+    submitted = Demonstration.objects.exclude(status=Status.DRAFT)
+    assert AuditEntry.objects.filter(action="submit").count() == submitted.count()
+
+    contest = Contest.objects.get(slug="demo-sprint")
+    assert contest.status == "running" and contest.prizes and contest.category_targets
+    approved = Demonstration.objects.filter(status=Status.APPROVED)
+    awarded = set(
+        PointEntry.objects.filter(contest=contest, reason="approval").values_list("demonstration_id", flat=True)
+    )
+    assert awarded == set(approved.values_list("pk", flat=True))
+    assert Standing.objects.filter(contest=contest, user__username="alice", points__gt=0).exists()
+    teams = dict(get_user_model().objects.filter(profile__team__gt="").values_list("username", "profile__team"))
+    assert teams == {"alice": "Search", "bob": "Search", "carol": "Support"}
+    assert OpenInstruction.objects.filter(state=OpenInstruction.State.OPEN).count() == 2
+    assert Demonstration.objects.filter(instruction_author__username="carol", author__username="bob").exists()
