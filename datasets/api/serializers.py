@@ -51,6 +51,8 @@ class ReleaseSerializer(serializers.ModelSerializer):
     files = serializers.SerializerMethodField()
     previous_release = serializers.UUIDField(source="previous.public_id", read_only=True, allow_null=True)
     created_by = serializers.CharField(source="created_by.get_username", read_only=True, allow_null=True)
+    # A plain string in answers: the slug pattern the model checks on input does not hold for "" (no tag).
+    tag = serializers.CharField(read_only=True, help_text="Empty when the release has no tag.")
 
     class Meta:
         model = Release
