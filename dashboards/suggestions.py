@@ -35,7 +35,7 @@ class CategoryValue:
 def running_contests(*, now=None):
     now = now or timezone.now()
     return list(
-        Contest.objects.filter(starts_at__lte=now, ends_at__gt=now).prefetch_related("categories").order_by("ends_at")
+        Contest.objects.running(now).prefetch_related("categories").order_by("ends_at")
     )
 
 

@@ -11,9 +11,10 @@ from rest_framework.response import Response
 from accounts.permissions import IsAdminOrReadOnly as AdminOrReadOnly
 from annotations.models import Category
 
-from . import selectors, services
+from . import selectors
 from .explain import describe
 from .models import Contest, PointEntry, Reason
+from .services import contests
 
 
 class IsAdminOrReadOnly(AdminOrReadOnly):
@@ -179,7 +180,7 @@ class ContestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request):
         payload = ContestWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        contest = services.contest_create(**payload.validated_data)
+        contest = contests.contest_create(**payload.validated_data)
         return Response(ContestDetailSerializer(contest).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -190,7 +191,7 @@ class ContestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         payload = ContestWriteSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         with transaction.atomic():
-            contest = services.contest_update(contest=contest, **payload.validated_data)
+            contest = contests.contest_update(contest=contest, **payload.validated_data)
         return Response(ContestDetailSerializer(selectors.access_contest(slug=contest.slug)).data)
 
     @extend_schema(

@@ -7,6 +7,8 @@ from .models import Reason
 
 def _step(step):
     code = step.get("code")
+    if code == "counted_late":
+        return _("approved before this contest counted it: added when it did")
     if code == "base":
         return _("%(points)s base points for an approved demonstration") % step
     if code == "category_multiplier":

@@ -57,6 +57,9 @@ class Rules:
         return int(target) if target else None
 
 
+STANDARD_RULES = Rules()  # what every approval earns on the all-time board, contest or not
+
+
 @dataclass(frozen=True)
 class Score:
     points: int
@@ -103,6 +106,25 @@ def _apply_cap(points, steps, *, daily_cap, used_today):
     return room
 
 
+def _apply_balance(value, steps, rules, *, category_key, approved_before):
+    target = rules.target_for(category_key)
+    if not (rules.balance_bonus and target):
+        return value
+    balance = balance_multiplier(
+        target=target, approved_before=approved_before, max_multiplier=rules.balance_max_multiplier
+    )
+    steps.append(
+        {
+            "code": "balance",
+            "category": category_key,
+            "target": target,
+            "approved_before": approved_before,
+            "multiplier": _text(balance),
+        }
+    )
+    return value * balance
+
+
 def _finish(points, steps, **extra):
     return Score(points, {"v": EXPLANATION_VERSION, "steps": steps, "points": points, **extra})
 
@@ -117,42 +139,29 @@ def score_approval(
     used_today=0,
     duplicate_of=None,
     disqualified=False,
+    counted_late=False,
 ):
     """Points for one approved demonstration.
 
     ``approved_before`` is the number of approved demonstrations of the category that already
     count in the contest (not this one); ``used_today`` the points the person already earned
     on the same contest day; ``duplicate_of`` a description of the flag when the demonstration
-    was flagged as a (near) duplicate.
+    was flagged as a (near) duplicate; ``counted_late`` that it was approved before the
+    contest existed (or before it counted that category or time), and is counted now.
     """
+    late = [{"code": "counted_late"}] if counted_late else []
     if disqualified:
-        return _finish(0, [{"code": "disqualified"}])
+        return _finish(0, [*late, {"code": "disqualified"}])
     if duplicate_of is not None:
-        return _finish(0, [{"code": "duplicate", "flag": duplicate_of}])
+        return _finish(0, [*late, {"code": "duplicate", "flag": duplicate_of}])
 
-    steps = [{"code": "base", "points": rules.base_points}]
+    steps = [*late, {"code": "base", "points": rules.base_points}]
     value = Decimal(rules.base_points)
     multiplier = rules.multiplier_for(category_key)
     if multiplier != ONE:
         value *= multiplier
         steps.append({"code": "category_multiplier", "category": category_key, "multiplier": _text(multiplier)})
-    target = rules.target_for(category_key)
-    if rules.balance_bonus and target:
-        balance = balance_multiplier(
-            target=target,
-            approved_before=approved_before,
-            max_multiplier=rules.balance_max_multiplier,
-        )
-        value *= balance
-        steps.append(
-            {
-                "code": "balance",
-                "category": category_key,
-                "target": target,
-                "approved_before": approved_before,
-                "multiplier": _text(balance),
-            }
-        )
+    value = _apply_balance(value, steps, rules, category_key=category_key, approved_before=approved_before)
     bonus = rating_bonus_points(rating=rating, bonus_per_star=rules.rating_bonus)
     if bonus:
         value += bonus

@@ -17,6 +17,7 @@ from . import charts, selectors
 from .explain import describe
 from .forms import BoardSettingsForm
 from .models import Contest
+from .scoring import STANDARD_RULES
 
 PREVIEW_ROWS = 10
 HISTORY_PAGE_SIZE = 25
@@ -106,6 +107,7 @@ def my_points(request):
             "chart": charts.points_over_time(series),
             "by_category": selectors.points_by_category(user=request.user, contest=contest),
             "query": f"contest={contest.slug}" if contest else "",
+            "standard_points": STANDARD_RULES.base_points,
         },
     )
 

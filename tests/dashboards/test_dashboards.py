@@ -8,7 +8,7 @@ from accounts.models import Profile
 from annotations import services
 from annotations.models import Category, Origin, Status
 from dashboards import reports, suggestions
-from leaderboard import services as leaderboard_services
+from leaderboard.services import contests as contest_services
 from review import services as review_services
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory, category
 
@@ -113,7 +113,7 @@ class TestReports:
 @pytest.fixture
 def contest(db):
     now = timezone.now()
-    return leaderboard_services.contest_create(
+    return contest_services.contest_create(
         categories=list(Category.objects.filter(key__in=["open_qa", "summarization"])),
         name="Spring",
         slug="spring",

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Category, Demonstration, Origin, Review, Status
-from leaderboard import services as leaderboard_services
+from leaderboard.services import contests as contest_services
 from tests.factories import ReviewerFactory, UserFactory, category
 
 from .helpers import screenshot
@@ -27,7 +27,7 @@ def _submit(author, instruction, response):
 
 def test_keyboard_approvals_give_points_and_a_rank(page, url, sign_in):
     now = timezone.now()
-    leaderboard_services.contest_create(
+    contest_services.contest_create(
         categories=list(Category.objects.filter(key__in=["open_qa", "closed_qa"])),
         name="Spring sprint",
         slug="spring",

@@ -49,7 +49,8 @@ def approve(demonstration, *, reviewer=None, rating=None):
             round=locked.reviews.count() + 1,
         )
         services.on_review_recorded(review)
-        return services.on_demonstration_approved(locked, review=review)
+        entries = services.on_demonstration_approved(locked, review=review)
+        return [entry for entry in entries if entry.contest_id is not None]  # the contests' entries
 
 
 def reopen(demonstration):
@@ -57,7 +58,7 @@ def reopen(demonstration):
         locked = Demonstration.objects.select_for_update().get(pk=demonstration.pk)
         locked.status = Status.SUBMITTED
         locked.save(update_fields=["status"])
-        return services.on_approval_reversed(locked)
+        return [entry for entry in services.on_approval_reversed(locked) if entry.contest_id is not None]
 
 
 @pytest.fixture

@@ -87,8 +87,8 @@ def test_bad_leaderboard_parameters_are_400_naming_the_parameter(api_for, user, 
 def test_all_time_leaderboard(api_for, user, contest):
     approve(submitted(user))
     body = api_for(user).get("/api/v1/leaderboard/?scope=people&window=week").json()
-    assert body["contest"] is None and body["me"]["points"] == 10
-    entry = PointEntry.objects.get(user=user)
+    assert body["contest"] is None and body["me"]["points"] == 10 + 10  # standard points, and the contest's
+    entry = PointEntry.objects.filter(user=user).latest("created_at")
     assert datetime.datetime.fromisoformat(body["me"]["reached_at"]) == entry.created_at
 
 
@@ -107,7 +107,8 @@ def test_my_points_with_explanations(api_for, user):
     make_contest(base_points=10, category_multipliers={"open_qa": "1.5"})
     approve(submitted(user))
     api = api_for(user)
-    [entry] = api.get("/api/v1/me/points/").json()["results"]
+    entry, standard = api.get("/api/v1/me/points/").json()["results"]
+    assert (standard["points"], standard["contest"]) == (10, None)
     assert entry["points"] == 15 and entry["reason"] == "approval" and entry["contest"] == "spring"
     assert entry["why"][:2] == ["10 base points for an approved demonstration", "× 1.5 for the category open_qa"]
     assert api.get("/api/v1/me/points/?contest=spring").json()["count"] == 1

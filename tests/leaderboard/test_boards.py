@@ -94,7 +94,8 @@ def test_all_time_board_sums_every_contest(people):
     earn(ann, 1)
     earn(ben, 2)
     result = board(None, ann)
-    assert summary(result) == [(1, "ben", 30, None), (2, "ann", 15, 15)]
+    # The standard 10 points of every approval, then each contest's on top.
+    assert summary(result) == [(1, "ben", 2 * (10 + 15), None), (2, "ann", 10 + 15, 25)]
 
 
 def test_disqualified_people_are_left_off_and_told(contest, people):
@@ -268,5 +269,6 @@ def test_pinned_rank_skips_disqualified_people_and_counts_all_time(contest, peop
     result = board(contest, dan, limit=1)
     assert [row.name for row in result.rows] == ["ben"]
     assert (result.me.rank, result.me.gap) == (3, 0)  # behind ben, and behind cat who reached 10 first
-    assert board(None, dan, limit=1).me.rank == 3  # all time: voided, ann has 0 and is below everyone
+    # All time: ann's contest points are voided, her standard points stay (30, above cat and dan).
+    assert board(None, dan, limit=1).me.rank == 4
     assert services.standings_differences() == []

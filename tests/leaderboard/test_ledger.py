@@ -45,9 +45,11 @@ def test_approval_awards_base_points_once_in_each_running_contest(people):
     assert sorted(e.points for e in entries) == [3, 10]
     assert standing(spring, ann).points == 10
     assert standing(other, ann).points == 3
-    assert Standing.objects.get(contest=None, user=ann).points == 13
+    # All time: the standard 10 points every approval earns, plus each contest's on top.
+    assert Standing.objects.get(contest=None, user=ann).points == 10 + 13
     assert services.on_demonstration_approved(demo) == []
-    assert PointEntry.objects.filter(user=ann).count() == 2
+    assert PointEntry.objects.filter(user=ann).exclude(contest=None).count() == 2
+    assert PointEntry.objects.filter(user=ann, contest=None).count() == 1
     assert_consistent()
 
 
@@ -56,7 +58,7 @@ def test_submission_outside_the_window_or_category_earns_nothing(contest, people
     early = submitted(ann, at=contest.starts_at - datetime.timedelta(seconds=1))
     wrong = submitted(ann, category="brainstorming")
     assert approve(early) == [] and approve(wrong) == []
-    assert not PointEntry.objects.exists()
+    assert not PointEntry.objects.exclude(contest=None).exists()
 
 
 def test_reversal_writes_the_opposite_and_reapproval_awards_again(contest, people):
@@ -76,7 +78,8 @@ def test_reversal_writes_the_opposite_and_reapproval_awards_again(contest, peopl
     [again] = approve(demo)
     assert (again.points, again.sequence) == (10, 2)
     assert standing(contest, ann).points == 10
-    assert list(PointEntry.objects.order_by("id").values_list("points", flat=True)) == [10, -10, 10]
+    entries = PointEntry.objects.filter(contest=contest).order_by("id")
+    assert list(entries.values_list("points", flat=True)) == [10, -10, 10]
     assert_consistent()
 
 
@@ -112,10 +115,10 @@ def test_daily_cap_in_the_contest_time_zone(people):
     first, second, third = (submitted(ann, at=day + datetime.timedelta(minutes=m)) for m in (0, 10, 20))
     after_midnight = submitted(ann, at=day + datetime.timedelta(minutes=40))  # 00:10 the next Paris day
     assert [approve(d)[0].points for d in (first, second, third, after_midnight)] == [10, 10, 5, 10]
-    capped = PointEntry.objects.get(demonstration=third)
+    capped = PointEntry.objects.get(demonstration=third, contest=contest)
     assert capped.explanation["steps"][-1] == {"code": "daily_cap", "cap": 25, "used": 20, "points": 5}
     assert capped.day == datetime.date(2026, 3, 10)
-    assert PointEntry.objects.get(demonstration=after_midnight).day == datetime.date(2026, 3, 11)
+    assert PointEntry.objects.get(demonstration=after_midnight, contest=contest).day == datetime.date(2026, 3, 11)
     # A reversal gives the day's room back to later approvals.
     reopen(first)
     fourth = submitted(ann, at=day + datetime.timedelta(minutes=25))
@@ -160,7 +163,7 @@ def test_disqualification_voids_entries_and_later_awards(contest, people):
     voids = PointEntry.objects.filter(user=ann, reason=Reason.DISQUALIFIED)
     assert sorted(voids.values_list("points", flat=True)) == [-10, -10]
     assert standing(contest, ann).points == 0 and standing(contest, ann).disqualified
-    assert PointEntry.objects.filter(user=ann).count() == 4  # nothing deleted
+    assert PointEntry.objects.filter(user=ann, contest=contest).count() == 4  # nothing deleted
     [later] = approve(submitted(ann))
     assert later.points == 0 and later.explanation["steps"] == [{"code": "disqualified"}]
     first = PointEntry.objects.filter(user=ann, reason=Reason.APPROVAL).order_by("id").first().demonstration
@@ -189,7 +192,7 @@ def test_team_totals_follow_members_and_their_moves(contest, people):
     services.set_team(user=ben, team="Legal")
     teams = dict(TeamStanding.objects.filter(contest=contest).values_list("team", "points"))
     assert teams == {"Sales": 10, "Legal": 30}
-    assert TeamStanding.objects.get(contest=None, team="Legal").points == 30
+    assert TeamStanding.objects.get(contest=None, team="Legal").points == 30 + 30  # standard points + contest
     services.set_team(user=ann, team="")
     assert not TeamStanding.objects.filter(team="Sales").exists()
     assert_consistent()

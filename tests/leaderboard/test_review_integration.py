@@ -40,7 +40,7 @@ def test_approval_awards_points_with_the_rating_and_pays_the_reviewer(user):
     review.review_approve(demonstration=demonstration, reviewer=rita, rating=5)
     assert points(contest, user) == 14
     assert points(contest, rita) == 1
-    entry = PointEntry.objects.get(user=user)
+    entry = PointEntry.objects.get(user=user, contest=contest)
     assert entry.reason == Reason.APPROVAL and entry.demonstration_id == demonstration.pk
     assert services.standings_differences() == []
 
@@ -67,7 +67,8 @@ def test_reopen_reverses_and_a_second_approval_awards_again(user):
     assert CategoryProgress.objects.get(contest=contest).approved == 0
     review.review_reject(demonstration=demonstration, reviewer=rob, reason="factually_wrong")
     assert points(contest, user) == 0
-    assert list(PointEntry.objects.filter(user=user).order_by("id").values_list("reason", "points")) == [
+    entries = PointEntry.objects.filter(user=user, contest=contest).order_by("id")
+    assert list(entries.values_list("reason", "points")) == [
         (Reason.APPROVAL, 10),
         (Reason.APPROVAL_REVERSED, -10),
     ]
@@ -82,7 +83,7 @@ def test_reopened_then_approved_again(user):
     review.review_reopen(demonstration=demonstration, actor=ada)
     review.review_approve(demonstration=demonstration, reviewer=ReviewerFactory(username="rob"))
     assert points(contest, user) == 10
-    assert PointEntry.objects.filter(user=user, reason=Reason.APPROVAL).count() == 2
+    assert PointEntry.objects.filter(user=user, contest=contest, reason=Reason.APPROVAL).count() == 2
 
 
 def test_a_refused_second_decision_awards_nothing_more(user):
@@ -115,7 +116,7 @@ def test_answering_an_open_instruction_earns_the_bonus(user):
     answer = open_instruction_answer(open_instruction=posed, answerer=user, response=RESPONSE)
     review.review_approve(demonstration=answer, reviewer=ReviewerFactory(username="rita"))
     assert points(contest, user) == 15
-    steps = PointEntry.objects.get(user=user).explanation["steps"]
+    steps = PointEntry.objects.get(user=user, contest=contest).explanation["steps"]
     assert {"code": "open_instruction_bonus", "points": 5} in steps
     assert points(contest, poser) is None
 
@@ -129,4 +130,4 @@ def test_an_exact_duplicate_flagged_on_submit_earns_nothing(user):
     assert copy.flags.filter(kind="exact_duplicate").exists()
     review.review_approve(demonstration=copy, reviewer=rita)
     assert points(contest, copy.author) == 0
-    assert PointEntry.objects.get(user=copy.author).explanation["steps"][0]["code"] == "duplicate"
+    assert PointEntry.objects.get(user=copy.author, contest=contest).explanation["steps"][0]["code"] == "duplicate"

@@ -1,0 +1,165 @@
+"""Boards read from the running totals: the top N is an index range, the viewer's rank a histogram sum.
+
+The whole-contest (or all-time) board of people or teams reads ``Standing``/``TeamStanding``;
+a people board for one window (today, this week) or one category reads ``BoardTotal``, kept
+per day, per week and per category in the same transaction as the ledger.  The viewer's rank
+is the number of people on higher scores, from the score histogram (``ScoreCount`` or
+``BoardScoreCount``, one row per distinct score), plus those on the same score who got there
+first, counted through the rank index.  Only a window and a category together, or a team
+board for a window or a category, add up the ledger (``ledger_boards``).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import Profile
+from accounts.permissions import is_admin
+
+from ..models import BoardScoreCount, BoardTotal, Period, ScoreCount, Standing, TeamStanding
+from .board_query import window_start
+from .ledger_boards import board_from_ledger
+from .rows import Board, ahead_of, board_order, person_row, ranked_rows, team_row
+
+PERSON_FIELDS = (
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+    "user__profile__display_name",
+    "user__profile__show_on_boards",
+    "user__profile__team",
+)
+PERIOD_OF_WINDOW = {"today": Period.DAY, "week": Period.WEEK}
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Where a board's running totals are: the rows of one board, their score histogram, the index's lead."""
+
+    model: type
+    lookup: dict
+    scores: QuerySet | None
+    lead: tuple
+
+    @property
+    def rows(self):
+        """The board's rows, the disqualified left off."""
+        rows = self.model.objects.filter(**self.lookup)
+        return rows if self.model is TeamStanding else rows.filter(disqualified=False)
+
+    def mine(self, **person):
+        """The viewer's own row (disqualified or not)."""
+        return self.model.objects.filter(**self.lookup, **person)
+
+    def in_order(self, *order):
+        """``rows`` in board order; leading with the (constant) board columns lets PostgreSQL walk the index.
+
+        It does not treat ``contest_id IS NULL`` as fixing the first column, as it does ``= 5``.
+        """
+        return self.rows.order_by(*(F(name).asc(nulls_last=True) for name in self.lead), *order)
+
+    def backwards(self):
+        return self.rows.order_by(
+            *(F(name).desc(nulls_first=True) for name in self.lead),
+            F("points").asc(),
+            F("reached_at").desc(nulls_first=True),
+        )
+
+
+def totals_of(board):
+    """The running totals ``board`` reads, or None when it adds up the ledger."""
+    contest, query = board.contest, board.query
+    if query.scope == "teams":
+        if not query.from_standings:
+            return None
+        return Totals(TeamStanding, {"contest": contest}, None, ("contest_id",))
+    if query.from_standings:
+        return Totals(Standing, {"contest": contest}, ScoreCount.objects.filter(contest=contest), ("contest_id",))
+    if query.category is not None and query.window != "contest":
+        return None
+    if query.category is not None:
+        period, key = Period.CATEGORY, query.category.pk
+    else:
+        period, key = PERIOD_OF_WINDOW[query.window], board.since.date().toordinal()
+    lookup = {"contest": contest, "period": period, "key": key}
+    return Totals(BoardTotal, lookup, BoardScoreCount.objects.filter(**lookup), ("contest_id", "period", "key"))
+
+
+def _people_ahead(totals, points, reached_at):
+    """How many people are strictly ahead of (points, reached_at): the histogram above, the same score by index."""
+    higher = totals.scores.filter(points__gt=points).aggregate(n=Sum("holders"))["n"] or 0
+    same = totals.rows.filter(points=points)
+    same = same.filter(reached_at__isnull=False) if reached_at is None else same.filter(reached_at__lt=reached_at)
+    return higher + same.count()
+
+
+def _pin(board, totals, mine, make):
+    """``board.me`` for a viewer outside the top: the rank and the row just ahead."""
+    ahead = totals.rows.filter(ahead_of(mine["points"], mine["reached_at"]))
+    if totals.scores is not None:
+        rank = _people_ahead(totals, mine["points"], mine["reached_at"]) + 1
+    else:
+        rank = ahead.count() + 1
+    next_points = (
+        totals.backwards().filter(ahead_of(mine["points"], mine["reached_at"])).values_list("points", flat=True).first()
+    )
+    row = make(mine, rank)
+    row.gap = next_points - row.points if next_points is not None else None
+    board.me = row
+
+
+def _board_from_totals(board, totals, make, *, viewer):
+    limit = board.query.limit
+    if board.query.scope == "people":
+        fields = ("user_id", "points", "reached_at", *PERSON_FIELDS)
+        board.rows = ranked_rows(list(totals.in_order(*board_order()).values(*fields)[:limit]), make)
+        if any(row.is_you for row in board.rows):
+            return
+        mine = totals.mine(user=viewer).values(*fields, "disqualified").first()
+        if mine and mine["disqualified"]:
+            board.excluded = True
+        elif mine:
+            _pin(board, totals, mine, make)
+    else:
+        fields = ("team", "points", "reached_at")
+        board.rows = ranked_rows(list(totals.in_order(*board_order(key_field="team")).values(*fields)[:limit]), make)
+        if board.viewer_team and not any(row.is_you for row in board.rows):
+            mine = totals.rows.filter(team=board.viewer_team).values(*fields).first()
+            if mine:
+                _pin(board, totals, mine, make)
+
+
+def _viewer_team(viewer):
+    return Profile.objects.filter(user=viewer).values_list("team", flat=True).first() or ""
+
+
+def leaderboard(*, contest, query, viewer, now=None):
+    """The top ``query.limit`` rows of a board and the viewer's own row, ranked.
+
+    ``contest`` None is the all-time board.  Disqualified people are left off a contest's
+    boards (they see that they are excluded).  At most five queries.
+    """
+    viewer_is_admin = is_admin(viewer)
+    board = Board(contest=contest, query=query)
+    zone = contest.zone if contest else timezone.get_default_timezone()
+    board.since = window_start(query.window, zone=zone, now=now)
+    if query.scope == "people":
+
+        def make(row, rank):
+            return person_row(row, rank=rank, viewer=viewer, viewer_is_admin=viewer_is_admin)
+    else:
+        board.viewer_team = _viewer_team(viewer)
+
+        def make(row, rank):
+            return team_row(row, rank=rank, viewer_team=board.viewer_team)
+
+    totals = totals_of(board)
+    if totals is not None:
+        _board_from_totals(board, totals, make, viewer=viewer)
+    else:
+        board_from_ledger(board, make, viewer=viewer)
+    if board.me is None:
+        board.me = next((row for row in board.rows if row.is_you), None)
+        board.me_in_top = board.me is not None
+    return board
