@@ -404,7 +404,9 @@ def own_points(*, user):
     return _chart(
         "mine-points",
         _("Your points over time"),
-        description=_("Running total of your points, all time: the standard points of every approval and every contest's, by day."),
+        description=_(
+            "Running total of your points, all time: the standard points of every approval and every contest's, by day."
+        ),
         kind="line",
         labels=labels,
         x_title=_("Day"),

@@ -34,9 +34,7 @@ class CategoryValue:
 
 def running_contests(*, now=None):
     now = now or timezone.now()
-    return list(
-        Contest.objects.running(now).prefetch_related("categories").order_by("ends_at")
-    )
+    return list(Contest.objects.running(now).prefetch_related("categories").order_by("ends_at"))
 
 
 def category_values(*, now=None):

@@ -99,16 +99,8 @@ def selection_filters(options, prefix="", pk_ref="pk"):
     if options.categories:
         filters.append(Q(**{f"{prefix}category__key__in": options.categories}))
     if options.contest:
-        contest = Contest.objects.get(slug=options.contest)
-        filters.append(
-            Q(
-                **{
-                    f"{prefix}submitted_at__gte": contest.starts_at,
-                    f"{prefix}submitted_at__lt": contest.ends_at,
-                    f"{prefix}category__in": contest.categories.all(),
-                }
-            )
-        )
+        contest = Contest.objects.prefetch_related("categories").get(slug=options.contest)
+        filters.append(contest.counts(prefix))
     if options.created_from:
         filters.append(Q(**{f"{prefix}created_at__gte": _day_start(options.created_from)}))
     if options.created_to:
@@ -204,9 +196,11 @@ class DemonstrationSource:
                     public_id, record.created_at, record.author_id, submitted = row[5:9]
                     record.public_id = str(public_id)
                     record.contests = [
-                        slug
-                        for slug, starts, ends, in_contest in contests
-                        if category_id in in_contest and submitted and starts <= submitted < ends
+                        contest.slug
+                        for contest, in_contest in contests
+                        if contest.counts_submission(
+                            category_id=category_id, submitted_at=submitted, category_ids=in_contest
+                        )
                     ]
                 records.append(record)
             if dedupe:
@@ -230,17 +224,8 @@ class DemonstrationSource:
     @staticmethod
     def _contests():
         """Every contest's window and categories, to name the contests each record counts for."""
-        windows = []
-        for contest in Contest.objects.prefetch_related("categories").order_by("starts_at", "slug"):
-            windows.append(
-                (
-                    contest.slug,
-                    contest.starts_at,
-                    contest.ends_at,
-                    {category.pk for category in contest.categories.all()},
-                )
-            )
-        return windows
+        contests = Contest.objects.prefetch_related("categories").order_by("starts_at", "slug")
+        return [(contest, {category.pk for category in contest.categories.all()}) for contest in contests]
 
     def _add_metadata(self, records):
         """Flags and review ratings for one chunk: two bounded queries, never one per record."""

@@ -1,5 +1,8 @@
+import zoneinfo
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
@@ -7,6 +10,7 @@ from core.admin import ReadOnlyAdmin
 
 from . import services
 from .models import Contest, Disqualification, PointEntry, Standing
+from .services import contests as contest_services
 
 
 @admin.register(Contest)
@@ -17,7 +21,13 @@ class ContestAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "description", "prizes"]}),
-        (_("When"), {"fields": ["starts_at", "ends_at", "time_zone"]}),
+        (
+            _("When"),
+            {
+                "fields": ["starts_at", "ends_at", "time_zone"],
+                "description": _("Dates and times are in the contest's time zone."),
+            },
+        ),
         (_("What counts"), {"fields": ["categories", "category_targets"]}),
         (
             _("Scoring rules"),
@@ -38,6 +48,39 @@ class ContestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return obj is not None and not obj.entries.exists() and super().has_delete_permission(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Dates are read and shown in the contest's time zone (on a POST, the one being chosen)."""
+        with timezone.override(_zone_of(request, object_id)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
+    def save_model(self, request, obj, form, change):
+        """Through the contest services, as the site's form and the API do."""
+        fields = {
+            name: form.cleaned_data[name] for name in contest_services.CONTEST_FIELDS if name in form.cleaned_data
+        }
+        categories = list(form.cleaned_data["categories"])
+        if change:
+            saved = contest_services.contest_update(contest=obj, categories=categories, **fields)
+        else:
+            saved = contest_services.contest_create(categories=categories, **fields)
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        """The categories were saved by the service."""
+
+
+def _zone_of(request, object_id):
+    name = request.POST.get("time_zone") if request.method == "POST" else None
+    if not name and object_id:
+        name = Contest.objects.filter(pk=object_id).values_list("time_zone", flat=True).first()
+    try:
+        return zoneinfo.ZoneInfo(name or "")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
 
 
 @admin.register(PointEntry)

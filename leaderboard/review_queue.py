@@ -1,7 +1,5 @@
 """What leaderboard tells the review queue about contests (connected in ``apps.py``)."""
 
-from django.db.models import Q
-
 from .models import Contest
 
 
@@ -15,8 +13,4 @@ def queue_contest_filter(slug):
     contest = Contest.objects.filter(slug=slug).prefetch_related("categories").first()
     if contest is None:
         return None
-    return Q(
-        category_id__in=[category.pk for category in contest.categories.all()],
-        submitted_at__gte=contest.starts_at,
-        submitted_at__lt=contest.ends_at,
-    )
+    return contest.counts()

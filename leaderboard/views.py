@@ -1,5 +1,6 @@
 """Contest and leaderboard pages.  Thin: parse, call a selector or service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -69,6 +70,7 @@ def _board_page(request, contest):
             "categories": categories,
             "windows": [(key, selectors.WINDOW_LABELS[key]) for key in selectors.WINDOWS],
             "limits": sorted({10, 50, 100, 200, query.limit}),
+            "zone": contest.time_zone if contest else settings.TIME_ZONE,
         },
         status=status,
     )

@@ -6,15 +6,28 @@
 
   function pad(n) { return n < 10 ? "0" + n : String(n); }
 
+  // "13 days" / "13 jours" in the page's language (not a hard-coded "d").
+  var lang = document.documentElement.lang || undefined;
+  var daysFormat = null;
+  try {
+    daysFormat = new Intl.NumberFormat(lang, { style: "unit", unit: "day", unitDisplay: "long" });
+  } catch (error) {
+    daysFormat = null;
+  }
+
+  function days(n) {
+    return daysFormat ? daysFormat.format(n) : String(n);
+  }
+
   function render(ms) {
     if (ms <= 0) return "0:00:00";
     var total = Math.floor(ms / 1000);
-    var days = Math.floor(total / 86400);
+    var dayCount = Math.floor(total / 86400);
     var hours = Math.floor((total % 86400) / 3600);
     var minutes = Math.floor((total % 3600) / 60);
     var seconds = total % 60;
     var clock = pad(hours) + ":" + pad(minutes) + ":" + pad(seconds);
-    return days > 0 ? days + " d " + clock : clock;
+    return dayCount > 0 ? days(dayCount) + " " + clock : clock;
   }
 
   function start() {

@@ -121,3 +121,43 @@ def test_admin_pages_for_contests_and_the_ledger_open(client_for, contest, user)
 def test_contributors_cannot_reach_the_admin(client_for, contest):
     response = client_for(UserFactory(username="plain")).get(reverse("admin:leaderboard_contest_changelist"))
     assert response.status_code == 302
+
+
+def test_admin_saves_contests_through_the_services_with_dates_in_the_contest_zone(
+    client_for, user, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from annotations.models import Category
+    from leaderboard.models import Contest
+
+    approve(submitted(user))  # before the contest exists, inside its window
+    client = client_for(AdminFactory(username="ada"))
+    today = datetime.date.today()
+    form = {
+        "name": "Paris week",
+        "slug": "paris-week",
+        "starts_at_0": (today - datetime.timedelta(days=3)).isoformat(),
+        "starts_at_1": "09:00:00",
+        "ends_at_0": (today + datetime.timedelta(days=3)).isoformat(),
+        "ends_at_1": "18:00:00",
+        "time_zone": "Europe/Paris",
+        "categories": [Category.objects.get(key="open_qa").pk],
+        "category_targets": "{}",
+        "category_multipliers": "{}",
+        "base_points": "10",
+        "rating_bonus": "0",
+        "open_instruction_bonus": "0",
+        "review_points": "0",
+        "balance_max_multiplier": "2.00",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:leaderboard_contest_add"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    contest = Contest.objects.get(slug="paris-week")
+    local = contest.starts_at.astimezone(contest.zone)
+    assert (local.hour, local.minute) == (9, 0)
+    # The service counted the approval made before the contest existed.
+    assert PointEntry.objects.filter(contest=contest, user=user).count() == 1
+    page = client.get(reverse("admin:leaderboard_contest_change", args=[contest.pk])).content.decode()
+    assert 'value="09:00:00"' in page

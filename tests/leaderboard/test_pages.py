@@ -110,7 +110,26 @@ def test_my_points_explains_every_entry(client_for, user):
     assert "10 base points for an approved demonstration" in html
     assert "× 1.5 for the category open_qa" in html
     assert "for the reviewer&#x27;s 5-star rating" in html or "for the reviewer's 5-star rating" in html
-    assert "<svg" in html
+    assert 'data-chart-data="points-chart-data"' in html and "<svg" not in html
+
+
+def test_charts_are_numbers_for_chartjs_in_every_language(client_for, user, contest):
+    import json
+    import re
+
+    for _ in range(3):
+        approve(submitted(user))
+    client = client_for(user)
+    for language in ("en", "fr"):
+        client.cookies["django_language"] = language
+        points = client.get(reverse("my-points"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        data = json.loads(re.search(r'id="points-chart-data" type="application/json">(.*?)</script>', points).group(1))
+        assert data["kind"] == "line" and data["datasets"][0]["data"] == [60]  # 3 × (10 standard + 10 contest)
+        detail = client.get(reverse("contest-detail", args=[contest.slug]), HTTP_ACCEPT_LANGUAGE=language)
+        html = detail.content.decode()
+        bars = json.loads(re.search(r'id="progress-chart-data" type="application/json">(.*?)</script>', html).group(1))
+        assert bars["horizontal"] and bars["datasets"][0]["data"] == [3, 0]
+        assert "<svg" not in html and 'data-chart-data="progress-chart-data"' in html
 
 
 def test_board_settings_form(client_for, user, contest):
@@ -143,3 +162,33 @@ def test_page_query_counts_do_not_grow_with_rows(client_for, contest, name, djan
         assert client.get(url).status_code == 200
     assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
     assert len(many) <= 12
+
+
+def test_contest_times_are_shown_in_the_contest_zone_and_the_week_starts_monday_there(client_for, user):
+    import datetime
+
+    from django.test import override_settings
+    from django.utils import translation
+
+    from leaderboard.selectors import window_start
+
+    contest = make_contest(
+        "paris",
+        time_zone="Europe/Paris",
+        starts_at=datetime.datetime(2026, 11, 1, 23, 0, tzinfo=datetime.UTC),  # 00:00 on 2 Nov in Paris
+        ends_at=datetime.datetime(2027, 1, 31, 17, 0, tzinfo=datetime.UTC),  # 18:00 in Paris
+    )
+    client = client_for(user)
+    with override_settings(TIME_ZONE="UTC"):
+        page = client.get(reverse("contest-detail", args=[contest.slug])).content.decode()
+        assert "00:00" in page and "18:00" in page and "Europe/Paris time" in page
+        assert "23:00" not in page
+        board = client.get(reverse("contest-leaderboard", args=[contest.slug]) + "?window=week").content.decode()
+    monday = window_start("week", zone=contest.zone)
+    assert monday.weekday() == 0 and (monday.hour, monday.minute) == (0, 0) and monday.tzinfo == contest.zone
+    assert "00:00 (Europe/Paris time)." in board and ".." not in board.split("Points earned since")[1][:80]
+    with translation.override("fr"):
+        french = client.get(
+            reverse("contest-leaderboard", args=[contest.slug]) + "?window=week", HTTP_ACCEPT_LANGUAGE="fr"
+        ).content.decode()
+    assert "00:00" in french and ".." not in french.split("00:00")[1][:40]

@@ -1,6 +1,8 @@
-// Draws the dashboard charts with Chart.js from the JSON endpoints named on each chart.
-// The table printed under each chart holds the same figures: it stays open when the chart
-// cannot be drawn (no script, no data) and is folded away once the chart is there.
+// Draws the site's charts with Chart.js (vendored): the one chart stack of dashboards and
+// leaderboards.  A chart's figures come from the JSON endpoint named by data-chart-src, or
+// from the <script type="application/json"> element named by data-chart-data.  The table
+// printed under each chart holds the same figures: it stays open when the chart cannot be
+// drawn (no script, no data) and is folded away once the chart is there.
 (function () {
   "use strict";
 
@@ -52,13 +54,21 @@
     };
   }
 
-  function draw(box) {
-    var lang = document.documentElement.lang || undefined;
+  function figures(box) {
+    var inline = box.getAttribute("data-chart-data");
+    if (inline) {
+      return Promise.resolve(JSON.parse(document.getElementById(inline).textContent));
+    }
     return fetch(box.getAttribute("data-chart-src"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.json();
-      })
+      });
+  }
+
+  function draw(box) {
+    var lang = document.documentElement.lang || undefined;
+    return figures(box)
       .then(function (data) {
         if (!data.labels.length) return;
         box.hidden = false;
@@ -76,7 +86,7 @@
   // them to the database all at once.
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.Chart) return;
-    Array.prototype.reduce.call(document.querySelectorAll("[data-chart-src]"), function (previous, box) {
+    Array.prototype.reduce.call(document.querySelectorAll("[data-chart-src], [data-chart-data]"), function (previous, box) {
       return previous.then(function () { return draw(box); });
     }, Promise.resolve());
   });
