@@ -3,30 +3,41 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import BoardVisibility
+from accounts.permissions import is_admin
 from accounts.services import profile_for, profile_update
 from annotations.selectors import active_categories
 from core.forms import add_service_errors
 
 from . import charts, selectors
 from .explain import describe
-from .forms import BoardSettingsForm
+from .forms import BoardSettingsForm, ContestForm, zone_of
 from .models import Contest
 from .scoring import STANDARD_RULES
+from .services import contests as contest_services
 
 PREVIEW_ROWS = 10
+CONTEST_DEFAULTS = {
+    "base_points": 10,
+    "rating_bonus": 0,
+    "open_instruction_bonus": 0,
+    "review_points": 0,
+    "balance_max_multiplier": "2.00",
+}
 HISTORY_PAGE_SIZE = 25
 
 
 @login_required
 def contest_list(request):
-    return render(request, "leaderboard/contest_list.html", selectors.contests_by_status())
+    context = {**selectors.contests_by_status(), "can_run_contests": is_admin(request.user)}
+    return render(request, "leaderboard/contest_list.html", context)
 
 
 @login_required
@@ -46,6 +57,9 @@ def contest_detail(request, slug):
             "progress": progress,
             "bars": charts.category_bars(progress),
             "board": board,
+            "rules": selectors.rules_in_words(contest),
+            "can_run_contests": is_admin(request.user),
+            "standard_points": STANDARD_RULES.base_points,
         },
     )
 
@@ -58,7 +72,7 @@ def _board_page(request, contest):
         for field, problems in error.message_dict.items():
             messages.error(request, f"{field}: {' '.join(problems)}")
         query, status = selectors.BoardQuery(), 400
-    board = selectors.leaderboard(contest=contest, query=query, viewer=request.user)
+    board = selectors.leaderboard(contest=contest, query=query, viewer=request.user, with_neighbours=True)
     categories = contest.categories.all() if contest else active_categories()
     return render(
         request,
@@ -136,3 +150,72 @@ def board_settings(request):
             }
         )
     return render(request, "leaderboard/board_settings.html", {"form": form, "profile": profile})
+
+
+def _check_admin(user):
+    if not is_admin(user):
+        raise PermissionDenied("Contests are run by admins.")
+
+
+def _preview(form):
+    """The rules as contributors will read them, from the form's values, nothing saved."""
+    fields = form.service_arguments()
+    categories = fields.pop("categories")
+    contest = Contest(**fields)
+    return {"contest": contest, "rules": selectors.rules_in_words(contest, categories)}
+
+
+def _save_contest(request, form, contest):
+    fields = form.service_arguments()
+    try:
+        if contest is None:
+            return contest_services.contest_create(**fields)
+        return contest_services.contest_update(contest=contest, **fields)
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contest_form(request, slug=None):
+    """Create or change a contest: a row per category, dates in the contest's zone, the rules previewed."""
+    _check_admin(request.user)
+    contest = selectors.access_contest(slug=slug) if slug else None
+    data = request.POST if request.method == "POST" else None
+    categories = active_categories()
+    status, preview = 200, None
+    with timezone.override(zone_of(data, contest)):
+        initial = ContestForm.initial_of(contest) if contest else {"time_zone": settings.TIME_ZONE, **CONTEST_DEFAULTS}
+        form = ContestForm(data, initial=initial, categories=categories)
+        if data is not None and form.is_valid():
+            if "preview" in data:
+                preview = _preview(form)
+            else:
+                saved = _save_contest(request, form, contest)
+                if saved is not None:
+                    messages.success(request, _("Contest saved."))
+                    return redirect("contest-detail", saved.slug)
+        if data is not None and not form.is_valid():
+            status = 400
+        return render(
+            request,
+            "leaderboard/contest_form.html",
+            {"form": form, "contest": contest, "preview": preview, "standard_points": STANDARD_RULES.base_points},
+            status=status,
+        )
+
+
+@login_required
+@require_http_methods(["POST"])
+def contest_end(request, slug):
+    _check_admin(request.user)
+    contest = selectors.access_contest(slug=slug)
+    try:
+        contest_services.contest_end(contest=contest)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The contest has ended."))
+    return redirect("contest-detail", contest.slug)

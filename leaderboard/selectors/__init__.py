@@ -16,8 +16,8 @@ from .board_query import (
     window_start,
 )
 from .boards import leaderboard
-from .contests import access_contest, category_progress, contest_list, contests_by_status
-from .points import points_by_category, points_by_day, points_history, standings_of
+from .contests import access_contest, category_progress, contest_list, contests_by_status, rules_in_words
+from .points import points_by_category, points_by_day, points_history, standings_of, streak
 from .rows import Board, BoardRow
 
 __all__ = [
@@ -38,6 +38,8 @@ __all__ = [
     "points_by_category",
     "points_by_day",
     "points_history",
+    "rules_in_words",
     "standings_of",
+    "streak",
     "window_start",
 ]

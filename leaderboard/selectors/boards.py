@@ -20,7 +20,7 @@ from accounts.permissions import is_admin
 from ..models import BoardScoreCount, BoardTotal, Period, ScoreCount, Standing, TeamStanding
 from .board_query import window_start
 from .ledger_boards import board_from_ledger
-from .rows import Board, ahead_of, board_order, person_row, ranked_rows, team_row
+from .rows import Board, ahead_of, behind_of, board_order, person_row, ranked_rows, team_row
 
 PERSON_FIELDS = (
     "user__username",
@@ -94,54 +94,65 @@ def _people_ahead(totals, points, reached_at):
     return higher + same.count()
 
 
-def _pin(board, totals, mine, make):
-    """``board.me`` for a viewer outside the top: the rank and the row just ahead."""
-    ahead = totals.rows.filter(ahead_of(mine["points"], mine["reached_at"]))
+def _pin(board, totals, mine, make, *, fields, order):
+    """``board.me`` for a viewer outside the top, with the rows just ahead and just behind.
+
+    The row just ahead is one rank up, the one behind one rank down, unless exactly tied.
+    """
     if totals.scores is not None:
         rank = _people_ahead(totals, mine["points"], mine["reached_at"]) + 1
     else:
-        rank = ahead.count() + 1
-    next_points = (
-        totals.backwards().filter(ahead_of(mine["points"], mine["reached_at"])).values_list("points", flat=True).first()
-    )
-    row = make(mine, rank)
-    row.gap = next_points - row.points if next_points is not None else None
-    board.me = row
+        rank = totals.rows.filter(ahead_of(mine["points"], mine["reached_at"])).count() + 1
+    above = totals.backwards().filter(ahead_of(mine["points"], mine["reached_at"])).values(*fields).first()
+    board.me = make(mine, rank)
+    board.me.gap = above["points"] - mine["points"] if above else None
+    if board.with_neighbours and above and rank - 1 > len(board.rows):
+        board.above = make(above, rank - 1)
+    if board.with_neighbours:
+        below = totals.in_order(*order).filter(behind_of(mine["points"], mine["reached_at"]))
+        below = below.values(*fields).first()
+        if below:
+            board.below = make(below, rank + 1)
+            board.below.gap = mine["points"] - below["points"]
 
 
 def _board_from_totals(board, totals, make, *, viewer):
     limit = board.query.limit
     if board.query.scope == "people":
         fields = ("user_id", "points", "reached_at", *PERSON_FIELDS)
-        board.rows = ranked_rows(list(totals.in_order(*board_order()).values(*fields)[:limit]), make)
+        order = board_order()
+        board.rows = ranked_rows(list(totals.in_order(*order).values(*fields)[:limit]), make)
         if any(row.is_you for row in board.rows):
             return
         mine = totals.mine(user=viewer).values(*fields, "disqualified").first()
         if mine and mine["disqualified"]:
             board.excluded = True
         elif mine:
-            _pin(board, totals, mine, make)
+            _pin(board, totals, mine, make, fields=fields, order=order)
     else:
         fields = ("team", "points", "reached_at")
-        board.rows = ranked_rows(list(totals.in_order(*board_order(key_field="team")).values(*fields)[:limit]), make)
+        order = board_order(key_field="team")
+        board.rows = ranked_rows(list(totals.in_order(*order).values(*fields)[:limit]), make)
         if board.viewer_team and not any(row.is_you for row in board.rows):
             mine = totals.rows.filter(team=board.viewer_team).values(*fields).first()
             if mine:
-                _pin(board, totals, mine, make)
+                _pin(board, totals, mine, make, fields=fields, order=order)
 
 
 def _viewer_team(viewer):
     return Profile.objects.filter(user=viewer).values_list("team", flat=True).first() or ""
 
 
-def leaderboard(*, contest, query, viewer, now=None):
+def leaderboard(*, contest, query, viewer, now=None, with_neighbours=False):
     """The top ``query.limit`` rows of a board and the viewer's own row, ranked.
 
     ``contest`` None is the all-time board.  Disqualified people are left off a contest's
-    boards (they see that they are excluded).  At most five queries.
+    boards (they see that they are excluded).  ``with_neighbours``: also the rows just ahead of
+    and behind a viewer outside the top (on boards read from running totals; one query more).
+    At most six queries, seven with the neighbours.
     """
     viewer_is_admin = is_admin(viewer)
-    board = Board(contest=contest, query=query)
+    board = Board(contest=contest, query=query, with_neighbours=with_neighbours)
     zone = contest.zone if contest else timezone.get_default_timezone()
     board.since = window_start(query.window, zone=zone, now=now)
     if query.scope == "people":

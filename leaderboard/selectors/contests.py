@@ -40,3 +40,16 @@ def category_progress(contest):
         percent = min(100, round(100 * approved / target)) if target else None
         rows.append({"category": category, "approved": approved, "target": target, "percent": percent})
     return rows
+
+
+def rules_in_words(contest, categories=None):
+    """A contest's rules as contributors read them: category names, not keys.
+
+    ``categories``: the contest's, when it is not saved yet (a preview).
+    """
+    categories = contest.categories.all() if categories is None else categories
+    names = {category.key: category.name for category in categories}
+    return {
+        "contest": contest,
+        "multipliers": [(names.get(key, key), value) for key, value in sorted(contest.category_multipliers.items())],
+    }

@@ -1,10 +1,12 @@
 """A person's own points: their ledger entries, standings and totals by day and category."""
 
+import datetime
+
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 
-from ..models import PointEntry, Standing
+from ..models import PointEntry, Reason, Standing
 
 
 def points_history(*, user, contest=None):
@@ -72,3 +74,34 @@ def points_by_category(*, user, contest=None):
         .annotate(points=Sum("points"), entries=Count("id"))
         .order_by("-points", "category__name")
     )
+
+
+STREAK_LOOKBACK_DAYS = 400
+
+
+def streak(*, user, now=None):
+    """Days in a row with an approved demonstration, ending today (or yesterday: today is not over).
+
+    Days are the site's (the all-time board's zone), of the approvals' standard all-time entries.
+    """
+    zone = timezone.get_default_timezone()
+    now = now or timezone.now()
+    days = set(
+        PointEntry.objects.filter(
+            user=user,
+            contest=None,
+            reason=Reason.APPROVAL,
+            created_at__gte=now - datetime.timedelta(days=STREAK_LOOKBACK_DAYS),
+        )
+        .annotate(local=TruncDate("created_at", tzinfo=zone))
+        .values_list("local", flat=True)
+        .distinct()
+    )
+    day = timezone.localtime(now, zone).date()
+    if day not in days:
+        day -= datetime.timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= datetime.timedelta(days=1)
+    return count

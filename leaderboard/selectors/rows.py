@@ -42,10 +42,15 @@ class Board:
     since: datetime.datetime | None = None
     viewer_team: str = ""
 
+    with_neighbours: bool = False
+    above: BoardRow | None = None
+    below: BoardRow | None = None
+
     @property
     def rows_skipped(self):
-        """Whether rows lie between the top and the viewer's pinned row."""
-        return bool(self.me and not self.me_in_top and self.rows and self.me.rank > self.rows[-1].rank + 1)
+        """Whether rows lie between the top and the viewer's pinned rows (the one just ahead, theirs)."""
+        first = self.above or self.me
+        return bool(self.me and not self.me_in_top and self.rows and first.rank > self.rows[-1].rank + 1)
 
 
 PERSON_FIELDS = (
@@ -109,6 +114,15 @@ def ahead_of(points, reached_at):
     else:
         tie = Q(points=points, reached_at__lt=reached_at)
     return Q(points__gte=points) & (more | tie)
+
+
+def behind_of(points, reached_at):
+    """Rows strictly behind (points, reached_at) in board order (the mirror of ``ahead_of``)."""
+    less = Q(points__lt=points)
+    if reached_at is None:
+        return less
+    tie = Q(points=points, reached_at__gt=reached_at) | Q(points=points, reached_at__isnull=True)
+    return Q(points__lte=points) & (less | tie)
 
 
 def board_order(points_field="points", time_field="reached_at", key_field="user_id"):

@@ -1,7 +1,7 @@
 """Counting the approvals a contest finds already made when it is created or its window changes."""
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from annotations.models import Demonstration, Review, Status
 
@@ -11,10 +11,11 @@ from .totals import serialise_ledger_writers
 
 
 def _uncounted(contest):
-    """Approved demonstrations ``contest`` counts that hold no award in it yet, oldest submission first."""
+    """Approved demonstrations ``contest`` (None: all time) counts that hold no award there yet, oldest first."""
     awarded = PointEntry.objects.filter(contest=contest, reason=Reason.APPROVAL).values("demonstration_id")
+    counts = contest.counts() if contest is not None else Q(submitted_at__isnull=False)
     return (
-        Demonstration.objects.filter(contest.counts(), status=Status.APPROVED)
+        Demonstration.objects.filter(counts, status=Status.APPROVED)
         .exclude(pk__in=awarded)
         .order_by("submitted_at", "id")
         .values_list("pk", flat=True)
@@ -27,9 +28,12 @@ def contest_count_earlier_approvals(*, contest, batch_size=500):
     Each is an ordinary approval entry, explained as counted late, so the standings rebuilt
     from the ledger include it.  Batches of ``batch_size`` demonstrations, each in its own
     transaction with the rows locked as a review would lock them; a demonstration reopened
-    meanwhile is skipped, one already awarded earns nothing twice.  Returns how many were awarded.
+    meanwhile is skipped, one already awarded earns nothing twice.  ``contest`` None awards the
+    standard all-time points of approvals that have none (made before they existed).  Returns how
+    many were awarded.
     """
-    contest = Contest.objects.prefetch_related("categories").get(pk=contest.pk)
+    if contest is not None:
+        contest = Contest.objects.prefetch_related("categories").get(pk=contest.pk)
     pending = list(_uncounted(contest))
     awarded = 0
     approvals = Review.objects.filter(decision="approve").order_by("-created_at", "-id")
@@ -45,6 +49,8 @@ def contest_count_earlier_approvals(*, contest, batch_size=500):
             serialise_ledger_writers()
             for demonstration in batch:
                 review = demonstration.approvals[0] if demonstration.approvals else None
-                if award_demonstration(contest=contest, demonstration=demonstration, review=review, counted_late=True):
+                if award_demonstration(
+                    contest=contest, demonstration=demonstration, review=review, counted_late=contest is not None
+                ):
                     awarded += 1
     return awarded

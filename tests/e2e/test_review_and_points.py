@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from annotations import services
 from annotations.models import Category, Demonstration, Origin, Review, Status
 from leaderboard.services import contests as contest_services
+from review import services as review_services
 from tests.factories import ReviewerFactory, UserFactory, category
 
 from .helpers import screenshot
@@ -72,4 +73,44 @@ def test_keyboard_approvals_give_points_and_a_rank(page, url, sign_in):
     page.get_by_role("link", name="My dashboard").click()
     points = page.locator("section", has=page.get_by_role("heading", name="Your points over time"))
     expect(points.locator("[data-chart-src]")).to_have_attribute("data-chart-drawn", "true")
-    expect(points.locator("tbody tr").last.locator("td").last).to_have_text("28")
+    # All time: alice's 28 contest points on top of the standard 10 of each of her two approvals.
+    expect(points.locator("tbody tr").last.locator("td").last).to_have_text("48")
+
+
+def test_points_pages_draw_their_charts_in_english_and_french_on_phone_and_desktop(page, url, sign_in):
+    now = timezone.now()
+    contest_services.contest_create(
+        categories=list(Category.objects.filter(key__in=["open_qa", "closed_qa"])),
+        name="Autumn sprint",
+        slug="autumn",
+        starts_at=now - datetime.timedelta(days=1),
+        ends_at=now + datetime.timedelta(days=13, hours=2),
+        time_zone="Europe/Paris",
+        category_multipliers={"closed_qa": "1.5"},
+        category_targets={"open_qa": 4},
+    )
+    alice, rita = UserFactory(username="alice"), ReviewerFactory(username="rita")
+    for question in ("Why is the sea salty?", "What is a fjord?"):
+        demonstration = _submit(alice, question, "A plain answer of a reasonable length, written for the test.")
+        review_services.review_approve(demonstration=demonstration, reviewer=rita)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, alice)
+    for language in ("en", "fr"):
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": url("/")}])
+        for width in (390, 1366):
+            page.set_viewport_size({"width": width, "height": 900})
+            for path, name in (
+                ("/me/points/", "my-points"),
+                ("/contests/autumn/", "contest"),
+                ("/leaderboard/", "board"),
+            ):
+                page.goto(url(path))
+                if name != "board":
+                    expect(page.locator("[data-chart-data]")).to_have_attribute("data-chart-drawn", "true")
+                assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, width)
+                screenshot(page, f"points-{name}-{language}-{width}")
+        page.goto(url("/contests/autumn/"))
+        expect(page.locator(".countdown").first).to_contain_text("jours" if language == "fr" else "days")
+    assert not errors, errors

@@ -161,3 +161,15 @@ def test_admin_saves_contests_through_the_services_with_dates_in_the_contest_zon
     assert PointEntry.objects.filter(contest=contest, user=user).count() == 1
     page = client.get(reverse("admin:leaderboard_contest_change", args=[contest.pk])).content.decode()
     assert 'value="09:00:00"' in page
+
+
+def test_count_earlier_approvals_gives_old_approvals_their_standard_points(contest, user, capsys):
+    approve(submitted(user))
+    PointEntry.objects.filter(contest=None).delete()  # as a ledger from before standard points existed
+    call_command("rebuild_standings")
+    call_command("count_earlier_approvals")
+    assert "All time: 1 approvals counted." in capsys.readouterr().out
+    assert Standing.objects.get(contest=None, user=user).points == 10 + 10
+    call_command("count_earlier_approvals")
+    assert "All time: 0 approvals counted." in capsys.readouterr().out
+    call_command("check_standings")

@@ -55,7 +55,8 @@ def test_contest_page_renders_markdown_safely_with_progress_and_countdown(client
     assert "<script>alert" not in html and "javascript:" not in html
     assert "<li>A mug</li>" in html
     assert "data-countdown" in html and "js/leaderboard.js" in html
-    assert "1 / 4" in html  # the category progress bar
+    assert '<td class="num">1</td><td class="num">4</td>' in html  # the category progress, 1 of 4
+    assert '"data": [1, 0]' in html  # and the figures its chart is drawn from
     assert "25 %" in html
 
 
