@@ -172,8 +172,7 @@ def _save_contest(request, form, contest):
             return contest_services.contest_create(**fields)
         return contest_services.contest_update(contest=contest, **fields)
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
+        add_service_errors(form, error)
     return None
 
 

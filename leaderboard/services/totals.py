@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from core.locks import transaction_lock
+
 from ..models import BoardScoreCount, BoardTotal, CategoryProgress, Period, ScoreCount, Standing, TeamStanding
 from ..sql import execute, sql, table
 
@@ -23,14 +25,8 @@ LEDGER_WRITER_LOCK = 0x1EDC_E4B0  # any bigint; one per database
 
 
 def serialise_ledger_writers():
-    """Wait for any other ledger writer's transaction to end (precondition: inside a transaction).
-
-    A transaction-scoped PostgreSQL advisory lock, released at commit or rollback; SQLite
-    writers are serial anyway.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_WRITER_LOCK])
+    """Wait for any other ledger writer's transaction to end (precondition: inside a transaction)."""
+    transaction_lock(LEDGER_WRITER_LOCK)
 
 
 def board_zone(contest):
