@@ -21,6 +21,7 @@ from annotations import services
 from annotations.models import Category, Demonstration, Origin, Review, Status
 from leaderboard import services as leaderboard_services
 from leaderboard.models import Contest
+from leaderboard.services import contests as contest_services
 from open_instructions import services as open_instruction_services
 from review import services as review_services
 
@@ -378,7 +379,7 @@ class Command(BaseCommand):
             return
         now = timezone.now()
         categories = list(Category.objects.filter(is_active=True))
-        leaderboard_services.contest_create(
+        contest_services.contest_create(
             name="Demo writing sprint",
             slug=CONTEST_SLUG,
             description="Four weeks to write demonstrations in every category. Approved work earns points.",
