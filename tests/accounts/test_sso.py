@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -233,3 +234,31 @@ def test_an_unconfirmed_sign_up_with_the_address_is_taken_over_and_its_password_
     user = signed_in_as(client)
     assert user == squatter and user.is_active
     assert not user.has_usable_password(), "whoever signed up without confirming cannot use the password"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent sign-ins need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_first_sign_ins_of_one_person_at_once_give_one_account(sso_settings, oidc_provider):
+    import threading
+
+    oidc_provider.set_user("ada-sub", **ada())
+    clients = [Client(), Client()]
+    callbacks = [authorize(start(client), "ada-sub") for client in clients]
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def finish(client, callback):
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(client.get(callback).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=finish, args=pair) for pair in zip(clients, callbacks, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [302, 302]
+    assert User.objects.filter(email__iexact="ada@corp.example").count() == 1
+    assert SSOIdentity.objects.count() == 1
