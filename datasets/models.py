@@ -42,6 +42,9 @@ class Release(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Written by the running build; a stale one means its worker was lost.")
+    )
     status = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     attempt = models.PositiveIntegerField(default=0, help_text=_("Increased by every build that claims the release."))
     progress = models.PositiveSmallIntegerField(default=0)
@@ -99,6 +102,7 @@ class ImportBatch(models.Model):
     """One import of a dolly-format file, from the command line or the upload page."""
 
     class State(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
         INVALID = "invalid", _("Invalid")
         VALID = "valid", _("Valid, waiting for confirmation")
         QUEUED = "queued", _("Queued")
@@ -143,16 +147,27 @@ class ImportBatch(models.Model):
 
 
 class ImportProgress(models.Model):
-    """How far a running import is, where other processes can read it before the import commits.
+    """How far a running check or import is, at which phase, and its heartbeat, where other
+    processes can read them before the import commits.
 
     An import runs in one transaction that keeps its ``ImportBatch`` row locked until the end,
-    so nothing else can write that row meanwhile; the percentage goes here instead, through a
-    connection of its own (see ``services.jobs.ProgressWriter``).  The row exists only while the
-    import runs; the batch's own ``progress`` holds the final value.
+    so nothing else can write that row meanwhile; the percentage, the phase (importing, then
+    indexing) and the heartbeat go here instead, through connections of their own (see
+    ``services.jobs``).  The row exists only while a job runs; the batch's own ``progress`` holds
+    the final value.
     """
+
+    class Phase(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
+        IMPORTING = "importing", _("Importing")
+        INDEXING = "indexing", _("Indexing the records for duplicate checks")
 
     batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, primary_key=True, related_name="+")
     percent = models.PositiveSmallIntegerField(default=0)
+    phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.IMPORTING)
+    beat_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Written by the running job; a stale one means its worker was lost.")
+    )
 
     def __str__(self):
         return f"{self.batch_id}: {self.percent}%"

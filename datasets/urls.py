@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.release_create, name="release-create"),
     path("<uuid:public_id>/", views.release_detail, name="release-detail"),
     path("<uuid:public_id>/status/", views.release_status, name="release-status"),
+    path("<uuid:public_id>/retry/", views.release_retry, name="release-retry"),
     path("<uuid:public_id>/files/<str:name>", views.release_download, name="release-download"),
     path("webhooks/", webhook_views.webhook_list, name="webhook-list"),
     path("webhooks/<uuid:public_id>/", webhook_views.webhook_detail, name="webhook-detail"),

@@ -18,6 +18,7 @@ from .forms import ImportForm, ReleaseFilterForm, ReleaseForm
 from .models import ImportBatch
 
 admin_required = admin_required_for(message=_("Only admins manage dataset releases."))
+RUNNING_IMPORT_STATES = (ImportBatch.State.CHECKING, ImportBatch.State.QUEUED, ImportBatch.State.IMPORTING)
 
 
 def release_status_payload(release):
@@ -35,6 +36,7 @@ def release_status_payload(release):
 @admin_required
 @require_GET
 def release_list(request):
+    services.jobs_fail_stale()  # a job whose worker was lost shows as failed, not as running forever
     filters = ReleaseFilterForm(request.GET or None)
     queryset = selectors.releases()
     if filters.is_valid() and filters.cleaned_data["status"]:
@@ -67,6 +69,7 @@ def release_create(request):
 @admin_required
 @require_GET
 def release_detail(request, public_id):
+    services.jobs_fail_stale()  # a job whose worker was lost shows as failed, not as running forever
     release = selectors.access_release(public_id=public_id)
     return render(
         request,
@@ -81,8 +84,22 @@ def release_detail(request, public_id):
 
 
 @admin_required
+@require_POST
+def release_retry(request, public_id):
+    release = selectors.access_release(public_id=public_id)
+    try:
+        services.release_retry(release=release)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The release is queued again."))
+    return redirect("datasets:release-detail", public_id=release.public_id)
+
+
+@admin_required
 @require_GET
 def release_status(request, public_id):
+    services.jobs_fail_stale()  # a job whose worker was lost shows as failed, not as running forever
     return JsonResponse(release_status_payload(selectors.access_release(public_id=public_id)))
 
 
@@ -95,6 +112,7 @@ def release_download(request, public_id, name):
 @admin_required
 @require_http_methods(["GET", "POST"])
 def import_list(request):
+    services.jobs_fail_stale()  # a job whose worker was lost shows as failed, not as running forever
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,6 +134,7 @@ def import_list(request):
 @admin_required
 @require_GET
 def import_detail(request, public_id):
+    services.jobs_fail_stale()  # a job whose worker was lost shows as failed, not as running forever
     batch = selectors.access_import(public_id=public_id)
     return render(
         request,
@@ -123,6 +142,7 @@ def import_detail(request, public_id):
         {
             "batch": batch,
             "progress": services.current_progress(batch),
+            "phase": services.current_phase(batch),
             "hidden_problems": batch.problem_count - len(batch.problems),
             "status_url": reverse("datasets:import-status", args=[batch.public_id]),
         },
@@ -143,6 +163,7 @@ def import_confirm(request, public_id):
 @admin_required
 @require_GET
 def import_status(request, public_id):
+    services.jobs_fail_stale()  # a job whose worker was lost shows as failed, not as running forever
     batch = selectors.access_import(public_id=public_id)
     return JsonResponse(
         {
@@ -153,6 +174,7 @@ def import_status(request, public_id):
             "imported_count": batch.imported_count,
             "skipped_count": batch.skipped_count,
             "error": batch.error,
-            "finished": batch.status not in (ImportBatch.State.QUEUED, ImportBatch.State.IMPORTING),
+            "phase": services.current_phase(batch),
+            "finished": batch.status not in RUNNING_IMPORT_STATES,
         }
     )

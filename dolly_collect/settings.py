@@ -312,9 +312,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"DemonstrationStatusEnum": "annotations.models.Status"},
 }
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Background jobs always run in a Celery worker, never in a web request.  With REDIS_URL, Redis is
+# the broker; without it, kombu's file-system transport (messages are files under
+# CELERY_BROKER_DIR, so a worker on the same machine needs no other service: `make run` starts one).
+# The test settings alone run tasks eagerly.
+CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -334,7 +339,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600),
     "unacked_restore_throttle": 1,
 }
+if not REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "control"):
+        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TIMEZONE = TIME_ZONE
+# Long jobs (release builds, import checks and imports) write a heartbeat every
+# DOLLY_JOB_HEARTBEAT_SECONDS; one whose heartbeat is older than DOLLY_JOB_STALE_SECONDS lost its
+# worker: it is marked failed (its partial files removed) and can be retried.
+DOLLY_JOB_HEARTBEAT_SECONDS = env.int("DOLLY_JOB_HEARTBEAT_SECONDS", default=10)
+DOLLY_JOB_STALE_SECONDS = env.int("DOLLY_JOB_STALE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-dataset-jobs": {"task": "datasets.fail_stale_jobs", "schedule": 60.0},
+}
 
 # Limits on demonstration text, in characters.  The defaults admit every record of
 # databricks-dolly-15k while refusing absurd payloads.

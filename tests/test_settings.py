@@ -72,11 +72,14 @@ def test_commands_that_serve_or_sign_still_need_the_secret_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_the_embedded_defaults_sqlite_and_eager_celery(tmp_path):
+def test_the_embedded_defaults_sqlite_and_a_file_system_broker(tmp_path):
+    """No job runs in the web process, even with nothing configured: a worker reads them from files."""
     first = show(tmp_path, DEBUG="1")
     assert first["debug"] is True
     assert first["engine"] == "django.db.backends.sqlite3"
-    assert first["eager"] is True
+    assert first["eager"] is False
+    assert first["broker"] == "filesystem://"
+    assert (tmp_path / "celery" / "queue").is_dir()
     assert first["cache"].endswith("LocMemCache")
     assert first["hosts"] == ["127.0.0.1", "localhost"]
     assert first["ssl_redirect"] is False

@@ -63,6 +63,7 @@ class ReleaseListCreateView(generics.GenericAPIView):
         responses=ReleaseSerializer(many=True),
     )
     def get(self, request):
+        services.jobs_fail_stale()
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ReleaseSerializer(page, many=True, context={"request": request}).data)
 
@@ -89,7 +90,21 @@ class ReleaseDetailView(APIView):
 
     @extend_schema(summary="One release: status, progress, counts, files and checksums", responses=ReleaseSerializer)
     def get(self, request, id):
+        services.jobs_fail_stale()  # a build whose worker was lost shows as failed, not as running forever
         return Response(ReleaseSerializer(_release_for(request, id), context={"request": request}).data)
+
+
+class ReleaseRetryView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsDollyAdmin]
+
+    @extend_schema(
+        summary="Build a failed release again (same filters; 202, or 400 when it has not failed)",
+        request=None,
+        responses={202: ReleaseSerializer},
+    )
+    def post(self, request, id):
+        release = services.release_retry(release=selectors.access_release(public_id=id))
+        return Response(ReleaseSerializer(release, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
 class LatestReleaseView(APIView):

@@ -15,24 +15,24 @@ from .imports import (
     check_import_status,
     import_account,
     import_check_file,
+    import_check_run,
     import_confirm,
     import_fail,
     import_index_records,
-    import_queue_indexing,
     import_records,
     import_run,
     import_stage,
     import_start,
     resolve_import_author,
 )
-from .jobs import ProgressWriter, current_progress
+from .jobs import ProgressWriter, current_phase, current_progress, jobs_fail_stale
 from .releases import (
     check_release_labels,
     export_to_path,
     release_build,
     release_create,
-    release_fail_stalled,
     release_finished,
+    release_retry,
 )
 
 __all__ = [
@@ -44,21 +44,23 @@ __all__ = [
     "ProgressWriter",
     "check_import_status",
     "check_release_labels",
+    "current_phase",
     "current_progress",
     "export_to_path",
+    "jobs_fail_stale",
     "import_account",
+    "import_check_run",
     "import_check_file",
     "import_confirm",
     "import_fail",
     "import_index_records",
-    "import_queue_indexing",
     "import_records",
     "import_run",
     "import_stage",
     "import_start",
     "release_build",
     "release_create",
-    "release_fail_stalled",
+    "release_retry",
     "release_finished",
     "resolve_import_author",
 ]

@@ -22,7 +22,7 @@ from core.tasks import enqueue
 
 from ..bulk import already_imported, inserter_for
 from ..importing import MAX_REPORTED_PROBLEMS, CategoryPlan, Stop, parsed_lines
-from ..models import ImportBatch, ImportedRecord
+from ..models import ImportBatch, ImportedRecord, ImportProgress
 from ..webhooks.events import import_event
 from .jobs import error_text, import_progress
 
@@ -32,7 +32,7 @@ IMPORT_ACCOUNT = "dataset-import"
 IMPORT_STATUSES = (Status.APPROVED, Status.SUBMITTED)
 IMPORT_BATCH_SIZE = 2000
 IMPORT_TASK = "datasets.import_batch"
-INDEX_TASK = "datasets.index_import"
+CHECK_TASK = "datasets.import_check"
 _IMPORT_LOCK = 0x646F6C6C79  # any constant: imports take it so that two never run at once
 
 
@@ -138,55 +138,71 @@ def _save_new_categories(plan):
             category.save()
 
 
-def import_records(opener, *, batch, progress=None):
+def _no_progress(percent):
+    pass
+
+
+def _lock_importing(batch):
+    locked = ImportBatch.objects.select_for_update().select_related("author").get(pk=batch.pk)
+    if locked.status != ImportBatch.State.IMPORTING:
+        raise ImportRefused(
+            _("The import is no longer waiting to run (it is %(status)s).")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+def _write_lines(opener, *, plan, inserter, report, progress, total):
+    """Check every line and write the good ones until the first bad one; raises ``ImportRefused``."""
+    pending = []
+
+    def flush():
+        if plan.new:
+            inserter.wait()
+            _save_new_categories(plan)
+        inserter.insert(pending, {**plan.known, **plan.new})
+        pending.clear()
+
+    for number, parsed in parsed_lines(opener, plan):
+        report.line_count = number
+        if isinstance(parsed, str):
+            report.refuse_line(number, parsed)
+            pending.clear()
+            continue
+        if report.problem_count:
+            continue
+        pending.append(parsed)
+        if len(pending) >= IMPORT_BATCH_SIZE:
+            flush()
+            progress(min(99, 100 * number // total))
+    report.refuse_if_empty()
+    if report.problem_count:
+        raise ImportRefused(report)
+    if pending:
+        flush()
+
+
+def import_records(opener, *, batch, progress=None, index=False):
     """Import every line of the file, in file order, in one transaction, for a batch in 'importing'.
 
     One pass: each line is checked and written as it is read.  At the first bad line the
     writing stops, the remaining lines are still checked, and ``ImportRefused`` (with every
     problem) rolls the whole transaction back, so nothing of a bad file is ever kept.  Records
     imported before (same content hash, other batch) are skipped.  The batch is marked done in
-    the same transaction.
+    the same transaction, and with ``index`` the records are indexed for the duplicate checks
+    there too: the import, its indexing and its 'done' commit together or not at all.
     """
-    progress = progress or (lambda percent: None)
+    progress = progress or _no_progress
     with transaction.atomic():
         transaction_lock(_IMPORT_LOCK)
-        locked = ImportBatch.objects.select_for_update().select_related("author").get(pk=batch.pk)
-        if locked.status != ImportBatch.State.IMPORTING:
-            raise ImportRefused(
-                _("The import is no longer waiting to run (it is %(status)s).")
-                % {"status": locked.get_status_display().lower()}
-            )
+        locked = _lock_importing(batch)
         plan = CategoryPlan.load(create=locked.create_categories)
         inserter = inserter_for(author=locked.author, status=locked.target_status, batch=locked, now=timezone.now())
         report = ImportCheck(source_name=locked.source_name)
-        pending = []
-
-        def flush():
-            if plan.new:
-                inserter.wait()
-                _save_new_categories(plan)
-            inserter.insert(pending, {**plan.known, **plan.new})
-            pending.clear()
-
-        total = max(locked.line_count, 1)
         with inserter:
-            for number, parsed in parsed_lines(opener, plan):
-                report.line_count = number
-                if isinstance(parsed, str):
-                    report.refuse_line(number, parsed)
-                    pending.clear()
-                    continue
-                if report.problem_count:
-                    continue
-                pending.append(parsed)
-                if len(pending) >= IMPORT_BATCH_SIZE:
-                    flush()
-                    progress(min(99, 100 * number // total))
-            report.refuse_if_empty()
-            if report.problem_count:
-                raise ImportRefused(report)
-            if pending:
-                flush()
+            _write_lines(
+                opener, plan=plan, inserter=inserter, report=report, progress=progress, total=max(locked.line_count, 1)
+            )
         locked.status = ImportBatch.State.DONE
         locked.line_count = report.line_count
         locked.imported_count = inserter.imported
@@ -194,6 +210,9 @@ def import_records(opener, *, batch, progress=None):
         locked.progress = 100
         locked.finished_at = timezone.now()
         locked.save()
+        if index:
+            getattr(progress, "phase", _no_progress)(ImportProgress.Phase.INDEXING)
+            import_index_records(locked.pk)
     report.new_categories = sorted(plan.new)
     return locked, report
 
@@ -202,9 +221,9 @@ def import_index_records(batch_id):
     """Store the near-duplicate index (LSH bands) of the records a finished import wrote.
 
     ``import_records`` writes its rows in bulk, without the review checks that index a submission,
-    so without this later submissions would not find imported records as duplicates.  It runs
-    after the import's transaction has committed: ``manage.py import_dataset`` calls it as a
-    step of its own, an upload queues it as a task (``import_queue_indexing``).  Safe to run
+    so without this later submissions would not find imported records as duplicates.  An upload
+    runs it inside the import's transaction (``import_records(index=True)``); ``manage.py
+    import_dataset`` runs it as a step of its own once the import has committed.  Safe to run
     again.  Returns how many records were indexed.
     """
     if not ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.State.DONE).exists():
@@ -218,14 +237,6 @@ def import_index_records(batch_id):
         Exists(ImportedRecord.objects.filter(demonstration_id=OuterRef("pk"), batch_id=batch_id))
     )
     return quality.index_instruction_bands(imported)
-
-
-def import_queue_indexing(batch):
-    """Queue ``import_index_records`` for a finished upload, once the current transaction commits.
-
-    If the queue is down the records stay unindexed until ``manage.py refresh_instruction_bands
-    --missing`` runs (a deduplicated export also indexes the records it selects first)."""
-    return enqueue(INDEX_TASK, batch.pk)
 
 
 def import_start(*, source_name, author, target_status, create_categories, line_count, created_by=None):
@@ -250,7 +261,9 @@ def import_fail(batch, message):
 
 
 def import_stage(*, created_by, upload, target_status, author_username="", create_categories=False):
-    """Store an uploaded file and check it.  Returns the batch, 'valid' or 'invalid'; nothing is imported."""
+    """Store an uploaded file and queue its check (``import_check_run``); nothing is imported.
+
+    Returns the batch, 'checking' until a worker has read every line."""
     check_import_status(target_status)
     author = resolve_import_author(author_username)
     batch = ImportBatch(
@@ -259,24 +272,45 @@ def import_stage(*, created_by, upload, target_status, author_username="", creat
         author=author,
         target_status=target_status,
         create_categories=create_categories,
-        status=ImportBatch.State.INVALID,
+        status=ImportBatch.State.CHECKING,
     )
     batch.stored_name = file_storage.save(f"imports/{batch.public_id}/{batch.source_name}", upload)
-    report = import_check_file(
-        lambda: file_storage.open_file(batch.stored_name),
-        source_name=batch.source_name,
-        create_categories=create_categories,
+    batch.save()
+    enqueue(CHECK_TASK, batch.pk, on_failure=lambda error: _import_queue_unavailable(batch))
+    return batch
+
+
+def import_check_run(batch_id):
+    """The worker's side of an upload's check: 'valid' or 'invalid' with its bad lines.
+
+    Read-only, so a check delivered twice simply runs again.  The file of an invalid batch is deleted."""
+    batch = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.State.CHECKING).first()
+    if batch is None:
+        return ImportBatch.objects.filter(pk=batch_id).values_list("status", flat=True).first()
+    checking = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.CHECKING)
+    try:
+        with import_progress(batch, phase=ImportProgress.Phase.CHECKING):
+            report = import_check_file(
+                lambda: file_storage.open_file(batch.stored_name),
+                source_name=batch.source_name,
+                create_categories=batch.create_categories,
+            )
+    except Exception as exc:
+        logger.exception("Check of import %s failed", batch.public_id)
+        checking.update(status=ImportBatch.State.FAILED, error=error_text(exc), finished_at=timezone.now())
+        return ImportBatch.State.FAILED
+    status = ImportBatch.State.VALID if report.ok else ImportBatch.State.INVALID
+    checking.update(
+        status=status,
+        line_count=report.line_count,
+        problems=report.problems,
+        problem_count=report.problem_count,
+        skipped_count=report.duplicate_count,
+        new_categories=report.new_categories,
     )
-    batch.status = ImportBatch.State.VALID if report.ok else ImportBatch.State.INVALID
     if not report.ok:
         _remove_upload(batch)
-    batch.line_count = report.line_count
-    batch.problems = report.problems
-    batch.problem_count = report.problem_count
-    batch.skipped_count = report.duplicate_count
-    batch.new_categories = report.new_categories
-    batch.save()
-    return batch
+    return status
 
 
 def _remove_upload(batch):
@@ -304,8 +338,8 @@ def import_confirm(*, batch):
 
 
 def _import_queue_unavailable(batch):
-    """The broker refused the import: nothing was imported, and the batch can be confirmed again."""
-    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.State.QUEUED).update(
+    """The broker refused the check or the import: nothing was imported, and the batch can be confirmed again."""
+    ImportBatch.objects.filter(pk=batch.pk, status__in=(ImportBatch.State.CHECKING, ImportBatch.State.QUEUED)).update(
         status=ImportBatch.State.FAILED,
         error=_(
             "The task queue is unavailable; nothing was imported. Confirm the import again once the queue is back."
@@ -330,7 +364,9 @@ def import_run(batch_id):
         return ImportBatch.objects.filter(pk=batch_id).values_list("status", flat=True).first()
     try:
         with import_progress(batch) as progress:
-            import_records(lambda: file_storage.open_file(batch.stored_name), batch=batch, progress=progress)
+            import_records(
+                lambda: file_storage.open_file(batch.stored_name), batch=batch, progress=progress, index=True
+            )
     except ImportRefused as exc:
         import_fail(batch, str(exc) + " " + _("Nothing was imported."))
         _remove_upload(batch)
@@ -341,6 +377,5 @@ def import_run(batch_id):
         import_event(batch_id=batch.pk)
         return ImportBatch.State.FAILED
     _remove_upload(batch)
-    import_queue_indexing(batch)
     import_event(batch_id=batch.pk)
     return ImportBatch.State.DONE

@@ -4,16 +4,25 @@ The progress of a running build or import is written to the database as it goes 
 ``ProgressWriter``), so every process reads it from there, with or without a shared cache.
 """
 
+import datetime
 import logging
+import sqlite3
+import threading
 import time
 import uuid
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.models import Q
 from django.db.utils import load_backend
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import ImportBatch, ImportProgress, Release
+from ..writers import StorageDirectory
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +61,15 @@ class ProgressWriter:
         self.written_at = None
         self.closed = False
         self._alias = None
+
+    def phase(self, phase):
+        """Record the phase the job has reached (on an ``ImportProgress`` row), at once."""
+        using = self._writing_alias()
+        if using is not None and not self.closed:
+            try:
+                self.rows.using(using).update(phase=phase)
+            except DatabaseError as error:
+                logger.warning("could not record the phase of %s: %s", self.rows.model.__name__, error)
 
     def __call__(self, percent):
         percent = int(percent)
@@ -116,12 +134,18 @@ def release_progress(release):
 
 
 @contextmanager
-def import_progress(batch):
-    """The batch row stays locked by the import's transaction: progress goes to ``ImportProgress``."""
-    ImportProgress.objects.update_or_create(batch_id=batch.pk, defaults={"percent": 0})
-    writer = ProgressWriter(ImportProgress.objects.filter(pk=batch.pk), "percent")
+def import_progress(batch, *, phase=ImportProgress.Phase.IMPORTING):
+    """The live row of a check or an import: its percentage, phase and heartbeat, while it runs.
+
+    The batch row stays locked by the import's transaction, so they go to ``ImportProgress``."""
+    ImportProgress.objects.update_or_create(
+        batch_id=batch.pk, defaults={"percent": 0, "phase": phase, "beat_at": timezone.now()}
+    )
+    rows = ImportProgress.objects.filter(pk=batch.pk)
+    writer = ProgressWriter(rows, "percent")
     try:
-        yield writer
+        with Heartbeat(rows, "beat_at"):
+            yield writer
     finally:
         writer.close()
         ImportProgress.objects.filter(pk=batch.pk).delete()
@@ -139,6 +163,14 @@ def current_progress(obj):
     return obj.progress
 
 
+def current_phase(batch):
+    """What a running check or import is doing (checking, importing, indexing), for the page; '' otherwise."""
+    if batch.status not in (ImportBatch.State.CHECKING, ImportBatch.State.IMPORTING):
+        return ""
+    phase = ImportProgress.objects.filter(pk=batch.pk).values_list("phase", flat=True).first()
+    return str(ImportProgress.Phase(phase).label) if phase else ""
+
+
 def error_text(exc):
     """What a failed job records as its reason: the messages of a ``ValidationError``, else the exception."""
     if isinstance(exc, ValidationError):
@@ -146,3 +178,111 @@ def error_text(exc):
             return "; ".join(f"{k}: {m}" for k, msgs in exc.message_dict.items() for m in msgs)
         return "; ".join(exc.messages)
     return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+class Heartbeat:
+    """While a job runs, a thread writes ``now`` into ``field`` of ``rows`` every
+    ``DOLLY_JOB_HEARTBEAT_SECONDS``, on a connection of its own (so the job's open transaction is
+    no obstacle, except SQLite's single write lock: see ``_database_write_locked``).  Use it as a
+    context manager around the job; a beat that fails is logged and the job goes on."""
+
+    def __init__(self, rows, field):
+        self.rows = rows
+        self.field = field
+        self._stop = threading.Event()
+        self._thread = None
+
+    def beat(self):
+        try:
+            self.rows.update(**{self.field: timezone.now()})
+        except DatabaseError as error:
+            logger.info("could not write the heartbeat of %s: %s", self.rows.model.__name__, error)
+
+    def _run(self):
+        try:
+            while not self._stop.wait(settings.DOLLY_JOB_HEARTBEAT_SECONDS):
+                self.beat()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def __enter__(self):
+        self.beat()
+        self._thread = threading.Thread(target=self._run, name="job-heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+
+
+def sqlite_write_locked(path):
+    """Whether a connection to the SQLite database file at ``path`` holds its write lock right now."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
+def _database_write_locked():
+    """On SQLite, whether another process holds the database's write lock.
+
+    A running import holds it for its whole transaction, so its heartbeat cannot be written
+    meanwhile; a process that died holds nothing.  Stale jobs are failed only when the lock is free.
+    (An in-memory database, as in tests, is never shared with another process.)"""
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.vendor != "sqlite" or database.is_in_memory_db():
+        return False
+    return sqlite_write_locked(database.settings_dict["NAME"])
+
+
+def _stale_before():
+    return timezone.now() - datetime.timedelta(seconds=settings.DOLLY_JOB_STALE_SECONDS)
+
+
+def _fail_stale_releases(limit):
+    stale = Release.objects.filter(status=Release.State.RUNNING).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+    )
+    failed = 0
+    for pk, public_id, attempt in stale.values_list("pk", "public_id", "attempt")[:100]:
+        marked = Release.objects.filter(pk=pk, attempt=attempt, status=Release.State.RUNNING).update(
+            status=Release.State.FAILED,
+            error=_("The build stopped without finishing (its worker was lost). Retry it."),
+            finished_at=timezone.now(),
+            files=[],
+        )
+        if marked:
+            StorageDirectory(default_storage, f"releases/{public_id}").clear()  # the .partial-* files too
+            failed += 1
+    return failed
+
+
+def _fail_stale_imports(limit):
+    running = (ImportBatch.State.CHECKING, ImportBatch.State.IMPORTING)
+    beating = ImportProgress.objects.filter(beat_at__gte=limit).values("batch_id")
+    stale = ImportBatch.objects.filter(status__in=running, created_at__lt=limit).exclude(pk__in=beating)
+    failed = 0
+    for pk, status in stale.values_list("pk", "status")[:100]:
+        failed += ImportBatch.objects.filter(pk=pk, status=status).update(
+            status=ImportBatch.State.FAILED,
+            error=_("The job stopped without finishing (its worker was lost); nothing was imported. Retry it."),
+            finished_at=timezone.now(),
+        )
+        ImportProgress.objects.filter(pk=pk).delete()
+    return failed
+
+
+def jobs_fail_stale():
+    """Mark failed the builds, checks and imports whose heartbeat stopped, and remove their partial
+    files.  Runs on reading a release or import page or API, and every minute from Celery beat.
+    Returns how many jobs were marked."""
+    if _database_write_locked():
+        return 0
+    limit = _stale_before()
+    return _fail_stale_releases(limit) + _fail_stale_imports(limit)

@@ -4,7 +4,6 @@ Views, the API, management commands and Celery tasks call these.  Callers check 
 user is an admin; the services check state.
 """
 
-import datetime
 import logging
 import re
 
@@ -22,7 +21,7 @@ from ..models import Release
 from ..options import ExportOptions
 from ..selectors import previous_release
 from ..writers import LocalDirectory, StorageDirectory
-from .jobs import error_text, release_progress
+from .jobs import Heartbeat, error_text, jobs_fail_stale, release_progress
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ _LABEL = re.compile(r"[a-z0-9][a-z0-9._-]*")
 def release_create(*, created_by, options, name="", tag=""):
     """Record a release, numbered one more than the last of its name (see ``Release.save``), and
     queue its build once the transaction commits."""
-    release_fail_stalled()
+    jobs_fail_stale()
     name, tag = check_release_labels(name=name, tag=tag)
     for attempt in range(5):
         try:
@@ -70,7 +69,7 @@ def check_release_labels(*, name, tag):
 
 def _queue_unavailable(release):
     """The broker refused the build: say so on the release instead of leaving it queued forever."""
-    Release.objects.filter(pk=release.pk, status=Release.State.QUEUED, attempt=0).update(
+    Release.objects.filter(pk=release.pk, status=Release.State.QUEUED).update(
         status=Release.State.FAILED,
         finished_at=timezone.now(),
         error=_(
@@ -81,23 +80,20 @@ def _queue_unavailable(release):
     release.refresh_from_db()
 
 
-def release_fail_stalled(*, now=None):
-    """Mark failed the releases still 'running' long after any worker could still be on them.
-
-    A build cannot outlive the Celery hard time limit; past it (plus a margin) its worker
-    was lost.  Their files are removed.  Returns how many were marked.
-    """
-    now = now or timezone.now()
-    limit = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
-    stalled = list(
-        Release.objects.filter(status=Release.State.RUNNING, started_at__lt=limit).values_list(
-            "pk", "public_id", "attempt"
-        )[:100]
-    )
-    for pk, public_id, attempt in stalled:
-        if _fail_release(pk, attempt, _("The build stopped without finishing; create a new release.")):
-            StorageDirectory(default_storage, f"releases/{public_id}").clear()
-    return len(stalled)
+def release_retry(*, release):
+    """Queue a failed release again (same filters, a fresh build); it keeps its name and version."""
+    with transaction.atomic():
+        locked = Release.objects.select_for_update().get(pk=release.pk)
+        if locked.status != Release.State.FAILED:
+            raise ValidationError(_("Only a failed release can be retried."))
+        locked.status = Release.State.QUEUED
+        locked.error = ""
+        locked.progress = 0
+        locked.finished_at = None
+        locked.heartbeat_at = None
+        locked.save(update_fields=["status", "error", "progress", "finished_at", "heartbeat_at"])
+        enqueue(BUILD_TASK, locked.pk, on_failure=lambda error: _queue_unavailable(locked))
+    return locked
 
 
 def _claim_release(release_id):
@@ -111,11 +107,11 @@ def _claim_release(release_id):
             return None
         release.status = Release.State.RUNNING
         release.attempt += 1
-        release.started_at = timezone.now()
+        release.started_at = release.heartbeat_at = timezone.now()
         release.progress = 0
         release.error = ""
         release.files = []
-        release.save(update_fields=["status", "attempt", "started_at", "progress", "error", "files"])
+        release.save(update_fields=["status", "attempt", "started_at", "heartbeat_at", "progress", "error", "files"])
     return release
 
 
@@ -190,10 +186,11 @@ def release_build(release_id):
     attempt = release.attempt
     destination = StorageDirectory(default_storage, release.storage_prefix)
     previous = previous_release(release)
+    running = Release.objects.filter(pk=release.pk, attempt=attempt, status=Release.State.RUNNING)
     try:
         destination.clear()
         # The writer is closed before publishing, which locks the release row; publishing writes 100.
-        with release_progress(release) as progress:
+        with Heartbeat(running, "heartbeat_at"), release_progress(release) as progress:
             exporter = _exporter(release, destination, progress, previous)
             exporter.prepare()
             with export_snapshot():

@@ -8,6 +8,7 @@
     var bar = box.querySelector("progress");
     var text = box.querySelector("[data-progress-text]");
     var statusText = document.querySelector("[data-status-text]");
+    var phaseText = box.querySelector("[data-phase-text]");
     var delay = 1000;
 
     function poll() {
@@ -20,6 +21,7 @@
           if (bar) bar.value = data.progress;
           if (text) text.textContent = data.progress + "%";
           if (statusText && data.status_display) statusText.textContent = data.status_display;
+          if (phaseText && data.phase) phaseText.textContent = data.phase + "\u2026";
           if (data.finished) {
             window.location.reload();
             return;

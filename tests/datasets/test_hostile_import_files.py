@@ -65,12 +65,15 @@ def _refusal(run_command, path):
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_an_upload_is_refused_by_line_and_its_file_removed(name, client_for, admin_user, media_root):
+def test_an_upload_is_refused_by_line_and_its_file_removed(
+    name, client_for, admin_user, media_root, django_capture_on_commit_callbacks
+):
     content, reason = HOSTILE[name]
     admin = client_for(admin_user)
-    response = admin.post(
-        reverse("datasets:import-list"), {"file": SimpleUploadedFile(name, content), "status": "approved"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            reverse("datasets:import-list"), {"file": SimpleUploadedFile(name, content), "status": "approved"}
+        )
     assert response.status_code == 302
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.State.INVALID
@@ -125,12 +128,13 @@ def test_the_default_limits_admit_the_longest_record_the_text_limits_allow(setti
     assert Demonstration.objects.get().response == record["response"]
 
 
-def test_a_refused_upload_leaves_no_file_in_storage(client_for, admin_user):
+def test_a_refused_upload_leaves_no_file_in_storage(client_for, admin_user, django_capture_on_commit_callbacks):
     admin = client_for(admin_user)
-    admin.post(
-        reverse("datasets:import-list"),
-        {"file": SimpleUploadedFile("bad.jsonl", b"not json\n"), "status": "approved"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            reverse("datasets:import-list"),
+            {"file": SimpleUploadedFile("bad.jsonl", b"not json\n"), "status": "approved"},
+        )
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.State.INVALID and batch.stored_name == ""
     assert not default_storage.exists(f"imports/{batch.public_id}/bad.jsonl")

@@ -346,9 +346,7 @@ class TestImportedRecordsAreIndexed:
         later = submit(user, SALTY_REWORDED)
         assert QualityFlag.objects.filter(demonstration=later, kind=QualityFlag.Kind.NEAR_DUPLICATE).exists()
 
-    def test_an_upload_indexes_in_a_task_after_the_import_commits(
-        self, admin_user, write_jsonl, django_capture_on_commit_callbacks
-    ):
+    def _queued_upload(self, admin_user, write_jsonl):
         from django.core.files.base import ContentFile
         from django.core.files.storage import default_storage
 
@@ -361,11 +359,30 @@ class TestImportedRecordsAreIndexed:
         )
         batch.stored_name = default_storage.save("imports/up.jsonl", ContentFile(write_jsonl(self.LINES).read_bytes()))
         batch.save()
+        return batch
+
+    def test_an_upload_is_indexed_in_the_same_transaction_as_its_import(
+        self, admin_user, write_jsonl, django_capture_on_commit_callbacks
+    ):
+        batch = self._queued_upload(admin_user, write_jsonl)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             assert services.import_run(batch.pk) == ImportBatch.State.DONE
-        assert InstructionBand.objects.count() == 0 and len(callbacks) == 1
-        callbacks[0]()
+        assert callbacks == [], "nothing is left for a later task"
         assert len(self.bands_by_record()) == 3
+
+    def test_an_upload_whose_indexing_fails_imports_nothing(self, admin_user, write_jsonl, monkeypatch):
+        batch = self._queued_upload(admin_user, write_jsonl)
+
+        def lost(queryset, **kwargs):
+            raise RuntimeError("the worker lost its database connection while indexing")
+
+        monkeypatch.setattr(quality, "index_instruction_bands", lost)
+        assert services.import_run(batch.pk) == ImportBatch.State.FAILED
+        batch.refresh_from_db()
+        assert "Nothing was imported" in batch.error and batch.imported_count == 0
+        assert Demonstration.objects.count() == 0 and ImportedRecord.objects.count() == 0
+        assert InstructionBand.objects.count() == 0
+        assert batch.stored_name, "kept, so that the import can be confirmed again"
 
     def test_only_the_batch_records_are_indexed_and_running_again_is_harmless(self, write_jsonl, run_command, approved):
         unrelated = approved(instruction="Left alone: not part of the import.")

@@ -139,9 +139,15 @@ def test_release_list_shows_checksums_and_diff_in_bounded_queries(
 def test_upload_check_confirm_import(client_for, admin_user, fixture_path, django_capture_on_commit_callbacks):
     admin = client_for(admin_user)
     upload = SimpleUploadedFile("dolly.jsonl", fixture_path.read_bytes(), content_type="application/jsonl")
-    response = admin.post(reverse("datasets:import-list"), {"file": upload, "status": "submitted"})
+    with django_capture_on_commit_callbacks(execute=False) as check:
+        response = admin.post(reverse("datasets:import-list"), {"file": upload, "status": "submitted"})
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302 and batch.status == ImportBatch.State.VALID and batch.line_count == 10
+    assert response.status_code == 302 and batch.status == ImportBatch.State.CHECKING, "checked in the request"
+    assert b"Checking the file" in admin.get(response.url).content
+    assert len(check) == 1
+    check[0]()  # what the worker runs
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.State.VALID and batch.line_count == 10
     assert Demonstration.objects.count() == 0
     detail = admin.get(response.url)
     assert b"All 10 lines are valid" in detail.content
@@ -161,7 +167,9 @@ def test_upload_with_bad_lines_shows_the_report_and_cannot_be_confirmed(
 ):
     admin = client_for(admin_user)
     upload = SimpleUploadedFile("bad.jsonl", b'{"instruction": "x"}\nnope\n')
-    response = admin.post(reverse("datasets:import-list"), {"file": upload, "status": "approved"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = admin.post(reverse("datasets:import-list"), {"file": upload, "status": "approved"})
+    response = admin.get(posted.url)
     assert b"bad.jsonl:1: missing key context, response, category" in response.content
     assert b"bad.jsonl:2: not valid JSON" in response.content
     batch = ImportBatch.objects.get()

@@ -164,12 +164,12 @@ def test_a_running_import_shows_its_progress_to_other_processes(
     seen = []
     import_records = services.import_records
 
-    def import_and_look(opener, *, batch, progress):
+    def import_and_look(opener, *, batch, progress, **options):
         def report_and_look(percent):
             progress(percent)
             seen.append((percent, elsewhere(lambda: admin.get(url).json())))
 
-        return import_records(opener, batch=batch, progress=report_and_look)
+        return import_records(opener, batch=batch, progress=report_and_look, **options)
 
     monkeypatch.setattr(imports, "import_records", import_and_look)
     assert services.import_run(queued_batch.pk) == ImportBatch.State.DONE

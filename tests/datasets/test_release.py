@@ -168,7 +168,7 @@ def test_stalled_running_releases_are_failed_and_cleared(media_root, settings):
     (folder / "data.jsonl").write_text("partial")
     recent = new_release()
     Release.objects.filter(pk=recent.pk).update(status=Release.State.RUNNING, attempt=1, started_at=timezone.now())
-    assert services.release_fail_stalled() == 1
+    assert services.jobs_fail_stale() == 1
     release.refresh_from_db()
     recent.refresh_from_db()
     assert release.status == Release.State.FAILED and recent.status == Release.State.RUNNING

@@ -153,7 +153,9 @@ def test_an_uploaded_import_is_kept_in_the_bucket_and_imported_from_it(
     s3_storage, admin_user, fixture_path, django_capture_on_commit_callbacks
 ):
     upload = SimpleUploadedFile("dolly.jsonl", fixture_path.read_bytes(), content_type="application/jsonl")
-    batch = services.import_stage(created_by=admin_user, upload=upload, target_status="approved")
+    with django_capture_on_commit_callbacks(execute=True):  # the check, which a worker runs
+        batch = services.import_stage(created_by=admin_user, upload=upload, target_status="approved")
+    batch.refresh_from_db()
     assert batch.status == ImportBatch.State.VALID, batch.problems
     assert s3_storage.object_keys() == [f"imports/{batch.public_id}/dolly.jsonl"]
     assert s3_storage.read(batch.stored_name) == fixture_path.read_bytes()
