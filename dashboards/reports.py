@@ -1,4 +1,6 @@
-"""The dashboards' reports: SQL aggregates (``selectors``) shaped with pandas.
+"""The admin dashboard's reports: SQL aggregates (``selectors``) shaped with pandas.
+
+A contributor's own dashboard is in ``personal``, drawn with the same ``chart_report``.
 
 Every chart report is a plain dict that serves both the JSON endpoint the page's script
 draws from and the table printed under each chart (the fallback without script, and for
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from annotations.models import Category, Status
-from leaderboard.selectors import category_progress, points_by_day
+from leaderboard.selectors import category_progress
 
 from . import selectors, suggestions
 
@@ -27,11 +29,11 @@ DEFAULT_WINDOW = 30
 FUNNEL_STEPS = ("written", "submitted", "approved")
 
 
-def _categories():
+def category_names():
     return {category.key: category.name for category in Category.objects.order_by("position", "key")}
 
 
-def _chart(
+def chart_report(
     id,
     title,
     *,
@@ -76,7 +78,7 @@ def _number(value):
     return value
 
 
-def _rate(part, whole):
+def percent_of(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
@@ -89,7 +91,7 @@ def window_start(days, *, now=None):
 
 def written_per_day(*, days, now=None):
     since, today = window_start(days, now=now)
-    names = _categories()
+    names = category_names()
     rows = selectors.written_per_day(since=since, zone=timezone.get_current_timezone())
     all_days = [since.date() + datetime.timedelta(days=i) for i in range((today - since.date()).days + 1)]
     frame = pd.DataFrame(rows, columns=["day", "key", "n"])
@@ -99,7 +101,7 @@ def written_per_day(*, days, now=None):
     keys = [key for key in names if key in table.columns and table[key].sum() > 0]
     table = table.reindex(columns=keys, fill_value=0).fillna(0).astype(int)
     labels = [formats.date_format(day, "SHORT_DATE_FORMAT") for day in all_days]
-    return _chart(
+    return chart_report(
         "per-day",
         _("Demonstrations written per day"),
         description=_("New demonstrations per day and category over the last %(days)s days.") % {"days": days},
@@ -133,7 +135,7 @@ def status_funnel():
         "approved": int(totals[Status.APPROVED]),
     }
     labels = {"written": _("Written"), "submitted": _("Submitted"), "approved": _("Approved")}
-    return _chart(
+    return chart_report(
         "funnel",
         _("From written to approved"),
         description=_("Every demonstration written, those sent to review (at least once), and those approved."),
@@ -142,17 +144,17 @@ def status_funnel():
         x_title=_("Demonstrations"),
         datasets=[{"label": _("Demonstrations"), "data": [counts[step] for step in FUNNEL_STEPS]}],
         columns=[_("Step"), _("Demonstrations"), _("Share of written (%)")],
-        rows=[[labels[step], counts[step], _rate(counts[step], counts["written"])] for step in FUNNEL_STEPS],
+        rows=[[labels[step], counts[step], percent_of(counts[step], counts["written"])] for step in FUNNEL_STEPS],
     )
 
 
 def acceptance_by_category():
-    names = _categories()
+    names = category_names()
     frame = _status_frame().reindex(index=list(names), fill_value=0)
     decided = frame[Status.APPROVED] + frame[Status.REJECTED]
-    rates = [_rate(a, d) for a, d in zip(frame[Status.APPROVED], decided, strict=True)]
+    rates = [percent_of(a, d) for a, d in zip(frame[Status.APPROVED], decided, strict=True)]
     labels = [names[key] for key in frame.index]
-    return _chart(
+    return chart_report(
         "acceptance-category",
         _("Acceptance rate per category"),
         description=_("Approved among the demonstrations approved or rejected, per category."),
@@ -182,9 +184,9 @@ def acceptance_by_reviewer(*, days, now=None):
     table = table.reindex(columns=["approve", "reject", "request_changes"], fill_value=0).fillna(0).astype(int)
     table["total"] = table.sum(axis=1)
     table = table.sort_values(["total"], ascending=False, kind="stable")
-    rates = [_rate(a, t) for a, t in zip(table["approve"], table["total"], strict=True)]
+    rates = [percent_of(a, t) for a, t in zip(table["approve"], table["total"], strict=True)]
     labels = list(table.index)
-    return _chart(
+    return chart_report(
         "acceptance-reviewer",
         _("Decisions per reviewer"),
         description=_("What each reviewer decided over the last %(days)s days.") % {"days": days},
@@ -237,7 +239,7 @@ def review_summary(*, days, now=None):
 
 
 def length_distribution():
-    names = _categories()
+    names = category_names()
     bounds = selectors.LENGTH_BUCKETS
     bucket_labels = [_("under %(n)s") % {"n": formats.number_format(bounds[0])}]
     bucket_labels += [
@@ -251,7 +253,7 @@ def length_distribution():
     shares = counts.div(counts.sum(axis=1).where(lambda s: s > 0), axis=0).mul(100).round(1)
     means = {row["key"]: row for row in selectors.mean_lengths()}
     labels = [names[key] for key in keys]
-    return _chart(
+    return chart_report(
         "lengths",
         _("Response length per category"),
         description=_("Share of the submitted demonstrations of each category by response length, in characters."),
@@ -276,7 +278,7 @@ def length_distribution():
 
 def top_contributors(*, limit=10):
     rows = selectors.top_contributors(limit=limit)
-    return _chart(
+    return chart_report(
         "contributors",
         _("Top contributors"),
         description=_("The people with the most approved demonstrations."),
@@ -289,7 +291,7 @@ def top_contributors(*, limit=10):
         ],
         columns=[_("Contributor"), _("Approved"), _("Submitted"), _("Accepted (%)")],
         rows=[
-            [row["author_name"], row["approved"], row["submitted"], _rate(row["approved"], row["submitted"])]
+            [row["author_name"], row["approved"], row["submitted"], percent_of(row["approved"], row["submitted"])]
             for row in rows
         ],
     )
@@ -297,7 +299,7 @@ def top_contributors(*, limit=10):
 
 def top_teams(*, limit=10):
     rows = selectors.top_teams(limit=limit)
-    return _chart(
+    return chart_report(
         "teams",
         _("Top teams"),
         description=_("Teams by approved demonstrations (a person's team is set by an admin)."),
@@ -322,7 +324,7 @@ def contest_progress(*, now=None):
             continue
         labels = [row["category"].name for row in rows]
         charts.append(
-            _chart(
+            chart_report(
                 f"contest-{contest.slug}",
                 _("Progress of %(contest)s") % {"contest": contest.name},
                 description=_("Approved demonstrations against each category's target."),
@@ -359,70 +361,3 @@ def admin_chart(chart_id, *, days):
         if chart["id"] == chart_id:
             return chart
     return None
-
-
-# --- a contributor's own dashboard --------------------------------------------------------
-
-
-def own_summary(*, user):
-    frame = pd.DataFrame(selectors.own_status_by_category(user=user), columns=["key", "status", "n"])
-    totals = frame.groupby("status")["n"].sum()
-    counts = {status: int(totals.get(status, 0)) for status, _label in Status.choices}
-    decided = counts[Status.APPROVED] + counts[Status.REJECTED]
-    return {
-        "counts": [(status, label, counts[status]) for status, label in Status.choices],
-        "total": sum(counts.values()),
-        "acceptance": _rate(counts[Status.APPROVED], decided),
-        "decided": decided,
-    }
-
-
-def own_by_category(*, user):
-    names = _categories()
-    frame = pd.DataFrame(selectors.own_status_by_category(user=user), columns=["key", "status", "n"])
-    table = frame.pivot_table(index="key", columns="status", values="n", aggfunc="sum", fill_value=0)
-    keys = [key for key in names if key in table.index]
-    statuses = [(status, label) for status, label in Status.choices]
-    table = table.reindex(index=keys, columns=[s for s, _label in statuses], fill_value=0).fillna(0).astype(int)
-    return _chart(
-        "mine-categories",
-        _("Your demonstrations per category"),
-        description=_("Each category's demonstrations of yours, by status."),
-        horizontal=True,
-        stacked=True,
-        labels=[names[key] for key in keys],
-        x_title=_("Demonstrations"),
-        datasets=[{"label": label, "data": table[status].tolist()} for status, label in statuses],
-        columns=[_("Category"), *(label for _status, label in statuses)],
-        rows=[[names[key], *table.loc[key].tolist()] for key in keys],
-    )
-
-
-def own_points(*, user):
-    series = points_by_day(user=user)
-    labels = [formats.date_format(day, "SHORT_DATE_FORMAT") for day, _points, _total in series]
-    return _chart(
-        "mine-points",
-        _("Your points over time"),
-        description=_(
-            "Running total of your points, all time: the standard points of every approval and every contest's, by day."
-        ),
-        kind="line",
-        labels=labels,
-        x_title=_("Day"),
-        y_title=_("Points"),
-        datasets=[{"label": _("Points (running total)"), "data": [total for _day, _points, total in series]}],
-        columns=[_("Day"), _("Points that day"), _("Running total")],
-        rows=[[label, points, total] for label, (_day, points, total) in zip(labels, series, strict=True)],
-    )
-
-
-PERSONAL_CHARTS = {
-    "mine-categories": own_by_category,
-    "mine-points": own_points,
-}
-
-
-def personal_chart(chart_id, *, user):
-    builder = PERSONAL_CHARTS.get(chart_id)
-    return builder(user=user) if builder else None

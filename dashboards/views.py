@@ -14,7 +14,7 @@ from annotations import selectors as demonstration_selectors
 from annotations.views import JUST_SUBMITTED
 from review import selectors as review_selectors
 
-from . import reports, suggestions
+from . import personal, reports, suggestions
 
 
 def _window(request):
@@ -62,8 +62,8 @@ def personal_dashboard(request):
         request,
         "dashboards/personal.html",
         {
-            "summary": reports.own_summary(user=request.user),
-            "charts": [builder(user=request.user) for builder in reports.PERSONAL_CHARTS.values()],
+            "summary": personal.own_summary(user=request.user),
+            "charts": [builder(user=request.user) for builder in personal.PERSONAL_CHARTS.values()],
             "values": suggestions.category_values()[:3],
             "suggestion": suggestions.suggest_next_category(),
         },
@@ -73,7 +73,7 @@ def personal_dashboard(request):
 @login_required
 @require_GET
 def personal_chart_data(request, chart_id):
-    chart = reports.personal_chart(chart_id, user=request.user)
+    chart = personal.personal_chart(chart_id, user=request.user)
     if chart is None:
         raise Http404("No such chart.")
     return JsonResponse(chart)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from annotations import services
 from annotations.models import Category, Origin, Status
-from dashboards import reports, suggestions
+from dashboards import personal, reports, suggestions
 from leaderboard.services import contests as contest_services
 from review import services as review_services
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory, category
@@ -104,7 +104,7 @@ class TestReports:
         assert reports.review_summary(days=7)["median_hours"] is None
 
     def test_own_summary(self, data):
-        summary = reports.own_summary(user=data["bob"])
+        summary = personal.own_summary(user=data["bob"])
         assert summary["acceptance"] == 0.0
         assert {status: n for status, _label, n in summary["counts"]}[Status.DRAFT] == 1
         assert summary["total"] == 3

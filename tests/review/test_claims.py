@@ -10,7 +10,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from annotations.models import Category, Demonstration, ReviewClaim, Status
-from review import selectors, services
+from review import claims, selectors, services
 from review.exceptions import AlreadyDecided
 from tests.factories import ReviewerFactory, UserFactory
 
@@ -52,11 +52,11 @@ class TestQueue:
     def test_take_claim_guard(self, user, reviewer, second_reviewer):
         (item,) = make_items(user, 1)
         now = timezone.now()
-        assert services._take_claim(item.pk, reviewer, now)
-        assert not services._take_claim(item.pk, second_reviewer, now)
-        assert services._take_claim(item.pk, reviewer, now)
+        assert claims._take_claim(item.pk, reviewer, now)
+        assert not claims._take_claim(item.pk, second_reviewer, now)
+        assert claims._take_claim(item.pk, reviewer, now)
         assert ReviewClaim.objects.get().reviewer == reviewer
-        assert services._take_claim(item.pk, second_reviewer, now + timedelta(minutes=11))
+        assert claims._take_claim(item.pk, second_reviewer, now + timedelta(minutes=11))
         assert ReviewClaim.objects.get().reviewer == second_reviewer
 
     def test_own_work_and_answers_to_own_instructions_are_not_offered(self, reviewer, user):

@@ -1,0 +1,87 @@
+"""Automatic quality findings: flags, the AI phrase list, near-duplicate index bands."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .demonstrations import Demonstration
+
+
+class QualityFlag(models.Model):
+    """An automatic finding about a submitted demonstration.  Flags inform reviewers; they never block."""
+
+    class Kind(models.TextChoices):
+        EXACT_DUPLICATE = "exact_duplicate", _("Exact duplicate")
+        NEAR_DUPLICATE = "near_duplicate", _("Near duplicate")
+        PERSONAL_DATA = "personal_data", _("Personal data")
+        AI_PHRASING = "ai_phrasing", _("AI phrasing")
+        MISSING_CONTEXT = "missing_context", _("Missing reference text")
+        SOURCE_NOT_ALLOWED = "source_not_allowed", _("Source not allowed")
+        CITATION_MARKERS = "citation_markers", _("Citation markers")
+        RESPONSE_TOO_SHORT = "response_too_short", _("Response too short")
+        RESPONSE_EQUALS_CONTEXT = "response_equals_context", _("Response equals reference text")
+
+    # What a dataset export leaves out when asked to exclude flagged records.
+    EXPORT_EXCLUDED_KINDS = frozenset(
+        {
+            Kind.PERSONAL_DATA,
+            Kind.AI_PHRASING,
+            Kind.EXACT_DUPLICATE,
+            Kind.NEAR_DUPLICATE,
+        }
+    )
+
+    demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    other = models.ForeignKey(Demonstration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    in_queue = models.BooleanField(
+        default=True,
+        help_text=_("The demonstration waits for review; kept in step by the review services."),
+    )
+
+    class Meta:
+        ordering = ["kind", "id"]
+        indexes = [
+            models.Index(fields=["kind", "demonstration"], name="flag_kind_demo"),
+            models.Index(fields=["kind", "demonstration"], condition=Q(in_queue=True), name="flag_in_queue"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["demonstration", "kind"], name="flag_unique_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.detail}"[:120]
+
+
+class AIPhrase(models.Model):
+    """A phrase that betrays generated text ("as an AI language model"); admins keep the list."""
+
+    phrase = models.CharField(max_length=200, unique=True, help_text=_("Matched case-insensitively, as whole words."))
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = _("AI phrase")
+
+    def __str__(self):
+        return self.phrase
+
+
+class InstructionBand(models.Model):
+    """One locality-sensitive-hashing band of a submitted instruction's MinHash signature.
+
+    Instructions sharing a band are near-duplicate candidates (see ``annotations.quality``):
+    an indexed equality lookup instead of a similarity scan, on every database.
+    """
+
+    demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="+")
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["value", "demonstration"], name="band_value_demo")]
+
+    def __str__(self):
+        return f"{self.demonstration_id}: {self.value}"
