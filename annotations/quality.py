@@ -19,24 +19,29 @@ so for them a near duplicate must share the reference text too: candidates are t
 with the same ``context_hash`` (an index), and no bands are needed.
 """
 
-import io
 import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Subquery
 from django.utils.translation import gettext as _
 
+from .bands import BAND_BATCH_SIZE, index_instruction_bands, lacking_bands, refresh_instruction_bands, store_bands
 from .models import AIPhrase, Demonstration, InstructionBand, QualityFlag, Status
 from .text import minhash_bands, normalise, trigram_similarity, trigrams
 
 Kind = QualityFlag.Kind
 COMPARED_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.CHANGES_REQUESTED)
 NEAR_DUPLICATE_CANDIDATES = 200
-BAND_BATCH_SIZE = 2000
+__all__ = [
+    "BAND_BATCH_SIZE",
+    "index_instruction_bands",
+    "lacking_bands",
+    "refresh_instruction_bands",
+    "store_bands",
+]
 TEXT_LABELS = {"instruction": "instruction", "context": "reference text", "response": "response"}
 
 
@@ -308,71 +313,3 @@ def flag_demonstration(demonstration):
         ]
     )
     return findings
-
-
-def lacking_bands(queryset):
-    """The demonstrations of ``queryset`` whose stored bands may not match their text.
-
-    Those with no band at all (written in bulk, or before bands existed), and drafts: nothing
-    re-indexes a draft when it is edited, only when it is submitted.
-    """
-    stored = InstructionBand.objects.filter(demonstration_id=OuterRef("pk"))
-    return queryset.filter(~Exists(stored) | Q(status=Status.DRAFT))
-
-
-def _store_bands(rows):
-    """Insert ``(demonstration_id, value)`` rows: with ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        InstructionBand.objects.bulk_create(
-            [InstructionBand(demonstration_id=pk, value=value) for pk, value in rows], batch_size=5000
-        )
-        return
-    table = connection.ops.quote_name(InstructionBand._meta.db_table)
-    buffer = io.StringIO("".join([f"{pk}\t{value}\n" for pk, value in rows]))
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} (demonstration_id, value) FROM STDIN", buffer)
-
-
-def index_instruction_bands(queryset, *, batch_size=BAND_BATCH_SIZE):
-    """Store the LSH bands of every demonstration in ``queryset``, replacing any stored before.
-
-    For rows written without ``flag_demonstration`` (an import) and rows that lack bands, so
-    later submissions and deduplicated exports find them.  Walks ``queryset`` by id, each batch
-    in its own transaction, reading the text under the same row lock the submit and review
-    paths hold, so an edit made meanwhile is never indexed with its old text.  Returns how many
-    demonstrations were indexed.
-    """
-    ids_by_key = queryset.order_by("pk").values_list("pk", flat=True)
-    done, last_id = 0, 0
-    while True:
-        ids = list(ids_by_key.filter(pk__gt=last_id)[:batch_size])
-        if not ids:
-            return done
-        with transaction.atomic():
-            rows = list(
-                Demonstration.objects.filter(pk__in=ids)
-                .order_by("pk")
-                .select_for_update(no_key=True)
-                .values_list("pk", "instruction")
-            )
-            InstructionBand.objects.filter(demonstration_id__in=ids).delete()
-            _store_bands([(pk, value) for pk, instruction in rows for value in minhash_bands(instruction)])
-        done += len(rows)
-        last_id = ids[-1]
-
-
-def refresh_instruction_bands(*, batch_size=BAND_BATCH_SIZE, demonstration_ids=None, missing_only=False):
-    """Recompute the LSH bands of the demonstrations in or past review.
-
-    For all of them after the band scheme changed, for ``demonstration_ids`` after a bulk write
-    that bypassed ``flag_demonstration``, or (``missing_only``) for those that have none.
-    Returns how many demonstrations were indexed.
-    """
-    scope = Demonstration.objects.exclude(status=Status.DRAFT)
-    if demonstration_ids is not None:
-        scope = scope.filter(pk__in=list(demonstration_ids))
-    if missing_only:
-        scope = lacking_bands(scope)
-    return index_instruction_bands(scope, batch_size=batch_size)

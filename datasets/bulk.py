@@ -1,11 +1,18 @@
 """Writing imported records in bulk: a demonstration, its first revision and its import record per line.
 
-Two writers produce the same rows.  ``OrmInserter`` uses ``bulk_create`` and works on every
+With ``index`` (the default) each record's LSH bands (``annotations.bands``) are written with
+it, in the import's transaction, so no submission committed after the import escapes the
+duplicate check against the imported records.
+
+Three writers produce the same rows.  ``OrmInserter`` uses ``bulk_create`` and works on every
 database.  ``CopyInserter`` is what PostgreSQL gets: it reserves the demonstration ids from
 the table's sequence and streams the rows with ``COPY``, which is several times cheaper for
-both Python and the server at a million records.  Its column values come from a template
-model instance (so defaults added to the models later are honoured) and from the model's own
-``set_text_hashes``; only the primary key, ``public_id``, the category and the text vary.
+both Python and the server at a million records.  ``SqliteInserter`` is SQLite's: it takes the
+ids after the table's highest (its transaction holds the database's write lock from its
+start) and writes each table with one ``executemany``, without building model instances.
+Their column values come from a template model instance (so defaults added to the models
+later are honoured) and from the model's own ``set_text_hashes``; only the primary key,
+``public_id``, the category and the text vary.
 """
 
 import io
@@ -16,7 +23,8 @@ from datetime import date, datetime
 
 from django.db import connection
 
-from annotations.models import Demonstration, Origin, Revision
+from annotations.bands import band_rows, store_bands
+from annotations.models import Demonstration, InstructionBand, Origin, Revision
 
 from .models import ImportedRecord
 
@@ -35,7 +43,8 @@ class OrmInserter:
     ``imported`` and ``skipped`` count the lines so far; read them after ``close()``.
     """
 
-    def __init__(self, *, author, status, batch, now):
+    def __init__(self, *, author, status, batch, now, index=True):
+        self.index = index
         self.author = author
         self.status = status
         self.batch = batch
@@ -93,6 +102,8 @@ class OrmInserter:
                 for line, d in zip(lines, demonstrations, strict=True)
             ]
         )
+        if self.index:
+            store_bands(band_rows((d.pk, d.instruction) for d in demonstrations))
         return len(demonstrations)
 
     def wait(self):
@@ -121,26 +132,129 @@ def _copy_text(value):
 class _Table:
     """Column order and constant values of one table, taken from a template instance."""
 
-    def __init__(self, template, varying):
+    def __init__(self, template, varying, encode=_copy_text):
         meta = template._meta
         self.name = meta.db_table
         fields = [f for f in meta.concrete_fields if not (f.primary_key and f.attname not in varying)]
         self.columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         self.slots = {f.attname: index for index, f in enumerate(fields)}
         self.template = [
-            None if f.attname in varying else _copy_text(f.get_db_prep_save(getattr(template, f.attname), connection))
+            None if f.attname in varying else encode(f.get_db_prep_save(getattr(template, f.attname), connection))
             for f in fields
         ]
+        self.insert_sql = (
+            f"INSERT INTO {connection.ops.quote_name(self.name)} ({self.columns}) "  # noqa: S608 - names from the model
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
 
-    def line(self, values):
+    def row(self, values):
         row = self.template.copy()
         slots = self.slots
         for name, value in values.items():
             row[slots[name]] = value
-        return "\t".join(row) + "\n"
+        return row
 
 
-class CopyInserter(OrmInserter):
+class _TemplateInserter(OrmInserter):
+    """Builds the rows of a batch as lists of column values, each passed through ``encode``."""
+
+    encode = staticmethod(_copy_text)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        encode = self.encode
+        template = Demonstration(
+            author=self.author,
+            status=self.status,
+            origin=Origin.IMPORT,
+            submitted_at=self.now,
+            created_at=self.now,
+            updated_at=self.now,
+        )
+        self.derived = self._derived_fields()
+        self.demonstrations = _Table(
+            template, {"id", "public_id", "category_id", "instruction", "context", "response", *self.derived}, encode
+        )
+        revision = Revision(version=1, editor=self.author, source_url="", created_at=self.now)
+        self.revisions = _Table(
+            revision, {"demonstration_id", "category_id", "instruction", "context", "response"}, encode
+        )
+        self.records = _Table(ImportedRecord(batch=self.batch), {"content_hash", "demonstration_id"}, encode)
+        self.bands = _Table(InstructionBand(demonstration_id=0, value=0), {"demonstration_id", "value"}, encode)
+        self.public_id = Demonstration._meta.get_field("public_id")
+        self.scratch = Demonstration()
+
+    @staticmethod
+    def _derived_fields():
+        """The columns ``Demonstration.set_text_hashes`` fills from the text."""
+        probe = Demonstration(instruction="probe instruction", context="probe context", response="probe")
+        before = {f.attname: getattr(probe, f.attname) for f in Demonstration._meta.concrete_fields}
+        probe.set_text_hashes()
+        return [name for name, value in before.items() if getattr(probe, name) != value]
+
+    def _rows(self, ids, lines, categories):
+        """The rows of the four tables for ``lines``, written as demonstrations ``ids``."""
+        encode, scratch, public_id = self.encode, self.scratch, self.public_id
+        demonstrations, revisions, records = [], [], []
+        for pk, line in zip(ids, lines, strict=True):
+            scratch.instruction, scratch.context = line.instruction, line.context
+            scratch.set_text_hashes()
+            text = {
+                "instruction": encode(line.instruction),
+                "context": encode(line.context),
+                "response": encode(line.response),
+                "category_id": encode(categories[line.category].pk),
+            }
+            demonstration_id = encode(pk)
+            demonstrations.append(
+                self.demonstrations.row(
+                    {
+                        "id": demonstration_id,
+                        "public_id": encode(public_id.get_db_prep_save(uuid.uuid4(), connection)),
+                        **text,
+                        **{name: encode(getattr(scratch, name)) for name in self.derived},
+                    }
+                )
+            )
+            revisions.append(self.revisions.row({"demonstration_id": demonstration_id, **text}))
+            records.append(self.records.row({"content_hash": line.digest, "demonstration_id": demonstration_id}))
+        bands = []
+        if self.index:
+            pairs = zip(ids, (line.instruction for line in lines), strict=True)
+            bands = [self.bands.row({"demonstration_id": encode(pk), "value": encode(v)}) for pk, v in band_rows(pairs)]
+        return {
+            self.demonstrations: demonstrations,
+            self.revisions: revisions,
+            self.records: records,
+            self.bands: bands,
+        }
+
+
+class SqliteInserter(_TemplateInserter):
+    """SQLite's writer: one ``executemany`` a table a batch, ids taken after the highest ever used."""
+
+    encode = staticmethod(lambda value: value)
+
+    def _reserve_ids(self, cursor, count):
+        table = self.demonstrations.name
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - name from the model
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        used = cursor.fetchone()
+        first = max(highest, used[0] if used else 0) + 1
+        return range(first, first + count)
+
+    def _write(self, lines, categories):
+        if not lines:
+            return 0
+        with connection.cursor() as cursor:
+            for table, rows in self._rows(self._reserve_ids(cursor, len(lines)), lines, categories).items():
+                if rows:
+                    cursor.executemany(table.insert_sql, rows)
+        return len(lines)
+
+
+class CopyInserter(_TemplateInserter):
     """Writes each batch with ``COPY`` on a helper thread while the caller reads the next one.
 
     Parsing and checking lines is Python's work; maintaining the indexes of the rows copied
@@ -158,32 +272,8 @@ class CopyInserter(OrmInserter):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        template = Demonstration(
-            author=self.author,
-            status=self.status,
-            origin=Origin.IMPORT,
-            submitted_at=self.now,
-            created_at=self.now,
-            updated_at=self.now,
-        )
-        self.derived = self._derived_fields()
-        self.demonstrations = _Table(
-            template, {"id", "public_id", "category_id", "instruction", "context", "response", *self.derived}
-        )
-        revision = Revision(version=1, editor=self.author, source_url="", created_at=self.now)
-        self.revisions = _Table(revision, {"demonstration_id", "category_id", "instruction", "context", "response"})
-        self.records = _Table(ImportedRecord(batch=self.batch), {"content_hash", "demonstration_id"})
-        self.scratch = Demonstration()
         self._executor = None
         self._running = None
-
-    @staticmethod
-    def _derived_fields():
-        """The columns ``Demonstration.set_text_hashes`` fills from the text."""
-        probe = Demonstration(instruction="probe instruction", context="probe context", response="probe")
-        before = {f.attname: getattr(probe, f.attname) for f in Demonstration._meta.concrete_fields}
-        probe.set_text_hashes()
-        return [name for name, value in before.items() if getattr(probe, name) != value]
 
     def _reserve_ids(self, cursor, count):
         cursor.execute(
@@ -218,33 +308,9 @@ class CopyInserter(OrmInserter):
         return len(kept), len(lines) - len(kept)
 
     def _copy_lines(self, cursor, ids, lines, categories):
-        scratch = self.scratch
-        demonstrations, revisions, records = io.StringIO(), io.StringIO(), io.StringIO()
-        for pk, line in zip(ids, lines, strict=True):
-            scratch.instruction, scratch.context = line.instruction, line.context
-            scratch.set_text_hashes()
-            text = {
-                "instruction": _copy_text(line.instruction),
-                "context": _copy_text(line.context),
-                "response": _copy_text(line.response),
-                "category_id": str(categories[line.category].pk),
-            }
-            demonstration_id = str(pk)
-            demonstrations.write(
-                self.demonstrations.line(
-                    {
-                        "id": demonstration_id,
-                        "public_id": str(uuid.uuid4()),
-                        **text,
-                        **{name: _copy_text(getattr(scratch, name)) for name in self.derived},
-                    }
-                )
-            )
-            revisions.write(self.revisions.line({"demonstration_id": demonstration_id, **text}))
-            records.write(self.records.line({"content_hash": line.digest, "demonstration_id": demonstration_id}))
-        self._copy(cursor, self.demonstrations, demonstrations)
-        self._copy(cursor, self.revisions, revisions)
-        self._copy(cursor, self.records, records)
+        for table, rows in self._rows(ids, lines, categories).items():
+            if rows:
+                self._copy(cursor, table, io.StringIO("".join(["\t".join(row) + "\n" for row in rows])))
 
     def wait(self):
         """Block until the running batch (if any) is written; raise its error here, in the caller's thread."""
@@ -280,4 +346,6 @@ class CopyInserter(OrmInserter):
 def inserter_for(**kwargs):
     if connection.vendor == "postgresql":
         return CopyInserter(**kwargs)
+    if connection.vendor == "sqlite":
+        return SqliteInserter(**kwargs)
     return OrmInserter(**kwargs)

@@ -189,15 +189,17 @@ def import_records(opener, *, batch, progress=None, index=False):
     writing stops, the remaining lines are still checked, and ``ImportRefused`` (with every
     problem) rolls the whole transaction back, so nothing of a bad file is ever kept.  Records
     imported before (same content hash, other batch) are skipped.  The batch is marked done in
-    the same transaction, and with ``index`` the records are indexed for the duplicate checks
-    there too: the import, its indexing and its 'done' commit together or not at all.
+    the same transaction, and with ``index`` each batch of records is written with its LSH bands
+    for the duplicate checks: the import, its indexing and its 'done' commit together or not at all.
     """
     progress = progress or _no_progress
     with transaction.atomic():
         transaction_lock(_IMPORT_LOCK)
         locked = _lock_importing(batch)
         plan = CategoryPlan.load(create=locked.create_categories)
-        inserter = inserter_for(author=locked.author, status=locked.target_status, batch=locked, now=timezone.now())
+        inserter = inserter_for(
+            author=locked.author, status=locked.target_status, batch=locked, now=timezone.now(), index=index
+        )
         report = ImportCheck(source_name=locked.source_name)
         with inserter:
             _write_lines(
@@ -210,9 +212,6 @@ def import_records(opener, *, batch, progress=None, index=False):
         locked.progress = 100
         locked.finished_at = timezone.now()
         locked.save()
-        if index:
-            getattr(progress, "phase", _no_progress)(ImportProgress.Phase.INDEXING)
-            import_index_records(locked.pk)
     report.new_categories = sorted(plan.new)
     return locked, report
 
@@ -220,11 +219,9 @@ def import_records(opener, *, batch, progress=None, index=False):
 def import_index_records(batch_id):
     """Store the near-duplicate index (LSH bands) of the records a finished import wrote.
 
-    ``import_records`` writes its rows in bulk, without the review checks that index a submission,
-    so without this later submissions would not find imported records as duplicates.  An upload
-    runs it inside the import's transaction (``import_records(index=True)``); ``manage.py
-    import_dataset`` runs it as a step of its own once the import has committed.  Safe to run
-    again.  Returns how many records were indexed.
+    ``import_records(index=True)`` writes the bands with the rows, in the import's transaction;
+    this re-indexes batches imported without (``import_dataset --skip-indexing``) or before
+    that.  Safe to run again.  Returns how many records were indexed.
     """
     if not ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.State.DONE).exists():
         return 0

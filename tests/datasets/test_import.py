@@ -153,11 +153,13 @@ def test_missing_file_is_a_clear_error(run_command, tmp_path):
         run_command("import_dataset", str(tmp_path / "absent.jsonl"))
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
-def test_copy_and_bulk_create_store_the_same_rows(admin_user):
+def test_the_bulk_writer_and_bulk_create_store_the_same_rows_and_bands(admin_user):
+    """COPY on PostgreSQL, executemany on SQLite: the same rows as the ORM's ``bulk_create``."""
     from django.utils import timezone
 
-    from datasets.bulk import CopyInserter, OrmInserter
+    from annotations.models import InstructionBand
+    from annotations.text import minhash_bands
+    from datasets.bulk import CopyInserter, OrmInserter, SqliteInserter
     from datasets.importing import CategoryPlan, parse_line
 
     plan = CategoryPlan.load(create=False)
@@ -183,8 +185,9 @@ def test_copy_and_bulk_create_store_the_same_rows(admin_user):
         "context_hash",
         "review_round",
     ]
+    bulk = CopyInserter if connection.vendor == "postgresql" else SqliteInserter
     rows = {}
-    for inserter in (OrmInserter, CopyInserter):
+    for inserter in (OrmInserter, bulk):
         before = set(Demonstration.objects.values_list("pk", flat=True))
         with inserter(author=admin_user, status="approved", batch=batch, now=now) as writer:
             writer.insert(lines, plan.known)
@@ -192,5 +195,30 @@ def test_copy_and_bulk_create_store_the_same_rows(admin_user):
         rows[inserter] = list(created.values_list(*fields))
         assert [r.version for r in Revision.objects.filter(demonstration__in=created)] == [1, 1]
         assert ImportedRecord.objects.filter(demonstration__in=created).count() == 2
-    assert rows[OrmInserter] == rows[CopyInserter]
-    assert rows[CopyInserter][1][1] == lines[1].instruction
+        for demonstration in created:
+            stored = InstructionBand.objects.filter(demonstration=demonstration).values_list("value", flat=True)
+            assert sorted(stored) == sorted(minhash_bands(demonstration.instruction))
+        assert len({d.public_id for d in created}) == 2
+    assert rows[OrmInserter] == rows[bulk]
+    assert rows[bulk][1][1] == lines[1].instruction
+
+
+def test_bulk_ids_on_sqlite_never_reuse_those_of_deleted_records(admin_user, approved):
+    from django.utils import timezone
+
+    from datasets.bulk import SqliteInserter
+    from datasets.importing import CategoryPlan, parse_line
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the id sequence is SQLite's")
+    gone = approved(instruction="Deleted before the import.")
+    gone_id = gone.pk
+    Demonstration.objects.filter(pk=gone_id).delete()
+    plan = CategoryPlan.load(create=False)
+    lines = [parse_line(1, json.dumps(GOOD).encode(), plan)]
+    batch = ImportBatch.objects.create(
+        source_name="x", author=admin_user, target_status="approved", status=ImportBatch.State.IMPORTING
+    )
+    with SqliteInserter(author=admin_user, status="approved", batch=batch, now=timezone.now()) as writer:
+        writer.insert(lines, plan.known)
+    assert Demonstration.objects.get().pk > gone_id

@@ -15,7 +15,7 @@ from annotations import quality
 from annotations import services as demonstration_services
 from annotations.models import Category, Demonstration, InstructionBand, Origin, QualityFlag, Status
 from annotations.text import minhash_bands
-from datasets import services, sources
+from datasets import bulk, services, sources
 from datasets.duplicates import NearDuplicates
 from datasets.models import ImportBatch, ImportedRecord, Release
 from datasets.options import ExportOptions
@@ -373,10 +373,10 @@ class TestImportedRecordsAreIndexed:
     def test_an_upload_whose_indexing_fails_imports_nothing(self, admin_user, write_jsonl, monkeypatch):
         batch = self._queued_upload(admin_user, write_jsonl)
 
-        def lost(queryset, **kwargs):
+        def lost(records):
             raise RuntimeError("the worker lost its database connection while indexing")
 
-        monkeypatch.setattr(quality, "index_instruction_bands", lost)
+        monkeypatch.setattr(bulk, "band_rows", lost)
         assert services.import_run(batch.pk) == ImportBatch.State.FAILED
         batch.refresh_from_db()
         assert "Nothing was imported" in batch.error and batch.imported_count == 0

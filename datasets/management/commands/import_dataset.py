@@ -5,13 +5,11 @@ nothing is imported (the single transaction the lines are written in is rolled b
 Otherwise all lines are imported in file order.  Records imported before (same four
 fields) are skipped and counted.
 
-Once the import has committed, a second step indexes the imported instructions for the
-duplicate checks (LSH bands), so later submissions are flagged when they repeat an imported
-record.  ``--skip-indexing`` leaves that for later (``manage.py refresh_instruction_bands
+The imported instructions are indexed for the duplicate checks (LSH bands) in the same
+transaction, so submissions are flagged when they repeat an imported record from the moment
+it exists.  ``--skip-indexing`` leaves that for later (``manage.py refresh_instruction_bands
 --missing``).
 """
-
-import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -44,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-indexing",
             action="store_true",
-            help="Do not index the imported records for duplicate checks after the import; "
+            help="Do not index the imported records for duplicate checks in the import; "
             "run 'manage.py refresh_instruction_bands --missing' later.",
         )
 
@@ -80,7 +78,7 @@ class Command(BaseCommand):
                     create_categories=create_categories,
                     line_count=0,
                 )
-                batch, report = services.import_records(opener, batch=batch)
+                batch, report = services.import_records(opener, batch=batch, index=not skip_indexing)
         except services.ImportRefused as exc:
             if exc.report is None:
                 raise CommandError(f"{exc} Nothing was imported.")
@@ -100,18 +98,9 @@ class Command(BaseCommand):
                 "with these records."
             )
             return
-        self.stdout.write("Indexing the imported records for duplicate checks (the import itself is committed)...")
-        started = time.monotonic()
-        try:
-            indexed = services.import_index_records(batch.pk)
-        except Exception as exc:
-            raise CommandError(
-                f"The {batch.imported_count} records are imported, but indexing them for duplicate "
-                f"checks failed ({exc}); run 'manage.py refresh_instruction_bands --missing'."
-            ) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Indexed {indexed} imported records for duplicate checks in {time.monotonic() - started:.1f} s."
+                f"Indexed {batch.imported_count} imported records for duplicate checks, in the import's transaction."
             )
         )
 
