@@ -1,11 +1,11 @@
 """Autosave of the writing form: the page's script posts the text as JSON while the author types.
 
-The first save of a new demonstration creates a draft (the page's idempotency key makes a
-retried request harmless); later saves are edits at the version the page holds, so an edit
-made elsewhere in the meantime is refused (409), never overwritten.
+The first save of a new demonstration creates a draft with the page's idempotency key: a
+late retry of that request returns the stored draft and changes nothing (see
+``services.demonstration_save_new``).  Later saves are edits at the version the page holds,
+so an edit made elsewhere in the meantime is refused (409), never overwritten.
 """
 
-import json
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,9 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core import json_input
+from core.integers import to_int
 
 from . import selectors, services
 from .exceptions import StaleEdit, TransitionNotAllowed
@@ -30,9 +33,9 @@ def _parse(request):
     if len(request.body) > MAX_BODY_BYTES:
         raise ValueError(_("The text is too long to be saved automatically."))
     try:
-        payload = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(_("The request is not valid JSON.")) from exc
+        payload = json_input.loads(request.body)
+    except json_input.JSONInputError as error:
+        raise ValueError(_("The request is not valid JSON: %(problem)s") % {"problem": error}) from None
     if not isinstance(payload, dict):
         raise ValueError(_("The request must be a JSON object."))
     text = {}
@@ -72,7 +75,11 @@ def demonstration_autosave(request):
     try:
         if public_id:
             version = payload.get("version")
-            if not isinstance(version, int) or isinstance(version, bool):
+            try:
+                if not isinstance(version, int):
+                    raise ValueError(version)
+                version = to_int(version, min_value=1)
+            except ValueError:
                 return _error(400, _("version must be a whole number."), "bad_request")
             try:
                 demonstration = selectors.access_own_demonstration(
@@ -91,21 +98,12 @@ def demonstration_autosave(request):
         key = payload.get("idempotency_key")
         if not isinstance(key, str) or not key.strip() or len(key) > 64:
             return _error(400, _("idempotency_key must be 1 to 64 characters."), "bad_request")
-        demonstration, created = services.demonstration_create(
+        demonstration, created = services.demonstration_save_new(
             author=request.user,
             origin=Origin.WEB,
             idempotency_key=key.strip(),
-            **changes,
+            changes=changes,
         )
-        if not created:
-            if not demonstration.is_editable:
-                return _error(409, _("This demonstration was already sent; open it from your list."), "not_allowed")
-            demonstration = services.demonstration_update(
-                demonstration=demonstration,
-                editor=request.user,
-                expected_version=demonstration.version,
-                changes=changes,
-            )
         return _saved(demonstration, created=created)
     except ValidationError as error:
         return JsonResponse(

@@ -23,3 +23,17 @@ class TransitionNotAllowed(Conflict):
     """The demonstration's status does not allow the requested change."""
 
     code = "not_allowed"
+
+
+class IdempotencyConflict(Exception):
+    """An idempotency key already created ``demonstration`` from a different request."""
+
+    def __init__(self, demonstration):
+        self.demonstration = demonstration
+        super().__init__(
+            _(
+                "This idempotency key was already used for a different request (it created demonstration "
+                "%(id)s): send a new key for new content."
+            )
+            % {"id": demonstration.public_id}
+        )

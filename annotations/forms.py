@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.integers import IntegerFormField
+
 from .models import Category
 
 
@@ -50,7 +52,7 @@ class DemonstrationForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://en.wikipedia.org/wiki/..."}),
     )
     response = _text(_("Response"), 8, _("The answer you would want a helpful assistant to give."))
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = IntegerFormField(required=False, widget=forms.HiddenInput, min_value=1)
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, categories, **kwargs):

@@ -5,6 +5,9 @@ writes a ``Demonstration`` directly.  Callers check permissions first (see
 ``selectors.access_*``); the services check state and text.
 """
 
+import hashlib
+import json
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import is_reviewer
 
 from . import hooks, quality
-from .exceptions import StaleEdit, TransitionNotAllowed
+from .exceptions import IdempotencyConflict, StaleEdit, TransitionNotAllowed
 from .models import AuditEntry, Demonstration, Origin, Revision, Status
 from .validation import TEXT_FIELDS, check_demonstration
 
@@ -60,6 +63,19 @@ def _content_equals(demonstration, category, values):
     return all(getattr(demonstration, field) == values[field] for field in TEXT_FIELDS)
 
 
+def request_fingerprint(*, category, submit, **text):
+    """The SHA-256 of a create request's content, as sent: what an identical replay must repeat."""
+    content = [getattr(category, "key", None), bool(submit), *(text.get(field, "") for field in TEXT_FIELDS)]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+def _replayed(existing, fingerprint):
+    # Rows made before fingerprints were kept have none: they are taken as replays, as they were.
+    if existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
+        raise IdempotencyConflict(existing)
+    return existing, False
+
+
 def _enter_review(demonstration):
     """Mark the start of a new review round; the caller saves."""
     demonstration.status = Status.SUBMITTED
@@ -82,14 +98,24 @@ def demonstration_create(
 ):
     """Create a draft (or, with ``submit``, a submitted demonstration) and its first revision.
 
-    A repeated ``idempotency_key`` from the same author returns the record the first call
-    made instead of a second one.  ``instruction_author`` is set when ``author`` answers
-    someone else's open instruction.  Returns ``(demonstration, created)``.
+    A repeated ``idempotency_key`` from the same author with the same content returns the
+    record the first call made, unchanged, instead of a second one; with other content it
+    raises ``IdempotencyConflict`` (nothing is written).  ``instruction_author`` is set when
+    ``author`` answers someone else's open instruction.  Returns ``(demonstration, created)``.
     """
+    fingerprint = ""
     if idempotency_key:
+        fingerprint = request_fingerprint(
+            category=category,
+            submit=submit,
+            instruction=instruction,
+            context=context,
+            source_url=source_url,
+            response=response,
+        )
         existing = Demonstration.objects.filter(author=author, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing, False
+            return _replayed(existing, fingerprint)
     text = check_demonstration(
         category=category,
         instruction=instruction,
@@ -105,6 +131,7 @@ def demonstration_create(
         category=category,
         origin=origin,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint,
         instruction_author=instruction_author,
         **text.as_dict(),
     )
@@ -120,8 +147,35 @@ def demonstration_create(
     except IntegrityError:
         if not idempotency_key:
             raise
-        return Demonstration.objects.get(author=author, idempotency_key=idempotency_key), False
+        return _replayed(Demonstration.objects.get(author=author, idempotency_key=idempotency_key), fingerprint)
     return demonstration, True
+
+
+FIRST_VERSION = 1
+
+
+def demonstration_save_new(*, author, origin, idempotency_key, changes, submit=False):
+    """The writing page's save of a new demonstration (its form, or its autosave).
+
+    The page sends its idempotency key until it learns the new record's id.  A replay of the
+    request that created the record returns it unchanged, whatever was saved since; the same
+    key with other text means the answer to the creating request was lost and the page went on
+    typing: that text is an edit of the first version, refused (``StaleEdit``) if the record
+    has changed since.  Returns ``(demonstration, created)``.
+    """
+    try:
+        return demonstration_create(
+            author=author, origin=origin, idempotency_key=idempotency_key, submit=submit, **changes
+        )
+    except IdempotencyConflict as conflict:
+        updated = demonstration_update(
+            demonstration=conflict.demonstration,
+            editor=author,
+            expected_version=FIRST_VERSION,
+            changes=changes,
+            submit=submit,
+        )
+        return updated, False
 
 
 @transaction.atomic
@@ -220,11 +274,14 @@ def demonstration_submit(*, demonstration, actor, expected_version=None):
 
 
 @transaction.atomic
-def demonstration_delete(*, demonstration, actor):
-    """Delete a draft with its revisions.  Anything already submitted is kept."""
+def demonstration_delete(*, demonstration, actor, expected_version):
+    """Delete a draft with its revisions, if it is still at ``expected_version`` (else ``StaleEdit``:
+    a page showing an older version never deletes newer text).  Anything submitted is kept."""
     current = Demonstration.objects.select_for_update().get(pk=demonstration.pk)
     if current.status != Status.DRAFT:
         raise TransitionNotAllowed(_("Only drafts can be deleted."))
+    if current.version != expected_version:
+        raise StaleEdit(current.version)
     audit_entry_create(
         actor=actor,
         action=AuditEntry.Action.DELETE,

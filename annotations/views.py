@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import add_service_errors
+from core.integers import optional_int
 
 from . import selectors, services
 from .exceptions import StaleEdit, TransitionNotAllowed
@@ -77,20 +78,24 @@ def _editor_context(form, **extra):
 @require_http_methods(["GET", "POST"])
 def demonstration_create(request):
     categories = selectors.active_categories()
+    stale = None
     if request.method == "POST":
         form = DemonstrationForm(request.POST, categories=categories)
         if form.is_valid():
             submit = request.POST.get("action") == "submit"
             try:
-                demonstration, created = services.demonstration_create(
+                demonstration, created = services.demonstration_save_new(
                     author=request.user,
                     origin=Origin.WEB,
                     submit=submit,
                     idempotency_key=form.cleaned_data["idempotency_key"],
-                    **form.changes(),
+                    changes=form.changes(),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
+            except (StaleEdit, TransitionNotAllowed) as error:
+                stale = error
+                form.add_error(None, _stale_message(error))
             else:
                 return _after_save(request, demonstration, submit)
     else:
@@ -98,7 +103,18 @@ def demonstration_create(request):
             initial={"category": request.GET.get("category"), "idempotency_key": uuid.uuid4().hex},
             categories=categories,
         )
-    return render(request, "annotations/demonstration_form.html", _editor_context(form, creating=True))
+    return render(
+        request,
+        "annotations/demonstration_form.html",
+        _editor_context(form, creating=True, stale=stale),
+        status=409 if stale else 200,
+    )
+
+
+def _stale_message(error):
+    return _("%(problem)s Your text below has NOT been saved: copy what you need, then open the current version.") % {
+        "problem": error
+    }
 
 
 JUST_SUBMITTED = "dolly_just_submitted"
@@ -147,14 +163,7 @@ def demonstration_edit(request, public_id):
                 add_service_errors(form, error)
             except StaleEdit as error:
                 stale = error
-                form.add_error(
-                    None,
-                    _(
-                        "%(problem)s Your text below has NOT been saved: copy what you need, then open the "
-                        "current version."
-                    )
-                    % {"problem": error},
-                )
+                form.add_error(None, _stale_message(error))
             except TransitionNotAllowed as error:
                 messages.error(request, str(error))
                 return redirect("demonstration-detail", public_id=public_id)
@@ -178,12 +187,11 @@ def demonstration_edit(request, public_id):
 @require_POST
 def demonstration_submit(request, public_id):
     demonstration = selectors.access_own_demonstration(user=request.user, public_id=public_id)
-    version = request.POST.get("version")
     try:
         services.demonstration_submit(
             demonstration=demonstration,
             actor=request.user,
-            expected_version=int(version) if version and version.isdigit() else None,
+            expected_version=optional_int(request.POST.get("version"), field="version", min_value=1),
         )
     except ValidationError as error:
         messages.error(request, _("Not submitted: complete the highlighted fields first."))
@@ -201,15 +209,34 @@ def demonstration_submit(request, public_id):
 @require_http_methods(["GET", "POST"])
 def demonstration_delete(request, public_id):
     demonstration = selectors.access_own_demonstration(user=request.user, public_id=public_id)
-    if request.method == "POST":
-        try:
-            services.demonstration_delete(demonstration=demonstration, actor=request.user)
-        except TransitionNotAllowed as error:
-            messages.error(request, str(error))
-            return redirect("demonstration-detail", public_id=public_id)
-        messages.success(request, _("Draft deleted."))
-        return redirect("demonstration-list")
     if not demonstration.is_deletable:
         messages.error(request, _("Only drafts can be deleted."))
         return redirect("demonstration-detail", public_id=public_id)
-    return render(request, "annotations/demonstration_confirm_delete.html", {"demonstration": demonstration})
+    # The version of the page the author came from, then of the confirmation page: a draft
+    # changed since (another tab, another window's autosave) is not deleted.
+    raw = request.POST.get("version") if request.method == "POST" else request.GET.get("version")
+    try:
+        version = optional_int(raw, field="version", min_value=1)
+    except ValidationError:
+        version = None
+    stale = None
+    if request.method == "POST":
+        try:
+            services.demonstration_delete(demonstration=demonstration, actor=request.user, expected_version=version)
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return redirect("demonstration-detail", public_id=public_id)
+        except StaleEdit as error:
+            stale = error
+            demonstration.refresh_from_db()
+        else:
+            messages.success(request, _("Draft deleted."))
+            return redirect("demonstration-list")
+    elif version is not None and version != demonstration.version:
+        stale = StaleEdit(demonstration.version)
+    return render(
+        request,
+        "annotations/demonstration_confirm_delete.html",
+        {"demonstration": demonstration, "stale": stale},
+        status=409 if stale else 200,
+    )

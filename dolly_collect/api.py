@@ -7,12 +7,26 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.exceptions import Conflict
+from core.integers import optional_int
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 (``page_size`` up to 200).  ``page`` and ``page_size`` that are not whole numbers
+    in ASCII digits are refused with a 400 naming them; a page past the last one is a 404."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        size = optional_int(request.query_params.get(self.page_size_query_param), field="page_size", min_value=1)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        number = request.query_params.get(self.page_query_param) or 1
+        if number in self.last_page_strings:
+            return number
+        return optional_int(number, field=self.page_query_param, min_value=1) or 1
 
 
 def exception_handler(exc, context):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsAdminOrReadOnly as AdminOrReadOnly
 from annotations.models import Category
+from core.integers import IntegerField
 
 from . import selectors
 from .explain import describe
@@ -88,12 +89,12 @@ class ContestWriteSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
     time_zone = serializers.CharField(max_length=64, required=False)
     categories = serializers.SlugRelatedField(slug_field="key", many=True, queryset=Category.objects.all())
-    base_points = serializers.IntegerField(min_value=0, required=False)
+    base_points = IntegerField(min_value=0, required=False)
     category_multipliers = serializers.JSONField(required=False, help_text='e.g. {"closed_qa": "1.5"}')
-    rating_bonus = serializers.IntegerField(min_value=0, required=False)
-    open_instruction_bonus = serializers.IntegerField(min_value=0, required=False)
-    review_points = serializers.IntegerField(min_value=0, required=False)
-    daily_cap = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    rating_bonus = IntegerField(min_value=0, required=False)
+    open_instruction_bonus = IntegerField(min_value=0, required=False)
+    review_points = IntegerField(min_value=0, required=False)
+    daily_cap = IntegerField(min_value=1, required=False, allow_null=True)
     balance_bonus = serializers.BooleanField(required=False)
     balance_max_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2, min_value=1, required=False)
     category_targets = serializers.JSONField(required=False, help_text='e.g. {"summarization": 500}')

@@ -11,6 +11,7 @@ from accounts.permissions import IsAdmin, IsReviewer
 from annotations import selectors as demonstration_selectors
 from annotations.api.serializers import ConflictSerializer
 from annotations.models import Category, Notification, QualityFlag, Review
+from core.integers import IntegerField
 
 from . import selectors, services
 from .notifications import notifications_mark_read
@@ -59,8 +60,8 @@ class DecisionSerializer(serializers.Serializer):
         help_text="Required to reject or request changes; optional to approve.",
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    rating = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=5)
-    version = serializers.IntegerField(min_value=1, help_text="The version you reviewed; a stale one gets 409.")
+    rating = IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=5)
+    version = IntegerField(min_value=1, help_text="The version you reviewed; a stale one gets 409.")
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -99,7 +100,7 @@ class DecisionReadSerializer(serializers.ModelSerializer):
 
 
 class ReopenSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, required=False, help_text="If given, must be current.")
+    version = IntegerField(min_value=1, required=False, help_text="If given, must be current.")
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
@@ -127,7 +128,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        child=IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
         help_text="Notification ids; all unread ones when left out.",
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from annotations.models import Category, QualityFlag, Review
+from core.integers import IntegerFormField
 
 from .selectors import NO_FILTERS, QueueFilters, contest_window, find_author, recent_contests
 
@@ -81,4 +82,4 @@ class DecisionForm(forms.Form):
         choices=[("", _("No rating")), *((str(n), str(n)) for n in range(1, 6))],
         widget=forms.RadioSelect,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = IntegerFormField(widget=forms.HiddenInput, min_value=1)

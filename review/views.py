@@ -23,6 +23,7 @@ from annotations.forms import DemonstrationForm
 from annotations.models import Category
 from annotations.validation import max_lengths
 from core.forms import add_service_errors
+from core.integers import optional_int, to_int
 
 from . import selectors, services
 from .forms import FILTER_KEYS, DecisionForm, QueueFilterForm
@@ -202,14 +203,15 @@ def review_edit(request, public_id):
 @require_POST
 def review_reopen(request, public_id):
     demonstration = selectors.access_reopenable(user=request.user, public_id=public_id)
-    version = request.POST.get("version", "")
     try:
         services.review_reopen(
             demonstration=demonstration,
             actor=request.user,
             comment=request.POST.get("comment", ""),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=optional_int(request.POST.get("version"), field="version", min_value=1),
         )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     except (StaleEdit, TransitionNotAllowed) as error:
         messages.error(request, str(error))
     else:
@@ -242,10 +244,17 @@ def notification_list(request):
     return render(request, "review/notifications.html", {"page": page})
 
 
+def _notification_id(value):
+    try:
+        return to_int(value, min_value=1, max_value=2**63 - 1)
+    except ValueError:
+        return None
+
+
 @login_required
 @require_POST
 def notification_read(request):
-    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()] or None
+    ids = [number for number in map(_notification_id, request.POST.getlist("id")) if number is not None] or None
     notifications_mark_read(user=request.user, ids=ids)
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from core.integers import IntegerField
+
 from ..models import Category, Demonstration
 
 
@@ -68,7 +70,7 @@ class DemonstrationPatchSerializer(serializers.Serializer):
     # Never partial, so ``version`` stays required, in the view and in the OpenAPI schema alike.
     partial = property(lambda self: False, lambda self, value: None)
 
-    version = serializers.IntegerField(
+    version = IntegerField(
         min_value=1,
         help_text="The version you read; a stale one is refused with 409.",
     )
@@ -84,7 +86,13 @@ class DemonstrationPatchSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, required=False, help_text="If given, must be current.")
+    version = IntegerField(min_value=1, required=False, help_text="If given, must be current.")
+
+
+class DeleteSerializer(serializers.Serializer):
+    """The query of ``DELETE``: ``?version=`` as read."""
+
+    version = IntegerField(min_value=1, help_text="The version you read; a draft changed since is kept (409).")
 
 
 class ConflictSerializer(serializers.Serializer):

@@ -7,10 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import selectors, services
+from ..exceptions import IdempotencyConflict
 from ..models import Demonstration, Origin, Status
 from .serializers import (
     CategorySerializer,
     ConflictSerializer,
+    DeleteSerializer,
     DemonstrationPatchSerializer,
     DemonstrationSerializer,
     DemonstrationWriteSerializer,
@@ -40,14 +42,20 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="Repeat a POST with the same key to get the first result instead of a second record.",
+    description="Repeat a POST with the same key and the same body to get the first result (200) instead of "
+    "a second record; the same key with a different body is refused with 422.",
 )
 
 
 @extend_schema_view(
     list=extend_schema(summary="Your demonstrations"),
     retrieve=extend_schema(summary="One demonstration"),
-    destroy=extend_schema(summary="Delete one of your drafts", responses={204: None, 409: ConflictSerializer}),
+    destroy=extend_schema(
+        summary="Delete one of your drafts",
+        description="Send the `version` you read: a draft changed since is not deleted (409).",
+        parameters=[DeleteSerializer],
+        responses={204: None, 409: ConflictSerializer},
+    ),
 )
 class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DemonstrationSerializer
@@ -72,7 +80,7 @@ class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         summary="Write a demonstration (a draft, or submitted at once)",
         request=DemonstrationWriteSerializer,
         parameters=[IDEMPOTENCY_HEADER],
-        responses={201: DemonstrationSerializer, 200: DemonstrationSerializer},
+        responses={201: DemonstrationSerializer, 200: DemonstrationSerializer, 422: ConflictSerializer},
     )
     def create(self, request):
         payload = DemonstrationWriteSerializer(data=request.data)
@@ -82,13 +90,19 @@ class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > 64:
             return Response({"Idempotency-Key": ["At most 64 characters."]}, status=status.HTTP_400_BAD_REQUEST)
-        demonstration, created = services.demonstration_create(
-            author=request.user,
-            origin=Origin.API,
-            submit=submit,
-            idempotency_key=key,
-            **data,
-        )
+        try:
+            demonstration, created = services.demonstration_create(
+                author=request.user,
+                origin=Origin.API,
+                submit=submit,
+                idempotency_key=key,
+                **data,
+            )
+        except IdempotencyConflict as error:
+            return Response(
+                {"detail": str(error), "code": "idempotency_key_reused"},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
         return Response(
             DemonstrationSerializer(demonstration).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -115,7 +129,11 @@ class DemonstrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     def destroy(self, request, id=None):
         demonstration = self.get_object()
-        services.demonstration_delete(demonstration=demonstration, actor=request.user)
+        payload = DeleteSerializer(data=request.query_params)
+        payload.is_valid(raise_exception=True)
+        services.demonstration_delete(
+            demonstration=demonstration, actor=request.user, expected_version=payload.validated_data["version"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

@@ -91,6 +91,12 @@ class Demonstration(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.WEB)
     version = models.PositiveIntegerField(default=1)
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
+    idempotency_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the request that created it with its idempotency key: a replay must match it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

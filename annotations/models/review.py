@@ -135,6 +135,8 @@ class AuditEntry(models.Model):
 class Notification(models.Model):
     """A message to a contributor inside the site (and, once, by e-mail)."""
 
+    EMAIL_ATTEMPTS = 5  # failed e-mail attempts after which no other is made
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     demonstration = models.ForeignKey(
         Demonstration,
@@ -147,6 +149,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Failed attempts to e-mail it; none is made after the last allowed one."
+    )
+    email_error = models.CharField(max_length=300, blank=True, help_text="Why the last attempt failed.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

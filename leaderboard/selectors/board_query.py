@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from annotations.models import Category
+from core.integers import to_int
 
 SCOPES = ("people", "teams")
 WINDOWS = ("contest", "week", "today")
@@ -52,10 +53,8 @@ def parse_board_query(params, *, default_limit=DEFAULT_LIMIT):
     raw = params.get("limit")
     if raw not in (None, ""):
         try:
-            limit = int(raw)
-        except (TypeError, ValueError):
-            limit = 0
-        if not 1 <= limit <= MAX_LIMIT:
+            limit = to_int(raw, min_value=1, max_value=MAX_LIMIT)
+        except ValueError:
             errors["limit"] = _("A whole number from 1 to %(max)s.") % {"max": MAX_LIMIT}
     if errors:
         raise ValidationError(errors)

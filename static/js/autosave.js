@@ -124,6 +124,12 @@
       if (code === 200 || code === 201) {
         if (!publicId) becomeEditPage(data);
         if (versionInput) versionInput.value = data.version;
+        form.querySelectorAll("[data-versioned-link]").forEach(function (link) {
+          // Links that act on this version (delete) follow the page's own saves.
+          var target = new URL(link.href, window.location.href);
+          target.searchParams.set("version", data.version);
+          link.href = target.toString();
+        });
         markSaved(sent, data.saved_at);
         return;
       }

@@ -149,11 +149,43 @@ def test_create_and_submit_at_once(api_for, user):
 def test_an_idempotency_key_replay_returns_the_first_record(api_for, user):
     api = api_for(user)
     first = api.post(DEMONSTRATIONS, payload(), format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
-    again = api.post(DEMONSTRATIONS, payload(instruction="Different"), format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
+    again = api.post(DEMONSTRATIONS, payload(), format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
+    assert again.json() == first.json()
     assert Demonstration.objects.count() == 1
     assert Revision.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"instruction": "Different"}, {"response": "Another answer."}, {"category": "brainstorming"}, {"submit": True}],
+)
+def test_an_idempotency_key_reused_with_a_different_body_is_a_422_and_changes_nothing(api_for, user, change):
+    api = api_for(user)
+    first = api.post(DEMONSTRATIONS, payload(), format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
+    reused = api.post(DEMONSTRATIONS, payload(**change), format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
+    assert (first.status_code, reused.status_code) == (201, 422)
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert "different request" in reused.json()["detail"] and first.json()["id"] in reused.json()["detail"]
+    stored = Demonstration.objects.get()
+    assert (stored.instruction, stored.response, stored.status, stored.version) == (
+        first.json()["instruction"],
+        first.json()["response"],
+        Status.DRAFT,
+        1,
+    )
+    assert Revision.objects.count() == 1
+
+
+def test_an_idempotent_replay_after_an_edit_returns_the_record_as_it_is_now(api_for, user):
+    api = api_for(user)
+    first = api.post(DEMONSTRATIONS, payload(), format="json", HTTP_IDEMPOTENCY_KEY="abc-123").json()
+    api.patch(f"{DEMONSTRATIONS}{first['id']}/", {"version": 1, "response": "Edited since."}, format="json")
+    again = api.post(DEMONSTRATIONS, payload(), format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
+    assert again.status_code == 200
+    assert (again.json()["response"], again.json()["version"]) == ("Edited since.", 2)
+    assert Demonstration.objects.get().response == "Edited since."
 
 
 def test_an_overlong_idempotency_key_is_refused(api_for, user):
@@ -347,14 +379,33 @@ def test_put_is_not_offered(api_for, user):
 
 def test_delete_a_draft_is_204(api_for, user):
     demonstration = DemonstrationFactory(author=user)
-    assert api_for(user).delete(detail(demonstration)).status_code == 204
+    assert api_for(user).delete(detail(demonstration) + "?version=1").status_code == 204
     assert not Demonstration.objects.exists()
+
+
+def test_delete_with_a_stale_version_is_409_and_keeps_the_newer_text(api_for, user):
+    demonstration = DemonstrationFactory(author=user)
+    api = api_for(user)
+    api.patch(detail(demonstration), {"version": 1, "response": "Newer text."}, format="json")
+    response = api.delete(detail(demonstration) + "?version=1")
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale_version" and response.json()["current_version"] == 2
+    assert Demonstration.objects.get().response == "Newer text."
+
+
+@pytest.mark.parametrize("query", ["", "?version=", "?version=two", "?version=%C2%B2", "?version=" + "9" * 40])
+def test_delete_without_a_whole_version_is_400_naming_it(api_for, user, query):
+    demonstration = DemonstrationFactory(author=user)
+    response = api_for(user).delete(detail(demonstration) + query)
+    assert response.status_code == 400
+    assert list(response.json()) == ["version"]
+    assert Demonstration.objects.exists()
 
 
 @pytest.mark.parametrize("status", [Status.SUBMITTED, Status.APPROVED, Status.CHANGES_REQUESTED])
 def test_delete_of_a_non_draft_is_409(api_for, user, status):
     demonstration = DemonstrationFactory(author=user, status=status)
-    response = api_for(user).delete(detail(demonstration))
+    response = api_for(user).delete(detail(demonstration) + "?version=1")
     assert response.status_code == 409
     assert response.json()["detail"]
     assert Demonstration.objects.filter(pk=demonstration.pk).exists()

@@ -52,7 +52,7 @@ def test_submitting_on_create_and_on_edit_is_audited(user):
 def test_deleting_a_draft_leaves_an_audit_entry_with_its_id(user):
     demonstration = draft(user)
     public_id = demonstration.public_id
-    services.demonstration_delete(demonstration=demonstration, actor=user)
+    services.demonstration_delete(demonstration=demonstration, actor=user, expected_version=demonstration.version)
     assert not Demonstration.objects.filter(public_id=public_id).exists()
     entry = AuditEntry.objects.get(demonstration_public_id=public_id)
     assert (entry.action, entry.actor_id, entry.demonstration_id, entry.before["status"]) == (

@@ -49,6 +49,57 @@ class TestNewDraft:
         assert Demonstration.objects.count() == 1
         assert demonstration.response == "Rayleigh scattering."
 
+    def test_a_late_retry_of_the_first_save_returns_the_draft_and_changes_nothing(self, client_for, user):
+        client = client_for(user)
+        first_request = {**text(response="First text."), "idempotency_key": "page-1"}
+        created = post(client, first_request).json()
+        edited = post(
+            client,
+            {**text(response="Newer text."), "public_id": created["public_id"], "version": created["version"]},
+        )
+        assert edited.status_code == 200 and edited.json()["version"] == 2
+
+        retry = post(client, first_request)
+        assert retry.status_code == 200
+        assert retry.json()["public_id"] == created["public_id"]
+        assert retry.json()["version"] == 2
+        demonstration = Demonstration.objects.get()
+        assert (demonstration.response, demonstration.version) == ("Newer text.", 2)
+        assert demonstration.revisions.count() == 2
+
+    def test_the_same_key_with_other_text_after_an_edit_is_a_conflict(self, client_for, user):
+        client = client_for(user)
+        created = post(client, {**text(response="First text."), "idempotency_key": "page-1"}).json()
+        post(client, {**text(response="Newer text."), "public_id": created["public_id"], "version": 1})
+        response = post(
+            client, {**text(response="Typed in a page that never heard back."), "idempotency_key": "page-1"}
+        )
+        assert response.status_code == 409
+        assert response.json()["current_version"] == 2
+        assert Demonstration.objects.get().response == "Newer text."
+
+    @pytest.mark.parametrize(
+        "body,problem",
+        [
+            (
+                b'{"category": "open_qa", "instruction": "Q", "response": "a", "response": "", "idempotency_key": "k"}',
+                "response",
+            ),
+            (b'{"instruction": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested"),
+            (b'{"category": "open_qa", "instruction": "caf\xe9 \xff", "idempotency_key": "k"}', "UTF-8"),
+            (
+                b'{"category": "open_qa", "instruction": "Q?", "idempotency_key": "k", "version": ' + b"9" * 400 + b"}",
+                "digits",
+            ),
+        ],
+        ids=["duplicate key", "nested 5000 deep", "not UTF-8", "huge number"],
+    )
+    def test_hostile_json_is_refused_with_a_400_saying_why(self, client_for, user, body, problem):
+        response = post(client_for(user), body)
+        assert response.status_code == 400, response.content
+        assert problem in response.json()["detail"]
+        assert not Demonstration.objects.exists()
+
     def test_an_incomplete_draft_is_refused_with_the_field_named(self, client_for, user):
         response = post(client_for(user), {**text(instruction="  "), "idempotency_key": "page-1"})
         assert response.status_code == 400

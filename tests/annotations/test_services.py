@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from annotations import services
-from annotations.exceptions import StaleEdit, TransitionNotAllowed
+from annotations.exceptions import IdempotencyConflict, StaleEdit, TransitionNotAllowed
 from annotations.models import Demonstration, Origin, Revision, Status
 from tests.factories import DemonstrationFactory, category
 
@@ -75,12 +75,21 @@ def test_create_with_submit_applies_the_full_rules_and_stores_nothing_on_error(u
 
 def test_the_same_idempotency_key_returns_the_first_record(user):
     first, created = create(user, idempotency_key="k-1")
-    again, created_again = create(user, idempotency_key="k-1", instruction="Something else")
+    again, created_again = create(user, idempotency_key="k-1")
     assert created and not created_again
     assert again.pk == first.pk
     assert Demonstration.objects.count() == 1
     assert Revision.objects.count() == 1
     assert Demonstration.objects.get().instruction == "Why is the sea salty?"
+
+
+def test_the_same_idempotency_key_with_other_content_is_a_conflict_that_writes_nothing(user):
+    first, _ = create(user, idempotency_key="k-1")
+    with pytest.raises(IdempotencyConflict) as caught:
+        create(user, idempotency_key="k-1", instruction="Something else")
+    assert caught.value.demonstration.pk == first.pk
+    assert Demonstration.objects.get().instruction == "Why is the sea salty?"
+    assert Revision.objects.count() == 1
 
 
 def test_idempotency_keys_are_per_author(user, other_user):
@@ -103,12 +112,7 @@ def test_a_concurrent_request_with_the_same_key_wins_the_race_and_its_record_is_
 
     def check_then_lose_the_race(**kwargs):
         monkeypatch.setattr(services, "check_demonstration", real_check)
-        winner["record"], _ = services.demonstration_create(
-            author=user,
-            category=category("open_qa"),
-            instruction="The other tab",
-            idempotency_key="race",
-        )
+        winner["record"], _ = create(user, idempotency_key="race")
         return real_check(**kwargs)
 
     monkeypatch.setattr(services, "check_demonstration", check_then_lose_the_race)
@@ -296,7 +300,10 @@ def test_a_sent_back_demonstration_can_be_submitted_again(user):
 def test_delete_removes_a_draft_and_its_revisions(user):
     demonstration, _ = create(user)
     update(demonstration, user, 1, response="More.")
-    services.demonstration_delete(demonstration=demonstration, actor=user)
+    with pytest.raises(StaleEdit):
+        services.demonstration_delete(demonstration=demonstration, actor=user, expected_version=1)
+    assert Demonstration.objects.exists()
+    services.demonstration_delete(demonstration=demonstration, actor=user, expected_version=2)
     assert not Demonstration.objects.exists()
     assert not Revision.objects.exists()
 
@@ -305,5 +312,5 @@ def test_delete_removes_a_draft_and_its_revisions(user):
 def test_only_drafts_can_be_deleted(user, status):
     demonstration = DemonstrationFactory(author=user, status=status)
     with pytest.raises(TransitionNotAllowed):
-        services.demonstration_delete(demonstration=demonstration, actor=user)
+        services.demonstration_delete(demonstration=demonstration, actor=user, expected_version=1)
     assert Demonstration.objects.filter(pk=demonstration.pk).exists()

@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from annotations import services
 from annotations.models import Category, Demonstration, Origin, Revision, Status
 from tests.factories import DemonstrationFactory, category
 
@@ -333,10 +334,36 @@ def test_a_contributor_deletes_their_own_draft(client_for, user):
     demonstration = DemonstrationFactory(author=user)
     client = client_for(user)
     assert client.get(url("demonstration-delete", demonstration)).status_code == 200
-    response = client.post(url("demonstration-delete", demonstration))
+    response = client.post(url("demonstration-delete", demonstration), {"version": 1})
     assert response.url == url("demonstration-list")
     assert not Demonstration.objects.exists()
     assert not Revision.objects.exists()
+
+
+def test_a_page_holding_an_older_version_does_not_delete_newer_text(client_for, user):
+    demonstration = DemonstrationFactory(author=user, response="First text.")
+    client = client_for(user)
+    detail_page = client.get(url("demonstration-detail", demonstration)).content.decode()
+    delete_link = url("demonstration-delete", demonstration) + "?version=1"
+    assert f'href="{delete_link}"' in detail_page
+    services.demonstration_update(
+        demonstration=demonstration, editor=user, expected_version=1, changes={"response": "Newer text."}
+    )
+
+    confirm = client.get(delete_link)
+    assert confirm.status_code == 409
+    assert "changed elsewhere" in confirm.content.decode() and "Nothing was deleted" in confirm.content.decode()
+    refused = client.post(url("demonstration-delete", demonstration), {"version": 1})
+    assert refused.status_code == 409
+    assert Demonstration.objects.get().response == "Newer text."
+    for version in ("", "²", "9" * 40):
+        assert client.post(url("demonstration-delete", demonstration), {"version": version}).status_code == 409
+    assert Demonstration.objects.exists()
+
+    # The confirmation page shows the current text and carries its version: that one deletes.
+    assert 'name="version" value="2"' in confirm.content.decode()
+    assert client.post(url("demonstration-delete", demonstration), {"version": 2}).url == url("demonstration-list")
+    assert not Demonstration.objects.exists()
 
 
 @pytest.mark.parametrize("status", [Status.SUBMITTED, Status.APPROVED, Status.CHANGES_REQUESTED])

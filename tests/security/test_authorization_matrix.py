@@ -81,7 +81,8 @@ MATRIX = {
     "datasets:webhook-test": [(R, R), (403, 403), (403, 403), (403, 403), (405, 302), (R, R)],
     "demonstration-autosave": [(405, 401), (405, 400), (405, 400), (405, 400), (405, 400), (405, 401)],
     "demonstration-create": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],
-    "demonstration-delete": [(R, R), (200, 302), (404, 404), (404, 404), (404, 404), (R, R)],
+    # An empty POST carries no version: the owner is shown the draft again (409), nothing is deleted.
+    "demonstration-delete": [(R, R), (200, 409), (404, 404), (404, 404), (404, 404), (R, R)],
     "demonstration-detail": [(R, R), (200, 200), (404, 404), (404, 404), (404, 404), (R, R)],
     "demonstration-edit": [(R, R), (200, 409), (404, 404), (404, 404), (404, 404), (R, R)],
     "demonstration-list": [(R, R), (200, 200), (200, 200), (200, 200), (200, 200), (R, R)],

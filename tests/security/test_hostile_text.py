@@ -154,3 +154,128 @@ def test_markdown_guidelines_are_sanitised(client_for, user):
     assert "javascript:" not in page.lower()
     assert 'href="https://example.com/ok"' in page
     assert Category.objects.get(key="open_qa").guidelines == open_qa.guidelines
+
+
+# Hostile bodies and numbers: each a 400 that says what is wrong, never a 500, never stored. ------
+
+DEMONSTRATIONS = "/api/v1/demonstrations/"
+NESTED = "[" * 1500 + "]" * 1500
+UNICODE_DIGITS = ["²", "٣", "１", "۴۲"]  # superscript two, Arabic-Indic, fullwidth and Persian digits
+HUGE = "1" * 40
+
+
+def _multipart(fields):
+    boundary = b"hostile-boundary"
+    parts = [
+        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + name + b'"\r\n\r\n' + value + b"\r\n"
+        for name, value in fields.items()
+    ]
+    return b"".join(parts) + b"--" + boundary + b"--\r\n", "multipart/form-data; boundary=hostile-boundary"
+
+
+INVALID_UTF8_BODIES = {
+    "json": (b'{"category": "open_qa", "instruction": "caf\xe9 \xff\xfe", "response": "A."}', "application/json"),
+    "form": (b"category=open_qa&instruction=%ff%fe&response=A.", "application/x-www-form-urlencoded"),
+    "multipart": _multipart({b"category": b"open_qa", b"instruction": b"\xff\xfe", b"response": b"A."}),
+}
+
+
+@pytest.mark.parametrize("content_type", sorted(INVALID_UTF8_BODIES))
+def test_bytes_that_are_not_utf8_get_the_same_400_in_every_content_type(api_for, user, content_type):
+    body, header = INVALID_UTF8_BODIES[content_type]
+    response = api_for(user).generic("POST", DEMONSTRATIONS, body, content_type=header)
+    assert response.status_code == 400, response.content
+    detail = response.json()["detail"]
+    assert "UTF-8" in detail
+    if content_type != "json":
+        assert "instruction" in detail
+    assert not Demonstration.objects.exists()
+
+
+def test_a_form_on_a_page_with_bytes_that_are_not_utf8_is_a_400(client_for, user):
+    response = client_for(user).generic(
+        "POST",
+        reverse("demonstration-create"),
+        b"category=open_qa&instruction=caf%e9&response=A.&action=save",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "instruction" in response.content.decode() and "UTF-8" in response.content.decode()
+    assert not Demonstration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body,named",
+    [
+        ('{"category": "open_qa", "instruction": "Q?", "response": "A.", "response": "B."}', "response"),
+        ('{"category": "open_qa", "category": "brainstorming", "instruction": "Q?"}', "category"),
+        ('{"category": "open_qa", "instruction": "Q?", "extra": {"a": 1, "a": 2}}', "“a”"),
+    ],
+)
+def test_duplicate_json_keys_are_a_400_naming_the_key(api_for, user, body, named):
+    response = api_for(user).generic("POST", DEMONSTRATIONS, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "Duplicate key" in response.json()["detail"] and named in response.json()["detail"]
+    assert not Demonstration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [NESTED, '{"instruction": ' + NESTED + "}", '{"a": ' * 2000 + "1" + "}" * 2000, "[" * 100_000],
+    ids=["array", "in a field", "objects", "unclosed"],
+)
+def test_deeply_nested_json_is_a_400(api_for, user, body):
+    response = api_for(user).generic("POST", DEMONSTRATIONS, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested" in response.json()["detail"]
+    assert not Demonstration.objects.exists()
+
+
+@pytest.mark.parametrize("value", [*UNICODE_DIGITS, HUGE, "-" + HUGE, "1e3", "NaN"])
+@pytest.mark.parametrize("content_type", ["json", "form"])
+def test_a_version_that_is_not_a_whole_ascii_number_is_a_400_naming_it(api_for, user, value, content_type):
+    demonstration = DemonstrationFactory(author=user, response="Kept.")
+    url = f"{DEMONSTRATIONS}{demonstration.public_id}/"
+    api = api_for(user)
+    if content_type == "json":
+        response = api.patch(url, {"version": value, "response": "Changed."}, format="json")
+    else:
+        response = api.generic(
+            "PATCH",
+            url,
+            f"version={value}&response=Changed.".encode(),
+            content_type="application/x-www-form-urlencoded",
+        )
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["version"]
+    demonstration.refresh_from_db()
+    assert (demonstration.response, demonstration.version) == ("Kept.", 1)
+
+
+def test_huge_json_numbers_are_a_400_naming_the_field(api_for, user):
+    demonstration = DemonstrationFactory(author=user)
+    url = f"{DEMONSTRATIONS}{demonstration.public_id}/"
+    response = api_for(user).generic("PATCH", url, '{"version": ' + HUGE + "}", content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["version"]
+    too_long = api_for(user).generic("PATCH", url, '{"version": ' + "9" * 5000 + "}", content_type="application/json")
+    assert too_long.status_code == 400 and "digits" in too_long.json()["detail"]
+
+
+@pytest.mark.parametrize("value", [*UNICODE_DIGITS, HUGE, "0", "-1"])
+@pytest.mark.parametrize(
+    "url,parameter",
+    [
+        (DEMONSTRATIONS, "page"),
+        (DEMONSTRATIONS, "page_size"),
+        ("/api/v1/leaderboard/", "limit"),
+        ("/api/v1/notifications/", "page"),
+        ("/api/v1/me/points/", "page"),
+    ],
+)
+def test_page_and_limit_parameters_that_are_not_whole_ascii_numbers_are_a_400_naming_them(
+    api_for, user, url, parameter, value
+):
+    response = api_for(user).get(url, {parameter: value})
+    assert response.status_code == 400, (url, parameter, value, response.content)
+    assert parameter in response.json()
