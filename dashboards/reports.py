@@ -276,42 +276,45 @@ def length_distribution():
     )
 
 
-def top_contributors(*, limit=10):
-    rows = selectors.top_contributors(limit=limit)
+def _approved_and_submitted(chart_id, title, *, description, rows, name, columns, last):
+    """Horizontal bars per row (``row[name]``): approved and submitted; ``last(row)`` ends each table row."""
     return chart_report(
-        "contributors",
-        _("Top contributors"),
-        description=_("The people with the most approved demonstrations."),
+        chart_id,
+        title,
+        description=description,
         horizontal=True,
-        labels=[row["author_name"] for row in rows],
+        labels=[row[name] for row in rows],
         x_title=_("Demonstrations"),
         datasets=[
             {"label": _("Approved"), "data": [row["approved"] for row in rows]},
             {"label": _("Submitted"), "data": [row["submitted"] for row in rows]},
         ],
+        columns=columns,
+        rows=[[row[name], row["approved"], row["submitted"], last(row)] for row in rows],
+    )
+
+
+def top_contributors(*, limit=10):
+    return _approved_and_submitted(
+        "contributors",
+        _("Top contributors"),
+        description=_("The people with the most approved demonstrations."),
+        rows=selectors.top_contributors(limit=limit),
+        name="author_name",
         columns=[_("Contributor"), _("Approved"), _("Submitted"), _("Accepted (%)")],
-        rows=[
-            [row["author_name"], row["approved"], row["submitted"], percent_of(row["approved"], row["submitted"])]
-            for row in rows
-        ],
+        last=lambda row: percent_of(row["approved"], row["submitted"]),
     )
 
 
 def top_teams(*, limit=10):
-    rows = selectors.top_teams(limit=limit)
-    return chart_report(
+    return _approved_and_submitted(
         "teams",
         _("Top teams"),
         description=_("Teams by approved demonstrations (a person's team is set by an admin)."),
-        horizontal=True,
-        labels=[row["team"] for row in rows],
-        x_title=_("Demonstrations"),
-        datasets=[
-            {"label": _("Approved"), "data": [row["approved"] for row in rows]},
-            {"label": _("Submitted"), "data": [row["submitted"] for row in rows]},
-        ],
+        rows=selectors.top_teams(limit=limit),
+        name="team",
         columns=[_("Team"), _("Approved"), _("Submitted"), _("People")],
-        rows=[[row["team"], row["approved"], row["submitted"], row["people"]] for row in rows],
+        last=lambda row: row["people"],
     )
 
 

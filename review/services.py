@@ -188,43 +188,23 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
     return review
 
 
-def review_approve(*, demonstration, reviewer, expected_version=None, reason="", comment="", rating=None):
-    """Approve a submission (one approval of ``required_approvals``).  No reason needed."""
-    return _decide(
-        demonstration=demonstration,
-        reviewer=reviewer,
-        decision=Decision.APPROVE,
-        reason=reason,
-        comment=comment,
-        rating=rating,
-        expected_version=expected_version,
-    )
+def review_approve(**decision):
+    """Approve a submission (one approval of ``required_approvals``).  No reason needed.
+
+    Takes ``_decide``'s keywords: ``demonstration``, ``reviewer``, and optionally
+    ``expected_version``, ``reason``, ``comment``, ``rating``.
+    """
+    return _decide(decision=Decision.APPROVE, **decision)
 
 
-def review_reject(*, demonstration, reviewer, reason, expected_version=None, comment="", rating=None):
-    """Reject a submission for good; ``reason`` is required."""
-    return _decide(
-        demonstration=demonstration,
-        reviewer=reviewer,
-        decision=Decision.REJECT,
-        reason=reason,
-        comment=comment,
-        rating=rating,
-        expected_version=expected_version,
-    )
+def review_reject(*, reason, **decision):
+    """Reject a submission for good; ``reason`` is required (other keywords as ``review_approve``)."""
+    return _decide(decision=Decision.REJECT, reason=reason, **decision)
 
 
-def review_request_changes(*, demonstration, reviewer, reason, expected_version=None, comment="", rating=None):
-    """Send a submission back to its author to fix; ``reason`` is required."""
-    return _decide(
-        demonstration=demonstration,
-        reviewer=reviewer,
-        decision=Decision.REQUEST_CHANGES,
-        reason=reason,
-        comment=comment,
-        rating=rating,
-        expected_version=expected_version,
-    )
+def review_request_changes(*, reason, **decision):
+    """Send a submission back to its author to fix; ``reason`` is required (other keywords as ``review_approve``)."""
+    return _decide(decision=Decision.REQUEST_CHANGES, reason=reason, **decision)
 
 
 DECISION_SERVICES = {
