@@ -39,11 +39,8 @@ def trigrams(text):
     Lower-cased alphanumeric words, each padded with two spaces in front and one behind,
     so similarity computed here matches PostgreSQL's ``similarity()``.
     """
-    result = set()
-    for word in _NON_WORD.sub(" ", (text or "").lower()).split():
-        padded = f"  {word} "
-        result.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return result
+    padded = [f"  {word} " for word in set(_NON_WORD.sub(" ", (text or "").lower()).split())]
+    return {word[i : i + 3] for word in padded for i in range(len(word) - 2)}
 
 
 def trigram_similarity(a, b):

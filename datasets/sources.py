@@ -136,6 +136,7 @@ class DemonstrationSource:
         self.chunk_size = chunk_size or CHUNK_SIZE
         self.categories = dict(Category.objects.values_list("id", "key"))
         self.skipped = self._no_skips()
+        self._near_found = []
 
     @staticmethod
     def _no_skips():
@@ -184,8 +185,8 @@ class DemonstrationSource:
         metadata = self.options.with_metadata
         contests = self._contests() if metadata else None
         fields = _ROW_FIELDS + (_METADATA_ROW_FIELDS if metadata else ()) + (_NEAR_ROW_FIELDS if dedupe else ())
-        for rows in self._rows(fields):
-            near_duplicates = near.find([(row[0], row[-2], row[-1], row[2]) for row in rows]) if dedupe else ()
+        for index, rows in enumerate(self._rows(fields)):
+            near_duplicates = self._near_duplicates(index, near, rows) if dedupe else ()
             records = []
             for row in rows:
                 pk, category_id, instruction, context, response = row[:5]
@@ -208,6 +209,15 @@ class DemonstrationSource:
             if self.options.with_metadata and records:
                 self._add_metadata(records)
             yield records
+
+    def _near_duplicates(self, index, near, rows):
+        """The near duplicates of chunk ``index``: searched on the first pass, remembered for the
+        next ones (an export with a split reads the rows twice, from the same snapshot)."""
+        if index < len(self._near_found):
+            return self._near_found[index]
+        found = frozenset(near.find([(row[0], row[-2], row[-1], row[2]) for row in rows]))
+        self._near_found.append(found)
+        return found
 
     def _dedupe(self, records, seen, near_duplicates):
         """Leave out the exact duplicates (the first of each key is kept), then the near duplicates."""
