@@ -214,7 +214,10 @@ def test_a_finished_import_is_told(endpoint, receiver, admin_user, write_jsonl, 
 
     path = write_jsonl([{"instruction": "Say hi.", "context": "", "response": "Hi.", "category": "open_qa"}])
     upload = SimpleUploadedFile("hi.jsonl", path.read_bytes())
-    batch = dataset_services.import_stage(created_by=admin_user, upload=upload, target_status="approved")
+    with django_capture_on_commit_callbacks(execute=True):  # the file is checked in the background
+        batch = dataset_services.import_stage(created_by=admin_user, upload=upload, target_status="approved")
+    batch.refresh_from_db()
+    assert batch.status == "valid", batch.problems
     with django_capture_on_commit_callbacks(execute=True):
         dataset_services.import_confirm(batch=batch)
     payload = received_json(receiver)
