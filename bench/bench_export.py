@@ -22,7 +22,6 @@ import datetime
 import io
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -37,7 +36,14 @@ import psycopg2
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import copy_escape, drop_database, recreate_database, write_section  # noqa: E402
+from bench.common import (  # noqa: E402
+    copy_escape,
+    copy_statement,
+    drop_database,
+    machine,
+    recreate_database,
+    write_section,
+)
 
 MARK_START = "<!-- bench_export:start -->"
 MARK_END = "<!-- bench_export:end -->"
@@ -237,10 +243,10 @@ def insert_records(db_url, start, n, author_id, categories):
             rows += 1
             if rows % 50_000 == 0:
                 batch.seek(0)
-                cursor.copy_expert(f"COPY annotations_demonstration ({', '.join(columns)}) FROM STDIN", batch)
+                cursor.copy_expert(copy_statement("annotations_demonstration", columns), batch)
                 batch = io.StringIO()
         batch.seek(0)
-        cursor.copy_expert(f"COPY annotations_demonstration ({', '.join(columns)}) FROM STDIN", batch)
+        cursor.copy_expert(copy_statement("annotations_demonstration", columns), batch)
     conn.autocommit = True
     with conn.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE annotations_demonstration")
@@ -355,33 +361,6 @@ def bench_import(env, workdir, n, seed):
     }
 
 
-def machine():
-    cpu = ""
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "")
-    except OSError:
-        pass
-    memory = ""
-    try:
-        with open("/proc/meminfo") as info:
-            memory = f"{int(info.readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    with psycopg2.connect(os.environ["DATABASE_URL"]) as conn, conn.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-    return {
-        "uname": " ".join(platform.uname()),
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory": memory,
-        "python": platform.python_version(),
-        "postgres": pg,
-        "load_before": os.getloadavg()[0],
-    }
-
-
 def render(results, info, command):
     lines = [
         MARK_START,
@@ -390,7 +369,7 @@ def render(results, info, command):
         f"- Date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Command: `{command}`",
         f"- Machine: `{info['uname']}`; nproc {info['nproc']}; {info['cpu']}; {info['memory']} RAM",
-        f"- Python {info['python']}, PostgreSQL {info['postgres']} on the same machine",
+        f"- Python {info['python']}, PostgreSQL {info['postgresql']} on the same machine",
         f"- Load average (1 min) before / after the run: {info['load_before']:.1f} / {os.getloadavg()[0]:.1f} "
         "(other work on the machine competes for the same cores)",
         "- Data: generated dolly-like approved records, about 900 characters each (3 in 8 with a reference "

@@ -29,7 +29,6 @@ import datetime
 import io
 import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -40,7 +39,15 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import copy_escape, drop_database, recreate_database, write_section  # noqa: E402
+from bench.common import (  # noqa: E402
+    copy_rows,
+    copy_statement,
+    drop_database,
+    machine,
+    recreate_database,
+    setup_django,
+    write_section,
+)
 
 MARK_START = "<!-- bench_leaderboard:start -->"
 MARK_END = "<!-- bench_leaderboard:end -->"
@@ -62,36 +69,6 @@ def bench_url(url):
     parsed = urlparse(url)
     name = parsed.path.lstrip("/") + "_leaderboard_bench"
     return urlunparse(parsed._replace(path="/" + name)), name
-
-
-def copy_rows(cursor, table, columns, rows, chunk=100_000):
-    buffer, count = io.StringIO(), 0
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    for row in rows:
-        buffer.write("\t".join(copy_escape(v) for v in row) + "\n")
-        count += 1
-        if count % chunk == 0:
-            buffer.seek(0)
-            cursor.copy_expert(sql, buffer)
-            buffer = io.StringIO()
-    buffer.seek(0)
-    cursor.copy_expert(sql, buffer)
-    return count
-
-
-def setup_django(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.pop("REDIS_URL", None)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ["API_THROTTLE_USER"] = "1000000/min"
-    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dolly_collect.settings"
-    import django
-
-    django.setup()
 
 
 def load(contributors, per_person, seed):
@@ -218,7 +195,7 @@ def copy_ledger(cursor, contest, user_ids, category_ids, total, seed, now, chunk
         "explanation",
         "created_at",
     ]
-    sql = f"COPY leaderboard_pointentry ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+    sql = copy_statement("leaderboard_pointentry", columns, " WITH (FORMAT csv)")
     for start in range(0, total, chunk):
         n = min(chunk, total - start)
         moments = now.timestamp() - rng.random(n) * 20 * 86400
@@ -376,20 +353,6 @@ def measure_retrying(repeat, seed, attempts=3):
             time.sleep(5)
 
 
-def machine():
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    return {
-        "uname": " ".join(platform.uname()),
-        "nproc": os.cpu_count(),
-        "python": platform.python_version(),
-        "postgresql": version,
-    }
-
-
 ROWS = [
     (
         "Contest board, people, top 50 + your rank (`/api/v1/contests/{slug}/leaderboard/`), target ≤ 20 ms, "
@@ -499,7 +462,7 @@ def main():
     for index, size in enumerate(sizes):
         if index == 0:
             recreate_database(admin_url, name)
-            setup_django(url)
+            setup_django(url, API_THROTTLE_USER="1000000/min")
         else:
             from django.db import connections
 

@@ -23,10 +23,8 @@ import argparse
 import bisect
 import datetime
 import hashlib
-import io
 import itertools
 import os
-import platform
 import random
 import statistics
 import sys
@@ -36,10 +34,19 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+from psycopg2 import sql as pgsql
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import copy_escape, write_section  # noqa: E402
+from bench.common import (  # noqa: E402
+    copy_rows,
+    database_exists,
+    machine,
+    recreate_database,
+    setup_django,
+    write_section,
+)
 
 MARK_START = "<!-- bench_review:start -->"
 MARK_END = "<!-- bench_review:end -->"
@@ -160,50 +167,6 @@ def normalise_hash(*parts):
     return text_hash(*parts)
 
 
-def copy_rows(cursor, table, columns, rows, chunk=50_000):
-    buffer, count = io.StringIO(), 0
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    for row in rows:
-        buffer.write("\t".join(copy_escape(v) for v in row) + "\n")
-        count += 1
-        if count % chunk == 0:
-            buffer.seek(0)
-            cursor.copy_expert(sql, buffer)
-            buffer = io.StringIO()
-    buffer.seek(0)
-    cursor.copy_expert(sql, buffer)
-    return count
-
-
-def prepare_database(admin_url, name, reuse, rows):
-    import psycopg2
-
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        exists = cur.fetchone() is not None
-        if exists and reuse:
-            conn.close()
-            return False
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    return True
-
-
-def setup_django(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.pop("REDIS_URL", None)
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dolly_collect.settings"
-    import django
-
-    django.setup()
-
-
 def load(rows, seed):
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
@@ -291,7 +254,7 @@ def load(rows, seed):
             ],
             demonstrations(),
         )
-        cursor.execute(f"SELECT min(id) FROM {table}")  # noqa: S608 - table name from the model
+        cursor.execute(pgsql.SQL("SELECT min(id) FROM {}").format(pgsql.Identifier(table)))
         first_id = cursor.fetchone()[0]
         loaded = time.perf_counter()
 
@@ -531,19 +494,9 @@ def measure(repeat, seed):
             ("bands", "annotations_instructionband"),
             ("flags", "annotations_qualityflag"),
         ]:
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
+            cursor.execute(pgsql.SQL("SELECT count(*) FROM {}").format(pgsql.Identifier(table)))
             counts[key] = cursor.fetchone()[0]
     return results, plans, counts
-
-
-def machine():
-    uname = " ".join(part for part in platform.uname() if part)
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    return {"uname": uname, "nproc": os.cpu_count(), "python": platform.python_version(), "postgresql": version}
 
 
 def render(args, info, load_times, results, plans, counts):
@@ -625,7 +578,9 @@ def main():
     if not admin_url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark creates a scratch one next to it.")
     url, name = bench_url(admin_url)
-    fresh = prepare_database(admin_url, name, args.reuse, args.rows)
+    fresh = not (args.reuse and database_exists(admin_url, name))
+    if fresh:
+        recreate_database(admin_url, name)
     setup_django(url)
     from django.conf import settings
 

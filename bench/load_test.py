@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import recreate_database, write_section  # noqa: E402
+from bench.common import machine, recreate_database, write_section  # noqa: E402
 
 START, END = "<!-- load_test:start -->", "<!-- load_test:end -->"
 
@@ -75,21 +75,6 @@ def slowest(csv_path, count=3):
         rows = [row for row in csv.DictReader(handle) if row["Name"] != "Aggregated"]
     rows.sort(key=lambda row: float(row["95%"] or 0), reverse=True)
     return [(row["Type"], row["Name"], row["95%"]) for row in rows[:count]]
-
-
-def machine():
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = next(
-        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-    )
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), {memory / 2**20:.1f} GiB RAM"
 
 
 def main():
@@ -295,7 +280,7 @@ def main():
         f"- Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- Command: `DATABASE_URL=postgres://…@127.0.0.1/… REDIS_URL=redis://127.0.0.1:6379/0 {command}` "
         "(what `make load` runs)",
-        f"- Machine: {machine()}; Python {platform.python_version()}; load generator, gunicorn, "
+        f"- Machine: {machine()['summary']}; Python {platform.python_version()}; load generator, gunicorn, "
         "PostgreSQL, Redis and the Celery worker all on this machine",
         f"- Server: gunicorn gthread, {args.gunicorn_workers} workers × {args.gunicorn_threads} threads, "
         "production settings (DEBUG off), PostgreSQL with persistent health-checked connections, "

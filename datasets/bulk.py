@@ -16,15 +16,15 @@ later are honoured) and from the model's own ``set_text_hashes``; only the prima
 """
 
 import io
-import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
 
 from django.db import connection
+from psycopg2 import sql
 
 from annotations.bands import band_rows, store_bands
 from annotations.models import Demonstration, InstructionBand, Origin, Revision
+from core.pgcopy import copy_text as _copy_text
 
 from .models import ImportedRecord
 
@@ -113,22 +113,6 @@ class OrmInserter:
         """Finish writing; the inserter is used as a context manager so this always runs."""
 
 
-def _copy_text(value):
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value)
-    value = str(value)
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return value
-
-
 class _Table:
     """Column order and constant values of one table, taken from a template instance."""
 
@@ -137,6 +121,7 @@ class _Table:
         self.name = meta.db_table
         fields = [f for f in meta.concrete_fields if not (f.primary_key and f.attname not in varying)]
         self.columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        self.column_names = [f.column for f in fields]
         self.slots = {f.attname: index for index, f in enumerate(fields)}
         self.template = [
             None if f.attname in varying else encode(f.get_db_prep_save(getattr(template, f.attname), connection))
@@ -284,17 +269,17 @@ class CopyInserter(_TemplateInserter):
 
     def _copy(self, cursor, table, buffer):
         buffer.seek(0)
-        cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(table.name)} ({table.columns}) FROM STDIN",
-            buffer,
-            size=self.COPY_READ_SIZE,
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, table.column_names))
         )
+        cursor.copy_expert(statement, buffer, size=self.COPY_READ_SIZE)
 
     def _known(self, cursor, digests):
         """``already_imported`` on the job's own connection, for the helper thread."""
-        table = connection.ops.quote_name(self.records.name)
-        query = f"SELECT content_hash FROM {table} WHERE content_hash = ANY(%s)"  # noqa: S608 - name from the model
-        cursor.execute(query + " AND (batch_id IS NULL OR batch_id <> %s)", [list(set(digests)), self.batch.pk])
+        query = sql.SQL(
+            "SELECT content_hash FROM {} WHERE content_hash = ANY(%s) AND (batch_id IS NULL OR batch_id <> %s)"
+        ).format(sql.Identifier(self.records.name))
+        cursor.execute(query, [list(set(digests)), self.batch.pk])
         return {row[0] for row in cursor.fetchall()}
 
     def _write_batch(self, raw_connection, lines, categories):

@@ -32,6 +32,7 @@ from django.db import connection
 from django.db.models import F, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
+from psycopg2 import sql
 
 from annotations import quality
 from annotations.models import Demonstration, InstructionBand
@@ -138,7 +139,6 @@ class NearDuplicates:
                 .filter(rank__lte=PER_BAND)
                 .values_list("value", "demonstration_id", "demonstration__created_at")
             )
-        quote = connection.ops.quote_name
         selected = (
             Demonstration.objects.filter(*self.selection("", "pk"))
             .filter(pk=RawSQL('"band"."demonstration_id"', []), created_at__lte=last_created)  # noqa: S611
@@ -146,21 +146,31 @@ class NearDuplicates:
             .values("pk")
         )
         selected_sql, selected_params = selected.query.sql_with_params()
-        # Spliced in: quoted table names, a constant and the SQL Django compiled; every value is a parameter.
-        sql = f"""
+        # Composed with psycopg2.sql: quoted table names, a constant and the SQL Django compiled;
+        # every value is a parameter.
+        query = sql.SQL(
+            """
             SELECT wanted.value, found.demonstration_id, found.created_at
             FROM unnest(%s::bigint[]) AS wanted(value)
             CROSS JOIN LATERAL (
                 SELECT band.demonstration_id, earlier.created_at
-                FROM {quote(InstructionBand._meta.db_table)} AS band
-                JOIN {quote(Demonstration._meta.db_table)} AS earlier ON earlier.id = band.demonstration_id
+                FROM {bands} AS band
+                JOIN {demonstrations} AS earlier ON earlier.id = band.demonstration_id
                 WHERE band.value = wanted.value AND NOT (band.demonstration_id = ANY(%s::bigint[]))
-                  AND EXISTS ({selected_sql})
+                  AND EXISTS ({selected})
                 ORDER BY band.demonstration_id
-                LIMIT {int(PER_BAND)}
-            ) AS found"""  # noqa: S608
+                LIMIT {limit}
+            ) AS found"""
+        ).format(
+            bands=sql.Identifier(InstructionBand._meta.db_table),
+            demonstrations=sql.Identifier(Demonstration._meta.db_table),
+            selected=sql.SQL(selected_sql),
+            limit=sql.Literal(int(PER_BAND)),
+        )
+        connection.ensure_connection()
+        statement = query.as_string(connection.connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [values, chunk_ids, *selected_params])
+            cursor.execute(statement, [values, chunk_ids, *selected_params])
             return cursor.fetchall()
 
     def _context_candidates(self, by_context, keys, last_created):
