@@ -3,18 +3,19 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import add_service_errors
 
 from . import selectors, services
 from .forms import ApiKeyForm, SignInForm, SignUpForm
-from .permissions import is_admin
+from .permissions import check_admin
 
 
 class SignInView(LoginView):
@@ -104,12 +105,14 @@ def api_token(request):
     return render(request, "accounts/api_token.html", {"token": token})
 
 
+API_KEYS_FOR_ADMINS = gettext_lazy("Only admins manage API keys.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request):
     """Admins: machine keys (dataset readers) with their last use; create one (shown once)."""
-    if not is_admin(request.user):
-        raise PermissionDenied(_("Only admins manage API keys."))
+    check_admin(request.user, API_KEYS_FOR_ADMINS)
     form = ApiKeyForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
@@ -127,8 +130,7 @@ def api_keys(request):
 @login_required
 @require_POST
 def api_key_revoke(request, pk):
-    if not is_admin(request.user):
-        raise PermissionDenied(_("Only admins manage API keys."))
+    check_admin(request.user, API_KEYS_FOR_ADMINS)
     api_key = get_object_or_404(selectors.api_keys(), pk=pk)
     services.api_key_revoke(api_key=api_key, revoked_by=request.user)
     messages.success(request, _("The key “%(name)s” is revoked; it no longer works.") % {"name": api_key.name})

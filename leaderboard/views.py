@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import BoardVisibility
-from accounts.permissions import is_admin
+from accounts.permissions import check_admin, is_admin
 from accounts.services import profile_for, profile_update
 from annotations.selectors import active_categories
 from core.forms import add_service_errors
@@ -152,9 +152,7 @@ def board_settings(request):
     return render(request, "leaderboard/board_settings.html", {"form": form, "profile": profile})
 
 
-def _check_admin(user):
-    if not is_admin(user):
-        raise PermissionDenied("Contests are run by admins.")
+CONTESTS_FOR_ADMINS = "Contests are run by admins."
 
 
 def _preview(form):
@@ -180,7 +178,7 @@ def _save_contest(request, form, contest):
 @require_http_methods(["GET", "POST"])
 def contest_form(request, slug=None):
     """Create or change a contest: a row per category, dates in the contest's zone, the rules previewed."""
-    _check_admin(request.user)
+    check_admin(request.user, CONTESTS_FOR_ADMINS)
     contest = selectors.access_contest(slug=slug) if slug else None
     data = request.POST if request.method == "POST" else None
     categories = active_categories()
@@ -209,7 +207,7 @@ def contest_form(request, slug=None):
 @login_required
 @require_http_methods(["POST"])
 def contest_end(request, slug):
-    _check_admin(request.user)
+    check_admin(request.user, CONTESTS_FOR_ADMINS)
     contest = selectors.access_contest(slug=slug)
     try:
         contest_services.contest_end(contest=contest)
