@@ -143,7 +143,7 @@ class ImportForm(forms.Form):
         help_text=_("A username; empty: the inactive “%(name)s” account.") % {"name": IMPORT_ACCOUNT},
     )
     create_categories = forms.BooleanField(
-        label=_("Create categories the file names that do not exist"), required=False
+        label=_("Create any category the file uses that does not exist yet"), required=False
     )
 
     def clean_file(self):

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from annotations.models import Status
+
 
 class Release(models.Model):
     """One export run: the filters it was asked for, and the bundle of files it produced.
@@ -144,6 +146,10 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"import {self.source_name} ({self.public_id})"
+
+    def get_target_status_display(self):
+        """The review status the records get, in the reader's language ("Approved")."""
+        return Status(self.target_status).label if self.target_status in Status.values else self.target_status
 
 
 class ImportProgress(models.Model):

@@ -58,10 +58,10 @@ def release_create(request):
             name=form.cleaned_data["name"],
             tag=form.cleaned_data["tag"],
         )
+        # A release being built says so on its page (status and progress): no message that
+        # would still read "queued" beside "Done" when the build finished before the page loaded.
         if release.status == release.State.FAILED:
             messages.error(request, release.error)
-        else:
-            messages.success(request, _("The release is queued."))
         return redirect("datasets:release-detail", public_id=release.public_id)
     return render(request, "datasets/release_form.html", {"form": form})
 

@@ -37,3 +37,14 @@ def markdown(text):
         html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"
     )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+
+
+@register.filter
+def nowrap(value):
+    """A date, time or number kept on one line: its spaces become non-breaking ones."""
+    return str(value).replace(" ", "\u00a0")
+
+
+@register.filter
+def startswith(value, prefix):
+    return str(value).startswith(str(prefix))

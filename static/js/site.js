@@ -65,7 +65,40 @@
     if (field && !document.querySelector("[autofocus]")) field.focus();
   }
 
+  // The phone menu: the button shows or hides it (without script the menu is always shown).
+  function initMenu() {
+    var header = document.querySelector("[data-site-header]");
+    var toggle = document.querySelector("[data-menu-toggle]");
+    if (!header || !toggle) return;
+    toggle.addEventListener("click", function () {
+      var open = !header.classList.contains("menu-open");
+      header.classList.toggle("menu-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  // Dropdowns are <details>: close the open ones on a click elsewhere or on Escape.
+  function initDropdowns() {
+    function closeAll(except) {
+      document.querySelectorAll("details.dropdown[open]").forEach(function (details) {
+        if (details !== except) details.removeAttribute("open");
+      });
+    }
+    document.addEventListener("click", function (event) {
+      closeAll(event.target.closest ? event.target.closest("details.dropdown") : null);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      var open = document.querySelector("details.dropdown[open]");
+      if (!open) return;
+      open.removeAttribute("open");
+      open.querySelector("summary").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initMenu();
+    initDropdowns();
     focusFirstError();
     initCounters();
     initCategorySwitch();

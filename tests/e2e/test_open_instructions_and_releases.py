@@ -26,7 +26,7 @@ def test_a_posed_instruction_is_answered_by_someone_else(page, url, sign_in):
     sign_in(page, ben)
     page.goto(url("/"))
     page.get_by_role("link", name="Open instructions").click()
-    page.get_by_role("link", name="Give me five names for a bakery in a lighthouse.").click()
+    page.get_by_role("link", name="Answer: Give me five names for a bakery").click()
     expect(page.get_by_label("Instruction")).to_have_value("Give me five names for a bakery in a lighthouse.")
     screenshot(page, "open-instruction-answer")
     page.get_by_label("Response").fill("The Beacon Bun, Crust Light, Loaf on the Rocks, Rye Tide, The Flour Tower.")
