@@ -13,18 +13,18 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Category, Origin
-from annotations.open_instructions import services as open_instruction_services
-from annotations.review import services as review_services
 from datasets import services as dataset_services
 from datasets.options import ExportOptions
 from leaderboard import services as leaderboard_services
+from open_instructions import services as open_instruction_services
+from review import services as review_services
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory, category
 
 from .helpers import axe_violations, screenshot
@@ -76,16 +76,18 @@ def _site():
     rejected = _write(alice, "classification", "Is a tomato a fruit or a vegetable?", "A fruit.")
     review_services.review_reject(demonstration=rejected, reviewer=rita, reason="off_topic", comment="Too short.")
     _write(alice, "creative_writing", "Write a haiku about the first snow of the year.", "Quiet flakes settle.")
-    _write(bob, "summarization", "Summarise the passage in one sentence.", "A bridge joins two countries.", context=passage)
+    _write(
+        bob, "summarization", "Summarise the passage in one sentence.", "A bridge joins two countries.", context=passage
+    )
     _write(alice, "general_qa", "Draft: how do tides work?", "", submit=False)
     pool_item = open_instruction_services.open_instruction_create(
         author=bob, category=category("brainstorming"), instruction="List ten uses for an old umbrella."
     )
-    release = dataset_services.create_release(created_by=ada, options=ExportOptions(dedupe=True))
+    release = dataset_services.release_create(created_by=ada, options=ExportOptions(dedupe=True))
     line = {"instruction": "Who wrote Hamlet?", "context": "", "response": "Shakespeare.", "category": "open_qa"}
     upload = SimpleUploadedFile("hamlet.jsonl", (json.dumps(line) + "\n").encode())
-    batch = dataset_services.stage_import(created_by=ada, upload=upload, target_status="approved")
-    dataset_services.confirm_import(batch=batch)
+    batch = dataset_services.import_stage(created_by=ada, upload=upload, target_status="approved")
+    dataset_services.import_confirm(batch=batch)
     return {
         "users": {"contributor": alice, "reviewer": rita, "admin": ada},
         "contest": contest,
@@ -137,7 +139,9 @@ class Watch:
         page.on("requestfailed", lambda req: self.problems.append(f"failed request: {req.url} {req.failure}"))
         page.on(
             "response",
-            lambda res: res.status >= 400 and res.url.startswith(base) and self.problems.append(f"{res.status} {res.url}"),
+            lambda res: (
+                res.status >= 400 and res.url.startswith(base) and self.problems.append(f"{res.status} {res.url}")
+            ),
         )
 
     def take(self):
@@ -178,6 +182,8 @@ def test_main_pages_fit_load_cleanly_and_are_accessible(page, url, sign_in, live
     problems = []
     for name, path in _pages(role, site):
         page.goto(url(path))
+        if page.locator("[data-chart-src]").count():
+            page.wait_for_load_state("networkidle")  # the charts' figures, fetched after the page
         assert page.evaluate("() => document.documentElement.lang") == language
         scroll_width, inner_width = _overflow(page)
         if scroll_width > inner_width:
