@@ -370,6 +370,8 @@ DOLLY_MAX_SOURCE_URL_CHARS = 2_000
 
 # Review: how long a reviewer holds a queue item, and the automatic quality checks.
 DOLLY_REVIEW_CLAIM_MINUTES = env.int("DOLLY_REVIEW_CLAIM_MINUTES", default=10)
+# How long a reviewer may take back a decision they have just made.
+DOLLY_REVIEW_UNDO_SECONDS = env.int("DOLLY_REVIEW_UNDO_SECONDS", default=20)
 DOLLY_NEAR_DUPLICATE_THRESHOLD = env.float("DOLLY_NEAR_DUPLICATE_THRESHOLD", default=0.8)
 DOLLY_SOURCE_HOSTS = [h.lower().strip(".") for h in env.list("DOLLY_SOURCE_HOSTS", default=["wikipedia.org"])]
 DOLLY_SITE_URL = env.str("DOLLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -15,6 +15,7 @@ from core.integers import IntegerField
 
 from . import selectors, services
 from .notifications import notifications_mark_read
+from .undo import review_undo
 
 # --- serializers --------------------------------------------------------------------------------
 
@@ -237,6 +238,26 @@ class ReviewSkipView(APIView):
         demonstration = selectors.access_review_item(user=request.user, public_id=id)
         services.review_skip(demonstration=demonstration, reviewer=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReviewUndoView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        summary="Undo the decision you have just made on a demonstration",
+        description="Within DOLLY_REVIEW_UNDO_SECONDS of deciding, and only if nothing happened to the "
+        "demonstration since: it is back in review, held for you; points an approval earned are reversed.",
+        request=None,
+        responses={
+            200: DemonstrationStateSerializer,
+            403: OpenApiResponse(description="Not your decision."),
+            409: ConflictSerializer,
+        },
+    )
+    def post(self, request, id):
+        review = selectors.access_own_decision(user=request.user, public_id=id)
+        demonstration = review_undo(review=review, reviewer=request.user)
+        return Response(DemonstrationStateSerializer(demonstration).data)
 
 
 class ReopenView(APIView):

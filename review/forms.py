@@ -61,12 +61,29 @@ def _empty_to_none(value):
     return int(value) if value not in (None, "") else None
 
 
+# The reason a quality flag points to, preselected when the flag is present.
+FLAG_REASONS = {
+    QualityFlag.Kind.EXACT_DUPLICATE: Review.Reason.DUPLICATE,
+    QualityFlag.Kind.NEAR_DUPLICATE: Review.Reason.DUPLICATE,
+    QualityFlag.Kind.PERSONAL_DATA: Review.Reason.PERSONAL_DATA,
+    QualityFlag.Kind.AI_PHRASING: Review.Reason.COPIED_OR_AI,
+}
+
+
+def suggested_reason(flags):
+    """The reason of the first flag that names one, or ``""``."""
+    for flag in flags:
+        if flag.kind in FLAG_REASONS:
+            return FLAG_REASONS[flag.kind].value
+    return ""
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Review.Decision.choices)
     reason = forms.ChoiceField(
         label=_("Reason"),
         required=False,
-        choices=[("", _("No reason (approval)")), *Review.Reason.choices],
+        choices=[("", _("Choose a reason…")), *Review.Reason.choices],
         help_text=_("Required to reject or to request changes."),
     )
     comment = forms.CharField(

@@ -308,3 +308,29 @@ def detail_context(*, demonstration, user, revisions):
         and user.pk not in (demonstration.author_id, demonstration.instruction_author_id),
         "show_reviewers": reviewer,
     }
+
+
+def recent_decision(*, reviewer, review_id, since):
+    """``reviewer``'s decision ``review_id`` if it is in force and was made after ``since``, else ``None``."""
+    if not review_id:
+        return None
+    return (
+        Review.objects.filter(pk=review_id, reviewer=reviewer, created_at__gt=since)
+        .select_related("demonstration")
+        .first()
+    )
+
+
+def access_own_decision(*, user, public_id):
+    """``user``'s latest decision on demonstration ``public_id`` (a withdrawn one included, so
+    undoing twice says so): 403 for non-reviewers, 404 when they have made none."""
+    check_can_review(user)
+    review = (
+        Review.all_objects.filter(demonstration__public_id=public_id, reviewer=user)
+        .select_related("demonstration")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if review is None:
+        raise Http404("No such decision.")
+    return review

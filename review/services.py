@@ -34,6 +34,7 @@ from . import hooks, selectors
 from .claims import claim_duration, review_claim_next, review_release, review_skip, review_skips_clear
 from .exceptions import AlreadyDecided, AlreadyReviewed, NotAReviewer
 from .notifications import notify
+from .records import review_row_write
 
 __all__ = [
     "check_decision",
@@ -143,15 +144,8 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
     if Review.objects.filter(demonstration=current, round=current.review_round, reviewer=reviewer).exists():
         raise AlreadyReviewed()
     before = demonstration_state(current)
-    review = Review.objects.create(
-        demonstration=current,
-        reviewer=reviewer,
-        decision=decision,
-        reason=reason,
-        comment=comment,
-        rating=rating,
-        round=current.review_round,
-        demonstration_version=current.version,
+    review = review_row_write(
+        demonstration=current, reviewer=reviewer, decision=decision, reason=reason, comment=comment, rating=rating
     )
     ReviewClaim.objects.filter(demonstration=current).delete()
     round_reviews = list(selectors.round_reviews(current).order_by("created_at", "id"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("review/<uuid:public_id>/skip/", views.review_skip, name="review-skip"),
     path("review/<uuid:public_id>/edit/", views.review_edit, name="review-edit"),
     path("review/<uuid:public_id>/reopen/", views.review_reopen, name="review-reopen"),
+    path("review/<uuid:public_id>/undo/", views.review_undo_view, name="review-undo"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read/", views.notification_read, name="notification-read"),
 ]

@@ -26,8 +26,11 @@ from core.forms import add_service_errors
 from core.integers import optional_int, to_int
 
 from . import selectors, services
-from .forms import FILTER_KEYS, DecisionForm, QueueFilterForm
+from .forms import FILTER_KEYS, DecisionForm, QueueFilterForm, suggested_reason
 from .notifications import notifications_mark_read
+from .undo import UndoNotAllowed, review_undo, undo_deadline, undo_window
+
+UNDO_SESSION_KEY = "review_undo"
 
 
 def _queue_url(query):
@@ -44,13 +47,26 @@ def _filter_query(request):
     return urlencode(_filter_params(request))
 
 
+def _undo_offer(request):
+    """The decision the reviewer made last, while it can still be undone: ``{"review", "seconds"}``."""
+    now = timezone.now()
+    review = selectors.recent_decision(
+        reviewer=request.user, review_id=request.session.get(UNDO_SESSION_KEY), since=now - undo_window()
+    )
+    if review is None:
+        return None
+    return {"review": review, "seconds": max(1, int((undo_deadline(review) - now).total_seconds()))}
+
+
 def _item_context(request, demonstration, *, form=None, filters_form=None, claimed=True):
     item = selectors.review_item(demonstration.pk)
+    flags = list(item.flags.all())
     return {
         "item": item,
-        "flags": list(item.flags.all()),
+        "flags": flags,
+        "undo": _undo_offer(request),
         "history": list(selectors.reviews_of(item).exclude(round=item.review_round)[:20]),
-        "form": form or DecisionForm(initial={"version": item.version}),
+        "form": form or DecisionForm(initial={"version": item.version, "reason": suggested_reason(flags)}),
         "filters": filters_form,
         "filter_query": _filter_query(request),
         "claimed": claimed,
@@ -73,7 +89,7 @@ def review_queue(request):
             messages.error(request, f"{filters_form.fields[field].label}: {' '.join(errors)}")
     demonstration = services.review_claim_next(reviewer=request.user, filters=filters_form.to_filters())
     if demonstration is None:
-        return render(request, "review/queue_empty.html", {"filters": filters_form})
+        return render(request, "review/queue_empty.html", {"filters": filters_form, "undo": _undo_offer(request)})
     return render(request, "review/queue.html", _item_context(request, demonstration, filters_form=filters_form))
 
 
@@ -102,7 +118,7 @@ def review_decide(request, public_id):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.review_decide(
+            review = services.review_decide(
                 decision=data["decision"],
                 demonstration=demonstration,
                 reviewer=request.user,
@@ -117,11 +133,8 @@ def review_decide(request, public_id):
             messages.error(request, str(error))
             return redirect(_queue_url(query))
         else:
-            messages.success(
-                request,
-                _("Decision recorded: %(decision)s.")
-                % {"decision": dict(form.fields["decision"].choices)[data["decision"]]},
-            )
+            # The next page says what was recorded and offers to undo it (review/includes/undo.html).
+            request.session[UNDO_SESSION_KEY] = review.pk
             return redirect(_queue_url(query))
     filters_form = QueueFilterForm.for_request(request)
     return render(
@@ -135,6 +148,23 @@ def review_decide(request, public_id):
         ),
         status=400,
     )
+
+
+@login_required
+@require_POST
+def review_undo_view(request, public_id):
+    """Take back the decision just made; the demonstration comes back to this reviewer's screen."""
+    review = selectors.access_own_decision(user=request.user, public_id=public_id)
+    try:
+        demonstration = review_undo(review=review, reviewer=request.user)
+    except UndoNotAllowed as error:
+        messages.error(request, str(error))
+        return redirect(_queue_url(_filter_query(request)))
+    request.session.pop(UNDO_SESSION_KEY, None)
+    messages.success(request, _("Decision undone: the demonstration is waiting for your decision again."))
+    url = reverse("review-open", args=[demonstration.public_id])
+    query = _filter_query(request)
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @login_required

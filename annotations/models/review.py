@@ -8,8 +8,24 @@ from django.utils.translation import gettext_lazy as _
 from .demonstrations import Demonstration
 
 
+class ActiveReviewManager(models.Manager):
+    """Decisions in force: a decision its reviewer withdrew (undo) is kept for the record only."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
+class AllReviewsManager(models.Manager):
+    """Every decision, withdrawn ones included."""
+
+
 class Review(models.Model):
-    """One reviewer's decision on one submission of a demonstration; never updated."""
+    """One reviewer's decision on one submission of a demonstration.
+
+    Its text is never edited.  A reviewer may withdraw it for a few seconds after deciding
+    (``withdrawn_at``; ``objects`` then no longer sees it, ``all_objects`` does); their next
+    decision in the same round reuses the row, so whatever the review earned counts once.
+    """
 
     class Decision(models.TextChoices):
         APPROVE = "approve", _("Approve")
@@ -41,6 +57,10 @@ class Review(models.Model):
         help_text=_("The version of the text the reviewer decided on."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, help_text=_("When the reviewer undid this decision."))
+
+    objects = ActiveReviewManager()
+    all_objects = AllReviewsManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -106,6 +126,7 @@ class AuditEntry(models.Model):
         REVIEWER_EDIT = "reviewer_edit", _("Edit by a reviewer")
         SUBMIT = "submit", _("Submit for review")
         DELETE = "delete", _("Delete")
+        UNDO = "undo", _("Decision undone")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)

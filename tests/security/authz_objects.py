@@ -48,6 +48,9 @@ TARGET = {
     "api:open-instruction-answer": "open_instruction",
     "open-instruction-answer": "open_instruction",
     "open-instruction-withdraw": "open_instruction",
+    "open-instruction-autosave": "open_instruction",
+    "review-undo": "submitted",
+    "api:review-undo": "submitted",
 }
 
 
