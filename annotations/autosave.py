@@ -4,6 +4,8 @@ The first save of a new demonstration creates a draft with the page's idempotenc
 late retry of that request returns the stored draft and changes nothing (see
 ``services.demonstration_save_new``).  Later saves are edits at the version the page holds,
 so an edit made elsewhere in the meantime is refused (409), never overwritten.
+``demonstration_current`` returns the stored text and version, for a page shown again by the
+browser's Back button.
 """
 
 import uuid
@@ -12,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core import json_input
 from core.integers import to_int
@@ -57,6 +59,30 @@ def _saved(demonstration, *, created):
             "saved_at": demonstration.updated_at.isoformat(),
         },
         status=201 if created else 200,
+    )
+
+
+@require_GET
+def demonstration_current(request):
+    """The stored text and version of one of the user's demonstrations (``?public_id=``)."""
+    if not request.user.is_authenticated:
+        return _error(401, _("You are signed out: sign in again to save."), "signed_out")
+    try:
+        demonstration = selectors.access_own_demonstration(
+            user=request.user, public_id=uuid.UUID(request.GET.get("public_id", ""))
+        )
+    except (Http404, PermissionDenied, ValueError):
+        return _error(404, _("No such demonstration of yours."), "not_found")
+    fields = {field: getattr(demonstration, field) for field in TEXT_FIELDS}
+    return JsonResponse(
+        {
+            "public_id": str(demonstration.public_id),
+            "version": demonstration.version,
+            "editable": demonstration.is_editable,
+            "fields": {"category": demonstration.category.key, **fields},
+            "saved_at": demonstration.updated_at.isoformat(),
+        },
+        headers={"Cache-Control": "no-store"},
     )
 
 

@@ -3,7 +3,9 @@
 // makes a retry harmless) and the page becomes that draft's edit page; later saves are edits
 // at the version the page holds, so a change made elsewhere is reported, never overwritten.
 // Until the server has it, the text is also kept in this browser's localStorage, and offered
-// back when the page is opened again.  Without script the form works as before.
+// back when the page is opened again.  A page shown again by the Back button (from the
+// back-forward cache or the HTTP cache) first reads the stored version, so saving from it is
+// not mistaken for an edit made elsewhere.  Without script the form works as before.
 (function () {
   "use strict";
 
@@ -45,8 +47,9 @@
     }
   }
 
+  // Compares the fields the page has (an answer page has only the instruction and the response).
   function sameText(a, b) {
-    return FIELDS.every(function (field) { return (a[field] || "") === (b[field] || ""); });
+    return Object.keys(a).every(function (field) { return (a[field] || "") === (b[field] || ""); });
   }
 
   function hasText(values) {
@@ -57,6 +60,7 @@
 
   function initEditor(form) {
     var url = form.getAttribute("data-autosave-url");
+    var currentUrl = form.getAttribute("data-current-url");
     var status = form.querySelector("[data-autosave-status]");
     var restore = form.querySelector("[data-autosave-restore]");
     var versionInput = form.elements.version;
@@ -64,7 +68,8 @@
     var csrf = form.elements.csrfmiddlewaretoken ? form.elements.csrfmiddlewaretoken.value : "";
     var lang = document.documentElement.lang || undefined;
     var publicId = form.getAttribute("data-public-id") || "";
-    var storeKey = STORE_PREFIX + (publicId || "new");
+    var stay = form.hasAttribute("data-autosave-stay");
+    var storeKey = STORE_PREFIX + (form.getAttribute("data-store-key") || publicId || "new");
     var hadErrors = !!form.querySelector(".has-error, .errorbox");
     var lastSaved = hadErrors ? null : values();
     var timer = null;
@@ -77,7 +82,7 @@
       var current = {};
       FIELDS.forEach(function (field) {
         var element = form.elements[field];
-        current[field] = element ? element.value : "";
+        if (element) current[field] = element.value;
       });
       return current;
     }
@@ -101,8 +106,25 @@
       }
     }
 
+    // Errors the server rendered before are about text that has since been saved: remove them.
+    function clearServerErrors() {
+      form.querySelectorAll(".has-error").forEach(function (field) { field.classList.remove("has-error"); });
+      form.querySelectorAll("[id$='_error']").forEach(function (box) {
+        var id = box.id;
+        form.querySelectorAll("[aria-describedby]").forEach(function (input) {
+          var ids = input.getAttribute("aria-describedby").split(" ").filter(function (x) { return x && x !== id; });
+          if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+          else input.removeAttribute("aria-describedby");
+          if (input.getAttribute("aria-invalid")) input.removeAttribute("aria-invalid");
+        });
+        box.remove();
+      });
+      form.querySelectorAll(".errorbox").forEach(function (box) { box.remove(); });
+    }
+
     function markSaved(sent, savedAt) {
       lastSaved = sent;
+      clearServerErrors();
       if (sameText(values(), sent)) {
         if (local) local.removeItem(storeKey);
         form.dispatchEvent(new CustomEvent("dolly:saved"));
@@ -114,6 +136,7 @@
     function becomeEditPage(data) {
       publicId = data.public_id;
       form.setAttribute("data-public-id", publicId);
+      if (stay) return;  // an answer page stays the answer page
       form.setAttribute("action", data.edit_url);
       if (local) local.removeItem(storeKey);
       storeKey = STORE_PREFIX + publicId;
@@ -156,7 +179,7 @@
       }
       var sent = values();
       if (lastSaved && sameText(sent, lastSaved)) return;
-      if (!sent.category || !sent.instruction.trim()) {
+      if (("category" in sent && !sent.category) || !(sent.instruction || "").trim()) {
         say("", message("incomplete"));
         return;
       }
@@ -198,6 +221,45 @@
     function schedule() {
       clearTimeout(timer);
       timer = setTimeout(save, SAVE_DELAY_MS);
+    }
+
+    // Shown again from the history: the version (and maybe the text) this page holds may be
+    // older than what is stored, through this very page's last save.  Read what is stored.
+    function refresh(then) {
+      if (!publicId || !currentUrl || stopped) { if (then) then(); return; }
+      fetch(currentUrl + "?public_id=" + encodeURIComponent(publicId), {
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        if (!data) return;
+        var page = values();
+        var unsaved = !lastSaved || !sameText(page, lastSaved);
+        if (!data.editable) {
+          stopped = true;
+          say("error", message("not-editable"));
+        } else if (sameText(page, data.fields) || !unsaved) {
+          FIELDS.forEach(function (field) {
+            var element = form.elements[field];
+            if (element && element.value !== (data.fields[field] || "")) {
+              element.value = data.fields[field] || "";
+              element.dispatchEvent(new Event("change", { bubbles: true }));
+            }
+          });
+          if (versionInput) versionInput.value = data.version;
+          lastSaved = values();
+          stopped = false;
+          say("", "");
+        }
+        // Otherwise this page holds typing the server does not have, over an older version:
+        // saving it is refused as a conflict, and the text is kept in this browser.
+      }).catch(function () {
+        // Offline: the next save says so.
+      }).then(function () {
+        if (then) then();
+      });
     }
 
     function offerRestore() {
@@ -257,7 +319,11 @@
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden" && timer) save(true);
     });
-    offerRestore();
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) refresh();
+    });
+    var navigation = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (navigation && navigation.type === "back_forward") refresh(offerRestore); else offerRestore();
     // A refused form shows text the server does not have: keep it until it is saved.
     if (hadErrors && hasText(values())) keepLocally();
   }

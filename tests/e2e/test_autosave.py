@@ -110,3 +110,69 @@ def test_leaving_with_unsaved_text_asks_first_and_saved_text_does_not(page, url,
     page.get_by_role("link", name="My demonstrations").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My demonstrations")
     assert dialogs == ["beforeunload"]
+
+
+def test_back_onto_an_edit_page_then_ctrl_s_saves_without_a_false_conflict(page, url, sign_in):
+    alice = UserFactory(username="alice")
+    demonstration = DemonstrationFactory(author=alice, instruction="Name a French cheese.", response="")
+    sign_in(page, alice)
+    page.goto(url(f"/demonstrations/{demonstration.public_id}/edit/"))
+    response = page.get_by_label("Response")
+    response.fill("Comté")
+    expect(page.locator("[data-autosave-status]")).to_have_text(SAVED)
+    response.press_sequentially(", from the Jura", delay=5)
+    response.press("Control+s")
+    expect(page.get_by_text("Draft saved.", exact=True)).to_be_visible()
+    demonstration.refresh_from_db()
+    assert demonstration.response == "Comté, from the Jura"
+
+    page.go_back()
+    expect(page.get_by_label("Response")).to_have_value("Comté, from the Jura")
+    expect(page.locator("[data-autosave-restore]")).to_be_hidden()
+    page.get_by_label("Response").press("Control+End")
+    page.get_by_label("Response").press_sequentially(".", delay=5)
+    page.get_by_label("Response").press("Control+s")
+    expect(page.get_by_text("Draft saved.", exact=True)).to_be_visible()
+    expect(page.get_by_text("changed elsewhere")).to_have_count(0)
+    demonstration.refresh_from_db()
+    assert demonstration.response == "Comté, from the Jura."
+
+
+def test_a_page_restored_from_the_back_forward_cache_reads_the_stored_version(page, url, sign_in):
+    alice = UserFactory(username="alice")
+    demonstration = DemonstrationFactory(author=alice, instruction="Name a French cheese.", response="Comté.")
+    sign_in(page, alice)
+    page.goto(url(f"/demonstrations/{demonstration.public_id}/edit/"))
+    expect(page.locator("input[name=version]")).to_have_value("1")
+    # What this page's last save did before the browser kept it: the same text, one version on.
+    services.demonstration_update(
+        demonstration=demonstration, editor=alice, expected_version=1, changes={"response": "Comté!"}
+    )
+    services.demonstration_update(
+        demonstration=Demonstration.objects.get(pk=demonstration.pk),
+        editor=alice,
+        expected_version=2,
+        changes={"response": "Comté."},
+    )
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    expect(page.locator("input[name=version]")).to_have_value("3")
+    page.get_by_label("Response").press("Control+End")
+    page.get_by_label("Response").press_sequentially(" Or Beaufort.", delay=5)
+    page.get_by_label("Response").press("Control+s")
+    expect(page.get_by_text("Draft saved.", exact=True)).to_be_visible()
+    assert Demonstration.objects.get(pk=demonstration.pk).response == "Comté. Or Beaufort."
+
+
+def test_errors_shown_before_an_autosave_go_once_the_text_is_saved(page, url, sign_in):
+    sign_in(page, UserFactory(username="alice"))
+    page.goto(url("/demonstrations/new/"))
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".has-error").first).to_be_visible()
+    page.get_by_label("Category").select_option("open_qa")
+    page.get_by_label("Instruction").fill("Why do cats purr?")
+    expect(page.locator("[data-autosave-status]")).to_have_text(SAVED)
+    expect(page.locator(".has-error")).to_have_count(0)
+    expect(page.locator("p.error")).to_have_count(0)
+    dangling = page.evaluate("""() => [...document.querySelectorAll('[aria-describedby]')].flatMap(
+        el => el.getAttribute('aria-describedby').split(' ').filter(id => !document.getElementById(id)))""")
+    assert dangling == []
