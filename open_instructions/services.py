@@ -2,8 +2,9 @@
 
 Decisions: an open instruction is its own model, not a demonstration status, so the pool
 never mixes with the review queue and a demonstration always has a response.  Answering
-creates a *submitted* demonstration at once (no draft answer holds an instruction hostage):
-the answerer is its author, the poser its ``instruction_author``.  The answerer may rephrase
+submits a demonstration (the answerer's draft answer if there is one, see ``drafts``; a
+draft holds no instruction hostage): the answerer is its author, the poser its
+``instruction_author``.  The answerer may rephrase
 the instruction; the reference text stays the poser's.  The open instruction row is locked
 while answering, so it is answered exactly once; nobody answers their own.
 """
@@ -13,23 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotations.exceptions import TransitionNotAllowed
 from annotations.models import OpenInstruction, Origin
-from annotations.services import demonstration_create
+from annotations.services import demonstration_create, demonstration_update
 from annotations.validation import check_demonstration
 
+from . import drafts
+from .exceptions import AlreadyAnswered
+
 State = OpenInstruction.State
-
-
-class AlreadyAnswered(TransitionNotAllowed):
-    code = "already_answered"
-
-    def __init__(self, open_instruction):
-        super().__init__(
-            _("This instruction was already answered; your text was not saved.")
-            if open_instruction.state == State.ANSWERED
-            else _("This instruction was withdrawn by its author; your text was not saved.")
-        )
 
 
 def open_instruction_create(*, author, category, instruction, context="", source_url=""):
@@ -79,6 +71,16 @@ def open_instruction_answer(*, open_instruction, answerer, response, instruction
                     _("The category “%(name)s” is closed to new demonstrations.") % {"name": current.category.name}
                 ]
             }
+        )
+    draft = drafts.answer_draft(open_instruction=current, answerer=answerer)
+    if draft is not None:
+        # Submitting the draft answers the instruction (``drafts.on_submit``).
+        return demonstration_update(
+            demonstration=draft,
+            editor=answerer,
+            expected_version=draft.version,
+            changes={"instruction": instruction, "response": response},
+            submit=True,
         )
     demonstration, _created = demonstration_create(
         author=answerer,

@@ -15,7 +15,7 @@ from annotations.validation import max_lengths
 from annotations.views import JUST_SUBMITTED
 from core.forms import add_service_errors
 
-from . import selectors, services
+from . import drafts, selectors, services
 from .forms import AnswerForm, OpenInstructionForm, PoolFilterForm
 
 
@@ -68,7 +68,9 @@ def create(request):
 @require_http_methods(["GET", "POST"])
 def answer(request, public_id):
     open_instruction = selectors.access_open_instruction(user=request.user, public_id=public_id)
-    form = AnswerForm(request.POST or None, initial={"instruction": open_instruction.instruction})
+    draft = drafts.answer_draft(open_instruction=open_instruction, answerer=request.user)
+    initial = {"instruction": draft.instruction, "response": draft.response} if draft else {}
+    form = AnswerForm(request.POST or None, initial={"instruction": open_instruction.instruction, **initial})
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,6 +99,7 @@ def answer(request, public_id):
             "open_instruction": open_instruction,
             "limits": max_lengths(),
             "own": open_instruction.author_id == request.user.pk,
+            "draft": draft,
         },
         status=status,
     )

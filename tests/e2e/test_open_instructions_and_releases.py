@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Demonstration, Origin, Status
+from open_instructions.services import open_instruction_create
 from review import services as review_services
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory, category
 
@@ -63,7 +64,9 @@ def test_an_admin_builds_a_release_and_downloads_the_jsonl(page, url, sign_in, t
 
     sign_in(page, AdminFactory(username="ada"))
     page.goto(url("/"))
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Datasets").click()
+    navigation = page.get_by_role("navigation", name="Main")
+    navigation.get_by_text("Admin", exact=True).click()
+    navigation.get_by_role("link", name="Datasets").click()
     page.goto(url("/datasets/new/"))
     screenshot(page, "release-new")
     page.get_by_role("button", name="Build the release").click()
@@ -81,3 +84,25 @@ def test_an_admin_builds_a_release_and_downloads_the_jsonl(page, url, sign_in, t
     assert sorted((row["category"], row["instruction"], row["context"], row["response"]) for row in rows) == sorted(
         (key, instruction, context, response) for key, instruction, context, response in records
     )
+
+
+def test_an_answer_being_written_is_saved_as_a_draft_and_comes_back(page, url, sign_in):
+    ann, ben = UserFactory(username="ann"), UserFactory(username="ben")
+    posed = open_instruction_create(
+        author=ann, category=category("brainstorming"), instruction="Name three games for a rainy day."
+    )
+    sign_in(page, ben)
+    page.goto(url("/open-instructions/"))
+    page.get_by_role("link", name="Answer: Name three games").click()
+    page.get_by_label("Response").fill("Charades, a card tower contest, and indoor treasure hunt.")
+    expect(page.locator("[data-autosave-status]")).to_have_text(re.compile(r"^Draft saved automatically at"))
+    draft = Demonstration.objects.get(author=ben)
+    assert draft.status == Status.DRAFT and draft.instruction_author == ann
+
+    page.reload()
+    expect(page.get_by_label("Response")).to_have_value("Charades, a card tower contest, and indoor treasure hunt.")
+    page.get_by_label("Response").press("Control+Enter")
+    expect(page.get_by_text("Answer submitted for review. Thank you!")).to_be_visible()
+    posed.refresh_from_db()
+    assert posed.answer_id == draft.pk
+    assert Demonstration.objects.get(pk=draft.pk).status == Status.SUBMITTED
