@@ -57,5 +57,10 @@ bench-export: $(STAMP)
 bench-leaderboard: $(STAMP)
 	$(BIN)/python bench/bench_leaderboard.py --write BENCHMARKS.md $(BENCH_LEADERBOARD_ARGS)
 
+# The gallery in docs/screenshots/ (shown in the README): the main pages at 390 and 1366 px.
+.PHONY: screenshots
+screenshots: $(STAMP)
+	DOLLY_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e/test_pages.py -k main_pages
+
 clean:
 	rm -rf $(VENV) var
