@@ -193,6 +193,9 @@ def test_main_pages_fit_load_cleanly_and_are_accessible(page, url, sign_in, live
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
     if role != "visitor":
         sign_in(page, site["users"][role])
+        page.goto(url("/"))
+        # One row of header on a phone too: brand, language, menu.
+        assert page.locator("header").bounding_box()["height"] < 80
     watch = Watch(page, live_server.url)
     problems = []
     for name, path in _pages(role, site):
