@@ -22,7 +22,7 @@ from annotations import services
 from annotations.models import Category, Origin
 from datasets import services as dataset_services
 from datasets.options import ExportOptions
-from leaderboard import services as leaderboard_services
+from leaderboard.services import contests as contest_services
 from open_instructions import services as open_instruction_services
 from review import services as review_services
 from tests.factories import AdminFactory, ReviewerFactory, UserFactory, category
@@ -71,7 +71,7 @@ def _site():
     now = timezone.now()
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     rita, ada = ReviewerFactory(username="rita"), AdminFactory(username="ada")
-    contest = leaderboard_services.contest_create(
+    contest = contest_services.contest_create(
         categories=list(Category.objects.all()),
         name="Winter writing week",
         slug="winter",

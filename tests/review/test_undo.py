@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations.models import AuditEntry, Category, Notification, Review, ReviewClaim, Status
-from leaderboard import services as leaderboard_services
 from leaderboard.models import PointEntry, Reason
+from leaderboard.services import contests as contest_services
 from review import services
 from review.undo import UndoNotAllowed, review_undo, undo_window
 from tests.factories import AdminFactory, ReviewerFactory
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def contest(db):
     now = timezone.now()
-    return leaderboard_services.contest_create(
+    return contest_services.contest_create(
         categories=list(Category.objects.filter(key="open_qa")),
         name="Spring",
         slug="spring",
@@ -33,14 +33,18 @@ def contest(db):
     )
 
 
-def ledger(user):
-    return list(PointEntry.objects.filter(user=user).order_by("id").values_list("reason", "points"))
+def ledger(user, contest=None):
+    entries = PointEntry.objects.filter(user=user)
+    if contest is not None:
+        entries = entries.filter(contest=contest)
+    return list(entries.order_by("id").values_list("reason", "points"))
 
 
 def test_undoing_an_approval_puts_it_back_in_review_and_reverses_its_points(user, reviewer, contest):
     demonstration = submit(user)
     review = services.review_approve(demonstration=demonstration, reviewer=reviewer, rating=4)
-    assert ledger(user) == [(Reason.APPROVAL, 10)]
+    assert ledger(user, contest) == [(Reason.APPROVAL, 10)]
+    assert sum(points for _, points in ledger(user)) > 10  # the all-time standard points too
 
     undone = review_undo(review=review, reviewer=reviewer)
 
@@ -48,8 +52,9 @@ def test_undoing_an_approval_puts_it_back_in_review_and_reverses_its_points(user
     assert undone.pk == demonstration.pk
     assert demonstration.status == Status.SUBMITTED
     assert demonstration.version == review.demonstration.version + 1
-    assert ledger(user) == [(Reason.APPROVAL, 10), (Reason.APPROVAL_REVERSED, -10)]
+    assert ledger(user, contest) == [(Reason.APPROVAL, 10), (Reason.APPROVAL_REVERSED, -10)]
     assert sum(points for _, points in ledger(user)) == 0
+    assert [reason for reason, _ in ledger(user)].count(Reason.APPROVAL_REVERSED) == 2
     assert not Review.objects.filter(pk=review.pk).exists()
     assert Review.all_objects.get(pk=review.pk).withdrawn_at is not None
     assert ReviewClaim.objects.get(demonstration=demonstration).reviewer == reviewer
@@ -72,7 +77,7 @@ def test_deciding_again_after_an_undo_reuses_the_decision_so_the_reviewer_is_pai
     assert Review.objects.get().decision == "reject" and Review.objects.get().reason == "duplicate"
     demonstration.refresh_from_db()
     assert demonstration.status == Status.REJECTED
-    assert ledger(reviewer) == [(Reason.REVIEW, 1)]
+    assert ledger(reviewer, contest) == [(Reason.REVIEW, 1)]
 
 
 def test_a_rejection_undone_is_waiting_for_review_again(user, reviewer):
