@@ -5,8 +5,6 @@ the first save creates the draft answer, later ones are edits at the version the
 (409 when it was changed elsewhere); a GET returns the stored draft for a page shown again.
 """
 
-import json
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.urls import reverse
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from annotations.exceptions import StaleEdit, TransitionNotAllowed
+from core import json_input
 
 from . import drafts, selectors
 
@@ -44,9 +43,9 @@ def _parse(request):
     if len(request.body) > MAX_BODY_BYTES:
         raise ValueError(_("The text is too long to be saved automatically."))
     try:
-        payload = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(_("The request is not valid JSON.")) from exc
+        payload = json_input.loads(request.body)
+    except json_input.JSONInputError as error:
+        raise ValueError(_("The request is not valid JSON: %(problem)s") % {"problem": error}) from None
     if not isinstance(payload, dict):
         raise ValueError(_("The request must be a JSON object."))
     for field in ("instruction", "response"):

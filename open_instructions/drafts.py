@@ -44,7 +44,15 @@ def answer_draft_save(*, open_instruction, answerer, instruction, response, expe
     current = OpenInstruction.objects.select_related("category").get(pk=open_instruction.pk)
     if current.state != State.OPEN:
         raise AlreadyAnswered(current)
-    draft, created = demonstration_services.demonstration_create(
+    draft = answer_draft(open_instruction=current, answerer=answerer)
+    if draft is not None:
+        return demonstration_services.demonstration_update(
+            demonstration=draft,
+            editor=answerer,
+            expected_version=draft.version if expected_version is None else expected_version,
+            changes={"instruction": instruction or current.instruction, "response": response},
+        )
+    draft, _created = demonstration_services.demonstration_create(
         author=answerer,
         category=current.category,
         instruction=instruction or current.instruction,
@@ -55,14 +63,7 @@ def answer_draft_save(*, open_instruction, answerer, instruction, response, expe
         idempotency_key=draft_key(current),
         instruction_author=current.author,
     )
-    if created:
-        return draft
-    return demonstration_services.demonstration_update(
-        demonstration=draft,
-        editor=answerer,
-        expected_version=draft.version if expected_version is None else expected_version,
-        changes={"instruction": instruction or current.instruction, "response": response},
-    )
+    return draft
 
 
 def on_submit(author, *, excluding):
