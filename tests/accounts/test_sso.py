@@ -237,7 +237,7 @@ def test_an_unconfirmed_sign_up_with_the_address_is_taken_over_and_its_password_
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent sign-ins need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_first_sign_ins_of_one_person_at_once_give_one_account(sso_settings, oidc_provider):
     import threading
 
