@@ -20,6 +20,13 @@ def own_demonstrations(*, user, status=None, category_key=None):
     return queryset
 
 
+def own_demonstration_with_key(*, user, idempotency_key):
+    """The demonstration ``user``'s page created with ``idempotency_key``, or None."""
+    if not idempotency_key:
+        return None
+    return own_demonstrations(user=user).filter(idempotency_key=idempotency_key).first()
+
+
 def status_counts(*, user):
     rows = Demonstration.objects.filter(author=user).values("status").annotate(n=Count("id")).order_by()
     return {row["status"]: row["n"] for row in rows}

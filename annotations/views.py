@@ -78,7 +78,7 @@ def _editor_context(form, **extra):
 @require_http_methods(["GET", "POST"])
 def demonstration_create(request):
     categories = selectors.active_categories()
-    stale = None
+    stale = existing = None
     if request.method == "POST":
         form = DemonstrationForm(request.POST, categories=categories)
         if form.is_valid():
@@ -94,7 +94,11 @@ def demonstration_create(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             except (StaleEdit, TransitionNotAllowed) as error:
+                # This page's earlier save created the draft, which has changed since.
                 stale = error
+                existing = selectors.own_demonstration_with_key(
+                    user=request.user, idempotency_key=form.cleaned_data["idempotency_key"]
+                )
                 form.add_error(None, _stale_message(error))
             else:
                 return _after_save(request, demonstration, submit)
@@ -106,7 +110,7 @@ def demonstration_create(request):
     return render(
         request,
         "annotations/demonstration_form.html",
-        _editor_context(form, creating=True, stale=stale),
+        _editor_context(form, creating=existing is None, stale=stale, demonstration=existing),
         status=409 if stale else 200,
     )
 

@@ -11,6 +11,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 INT32 = (-(2**31), 2**31 - 1)
@@ -52,7 +53,14 @@ def optional_int(value, *, field, min_value=INT32[0], max_value=INT32[1]):
 
 
 class IntegerField(serializers.IntegerField):
-    """DRF's ``IntegerField`` reading only ASCII digits, bounded to 32 bits unless told otherwise."""
+    """DRF's ``IntegerField`` reading only ASCII digits, bounded to 32 bits unless told otherwise.
+
+    A field's own ``error_messages={"invalid": ...}`` replaces the message.
+    """
+
+    default_error_messages = {
+        "invalid": gettext_lazy("Enter a whole number from {min_value} to {max_value}, in the digits 0-9.")
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", INT32[0])
@@ -63,7 +71,7 @@ class IntegerField(serializers.IntegerField):
         try:
             return to_int(data, min_value=self.min_value, max_value=self.max_value)
         except ValueError:
-            raise serializers.ValidationError(_message(self.min_value, self.max_value), code="invalid") from None
+            self.fail("invalid", min_value=self.min_value, max_value=self.max_value)
 
 
 class IntegerFormField(forms.IntegerField):

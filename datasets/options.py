@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from annotations.models import Category, Status
+from core.integers import IntegerField
 from leaderboard.models import Contest
 
 FORMATS = ("jsonl", "parquet", "csv", "chat", "dolly_prompt")
@@ -107,11 +108,8 @@ class NumberField(serializers.FloatField):
         return super().to_internal_value(data)
 
 
-class WholeNumberField(serializers.IntegerField):
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+class WholeNumberField(IntegerField):
+    """A whole number in ASCII digits (not a bool, not "٣"), as everywhere in the API."""
 
 
 class StatusField(serializers.ChoiceField):

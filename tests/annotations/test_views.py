@@ -578,3 +578,21 @@ def test_the_edit_form_query_count_is_bounded(client_for, user, django_assert_ma
         assert client.get(url("demonstration-edit", demonstration)).status_code == 200
     with django_assert_max_num_queries(9):
         assert client.get(url("demonstration-create")).status_code == 200
+
+
+def test_the_new_page_posted_again_after_an_edit_never_puts_old_text_back(client_for, user):
+    client = client_for(user)
+    first = form_data(response="First text.", idempotency_key="page-1")
+    assert client.post(url("demonstration-create"), first).status_code == 302
+    demonstration = Demonstration.objects.get()
+    services.demonstration_update(
+        demonstration=demonstration, editor=user, expected_version=1, changes={"response": "Newer text."}
+    )
+
+    replay = client.post(url("demonstration-create"), first)
+    assert replay.status_code == 302
+    other = client.post(url("demonstration-create"), form_data(response="Typed later.", idempotency_key="page-1"))
+    assert other.status_code == 409
+    assert "NOT been saved" in other.content.decode() and "Typed later." in other.content.decode()
+    demonstration.refresh_from_db()
+    assert (demonstration.response, demonstration.version, Demonstration.objects.count()) == ("Newer text.", 2, 1)
