@@ -26,7 +26,8 @@ class JSONInputError(ValueError):
         self.key = key
 
 
-def _refuse_duplicates(pairs):
+def refuse_duplicate_keys(pairs):
+    """``object_pairs_hook`` that refuses a key given twice (``json.loads`` keeps the last silently)."""
     seen = {}
     for key, value in pairs:
         if key in seen:
@@ -89,7 +90,7 @@ def loads(data, *, max_depth=MAX_DEPTH):
     check_depth(data, max_depth=max_depth)
     try:
         return json.loads(
-            data, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant, parse_int=_parse_int
+            data, object_pairs_hook=refuse_duplicate_keys, parse_constant=_refuse_constant, parse_int=_parse_int
         )
     except json.JSONDecodeError as error:
         raise JSONInputError(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from annotations.models import Category
 from annotations.validation import check_demonstration
+from core.json_input import JSONInputError, refuse_duplicate_keys
 
 from .records import DOLLY_FIELDS, content_hash
 
@@ -169,7 +170,9 @@ def parse_line(number, raw, plan):
     if not text.strip():
         return _("empty line")
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
+    except JSONInputError as exc:
+        return _("duplicate key %(key)s") % {"key": json.dumps(exc.key)}
     except json.JSONDecodeError as exc:
         return _("not valid JSON: %(msg)s at column %(col)d") % {"msg": exc.msg, "col": exc.pos + 1}
     except RecursionError:

@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils.html import escape
 
 from annotations.models import Demonstration
 from datasets.importing import MAX_BAD_LINES
@@ -38,6 +39,12 @@ HOSTILE = {
     "magic.jsonl.gz": (b"\x1f\x8b" + b"this is not gzip at all\n" * 10, "the file is not valid gzip data"),
     "nested.jsonl": (b"[" * 5000 + b"]" * 5000 + b"\n", "not a dolly record: the JSON is nested too deeply"),
     "nested-objects.jsonl": (b'{"a": ' * 5000 + b"1" + b"}" * 5000 + b"\n", "the JSON is nested too deeply"),
+    # json.loads alone keeps the last "response" silently.
+    "duplicate-key.jsonl": (
+        b'{"instruction": "Name a prime.", "context": "", "response": "Seven.", "response": "Four.", '
+        b'"category": "open_qa"}\n',
+        ':1: duplicate key "response"',
+    ),
 }
 
 
@@ -81,7 +88,7 @@ def test_an_upload_is_refused_by_line_and_its_file_removed(
     assert batch.stored_name == ""
     assert not [path for path in media_root.rglob("*") if path.is_file()]
     page = admin.get(response.url)
-    assert page.status_code == 200 and reason.encode() in page.content
+    assert page.status_code == 200 and escape(reason).encode() in page.content
     assert Demonstration.objects.count() == 0
 
 
