@@ -197,10 +197,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# Releases and uploaded imports: in MEDIA_ROOT on this machine, or, when a bucket is named, in
-# that S3-compatible bucket (django-storages reads these AWS_* names), which every web node and
-# worker shares.  Downloads then redirect to a presigned address valid AWS_QUERYSTRING_EXPIRE
-# seconds, unless DOLLY_DOWNLOAD_REDIRECT is off (the site streams the file from the bucket).
+# Releases and uploads: in MEDIA_ROOT, or in the S3-compatible bucket named (django-storages' AWS_*
+# names) that every node shares; downloads redirect to an address presigned for AWS_QUERYSTRING_EXPIRE
+# seconds, unless DOLLY_DOWNLOAD_REDIRECT is off (the site then streams the file from the bucket).
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
 AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
@@ -315,10 +314,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"DemonstrationStatusEnum": "annotations.models.Status"},
 }
 
-# Background jobs always run in a Celery worker, never in a web request.  With REDIS_URL, Redis is
-# the broker; without it, kombu's file-system transport (messages are files under
-# CELERY_BROKER_DIR, so a worker on the same machine needs no other service: `make run` starts one).
-# The test settings alone run tasks eagerly.
+# Background jobs always run in a Celery worker, never in a web request.  The broker is Redis with
+# REDIS_URL, else kombu's file-system transport (files under CELERY_BROKER_DIR: a worker on the same
+# machine needs no other service; `make run` starts one).  Only the test settings run tasks eagerly.
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_RESULT_BACKEND = None
@@ -352,9 +350,8 @@ if not REDIS_URL:
     for _folder in ("queue", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TIMEZONE = TIME_ZONE
-# Long jobs (release builds, import checks and imports) write a heartbeat every
-# DOLLY_JOB_HEARTBEAT_SECONDS; one whose heartbeat is older than DOLLY_JOB_STALE_SECONDS lost its
-# worker: it is marked failed (its partial files removed) and can be retried.
+# Long jobs write a heartbeat every DOLLY_JOB_HEARTBEAT_SECONDS; one whose heartbeat is older than
+# DOLLY_JOB_STALE_SECONDS lost its worker: it is marked failed, its partial files removed, retryable.
 DOLLY_JOB_HEARTBEAT_SECONDS = env.int("DOLLY_JOB_HEARTBEAT_SECONDS", default=10)
 DOLLY_JOB_STALE_SECONDS = env.int("DOLLY_JOB_STALE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
