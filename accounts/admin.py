@@ -6,13 +6,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import ApiKey
 from .names import check_visible_text
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ReadOnlyAdmin):
     """Keys are created at /accounts/api-keys/ (the raw key is shown once there); here they are listed and revoked."""
 
     list_display = ["name", "role", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
@@ -22,15 +24,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ApiKey._meta.fields if f.name != "key_hash"]
     exclude = ["key_hash"]
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=gettext_lazy("Revoke the selected keys"), permissions=["view"])
     def revoke(self, request, queryset):

@@ -39,10 +39,12 @@ def written_per_day(*, since, zone):
     )
 
 
-def status_by_category():
-    """[{key, status, n}] over every demonstration."""
+def status_by_category(demonstrations=None):
+    """[{key, status, n}] over ``demonstrations`` (default: every demonstration)."""
+    if demonstrations is None:
+        demonstrations = Demonstration.objects.all()
     return list(
-        Demonstration.objects.values("status", key=F("category__key")).annotate(n=Count("id")).order_by("key", "status")
+        demonstrations.values("status", key=F("category__key")).annotate(n=Count("id")).order_by("key", "status")
     )
 
 
@@ -145,12 +147,7 @@ def top_teams(*, limit=10):
 
 def own_status_by_category(*, user):
     """[{key, status, n}] for one author."""
-    return list(
-        Demonstration.objects.filter(author=user)
-        .values("status", key=F("category__key"))
-        .annotate(n=Count("id"))
-        .order_by("key", "status")
-    )
+    return status_by_category(Demonstration.objects.filter(author=user))
 
 
 def submitted_or_approved_by_category():

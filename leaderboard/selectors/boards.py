@@ -20,16 +20,8 @@ from accounts.permissions import is_admin
 from ..models import BoardScoreCount, BoardTotal, Period, ScoreCount, Standing, TeamStanding
 from .board_query import window_start
 from .ledger_boards import board_from_ledger
-from .rows import Board, ahead_of, behind_of, board_order, person_row, ranked_rows, team_row
+from .rows import PERSON_FIELDS, Board, ahead_of, behind_of, board_order, person_row, ranked_rows, team_row
 
-PERSON_FIELDS = (
-    "user__username",
-    "user__first_name",
-    "user__last_name",
-    "user__profile__display_name",
-    "user__profile__show_on_boards",
-    "user__profile__team",
-)
 PERIOD_OF_WINDOW = {"today": Period.DAY, "week": Period.WEEK}
 
 
