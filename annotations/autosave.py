@@ -27,11 +27,13 @@ from .validation import TEXT_FIELDS
 MAX_BODY_BYTES = 1_000_000
 
 
-def _error(status, detail, code, **extra):
+def error_response(status, detail, code, **extra):
+    """The JSON error answer of the autosave endpoints."""
     return JsonResponse({"detail": detail, "code": code, **extra}, status=status)
 
 
-def _parse(request):
+def parse_text_payload(request, fields=TEXT_FIELDS):
+    """The posted JSON object, its ``fields`` checked to be text; ``ValueError`` says what is wrong."""
     if len(request.body) > MAX_BODY_BYTES:
         raise ValueError(_("The text is too long to be saved automatically."))
     try:
@@ -40,13 +42,15 @@ def _parse(request):
         raise ValueError(_("The request is not valid JSON: %(problem)s") % {"problem": error}) from None
     if not isinstance(payload, dict):
         raise ValueError(_("The request must be a JSON object."))
-    text = {}
-    for field in TEXT_FIELDS:
-        value = payload.get(field, "")
-        if not isinstance(value, str):
+    for field in fields:
+        if not isinstance(payload.get(field, ""), str):
             raise ValueError(_("%(field)s must be text.") % {"field": field})
-        text[field] = value
-    return payload, text
+    return payload
+
+
+def _parse(request):
+    payload = parse_text_payload(request)
+    return payload, {field: payload.get(field, "") for field in TEXT_FIELDS}
 
 
 def _saved(demonstration, *, created):
@@ -66,13 +70,13 @@ def _saved(demonstration, *, created):
 def demonstration_current(request):
     """The stored text and version of one of the user's demonstrations (``?public_id=``)."""
     if not request.user.is_authenticated:
-        return _error(401, _("You are signed out: sign in again to save."), "signed_out")
+        return error_response(401, _("You are signed out: sign in again to save."), "signed_out")
     try:
         demonstration = selectors.access_own_demonstration(
             user=request.user, public_id=uuid.UUID(request.GET.get("public_id", ""))
         )
     except (Http404, PermissionDenied, ValueError):
-        return _error(404, _("No such demonstration of yours."), "not_found")
+        return error_response(404, _("No such demonstration of yours."), "not_found")
     fields = {field: getattr(demonstration, field) for field in TEXT_FIELDS}
     return JsonResponse(
         {
@@ -90,11 +94,11 @@ def demonstration_current(request):
 def demonstration_autosave(request):
     """Save the posted text as a draft (new) or as an edit (``public_id`` and ``version`` given)."""
     if not request.user.is_authenticated:
-        return _error(401, _("You are signed out: sign in again to save."), "signed_out")
+        return error_response(401, _("You are signed out: sign in again to save."), "signed_out")
     try:
         payload, text = _parse(request)
     except ValueError as error:
-        return _error(400, str(error), "bad_request")
+        return error_response(400, str(error), "bad_request")
     category = selectors.active_categories().filter(key=payload.get("category") or "").first()
     changes = {"category": category, **text}
     public_id = payload.get("public_id")
@@ -106,14 +110,14 @@ def demonstration_autosave(request):
                     raise ValueError(version)
                 version = to_int(version, min_value=1)
             except ValueError:
-                return _error(400, _("version must be a whole number."), "bad_request")
+                return error_response(400, _("version must be a whole number."), "bad_request")
             try:
                 demonstration = selectors.access_own_demonstration(
                     user=request.user,
                     public_id=uuid.UUID(str(public_id)),
                 )
             except (Http404, PermissionDenied, ValueError):
-                return _error(404, _("No such demonstration of yours."), "not_found")
+                return error_response(404, _("No such demonstration of yours."), "not_found")
             saved = services.demonstration_update(
                 demonstration=demonstration,
                 editor=request.user,
@@ -123,7 +127,7 @@ def demonstration_autosave(request):
             return _saved(saved, created=False)
         key = payload.get("idempotency_key")
         if not isinstance(key, str) or not key.strip() or len(key) > 64:
-            return _error(400, _("idempotency_key must be 1 to 64 characters."), "bad_request")
+            return error_response(400, _("idempotency_key must be 1 to 64 characters."), "bad_request")
         demonstration, created = services.demonstration_save_new(
             author=request.user,
             origin=Origin.WEB,
@@ -137,6 +141,6 @@ def demonstration_autosave(request):
             status=400,
         )
     except StaleEdit as error:
-        return _error(409, str(error), "stale_version", current_version=error.current_version)
+        return error_response(409, str(error), "stale_version", current_version=error.current_version)
     except TransitionNotAllowed as error:
-        return _error(409, str(error), "not_allowed")
+        return error_response(409, str(error), "not_allowed")

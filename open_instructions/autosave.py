@@ -11,16 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from annotations.autosave import error_response, parse_text_payload
 from annotations.exceptions import StaleEdit, TransitionNotAllowed
-from core import json_input
 
 from . import drafts, selectors
-
-MAX_BODY_BYTES = 1_000_000
-
-
-def _error(status, detail, code, **extra):
-    return JsonResponse({"detail": detail, "code": code, **extra}, status=status)
 
 
 def _draft_json(draft, *, status=200):
@@ -40,17 +34,7 @@ def _draft_json(draft, *, status=200):
 
 
 def _parse(request):
-    if len(request.body) > MAX_BODY_BYTES:
-        raise ValueError(_("The text is too long to be saved automatically."))
-    try:
-        payload = json_input.loads(request.body)
-    except json_input.JSONInputError as error:
-        raise ValueError(_("The request is not valid JSON: %(problem)s") % {"problem": error}) from None
-    if not isinstance(payload, dict):
-        raise ValueError(_("The request must be a JSON object."))
-    for field in ("instruction", "response"):
-        if not isinstance(payload.get(field, ""), str):
-            raise ValueError(_("%(field)s must be text.") % {"field": field})
+    payload = parse_text_payload(request, ("instruction", "response"))
     version = payload.get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise ValueError(_("version must be a whole number."))
@@ -61,11 +45,11 @@ def _parse(request):
 def answer_autosave(request, public_id):
     """GET: the stored draft answer.  POST ``{instruction, response, version?}``: save it."""
     if not request.user.is_authenticated:
-        return _error(401, _("You are signed out: sign in again to save."), "signed_out")
+        return error_response(401, _("You are signed out: sign in again to save."), "signed_out")
     open_instruction = selectors.access_open_instruction(user=request.user, public_id=public_id)
     if request.method == "GET":
         draft = drafts.answer_draft(open_instruction=open_instruction, answerer=request.user)
-        return _draft_json(draft) if draft else _error(404, _("No draft answer yet."), "not_found")
+        return _draft_json(draft) if draft else error_response(404, _("No draft answer yet."), "not_found")
     try:
         payload = _parse(request)
         draft = drafts.answer_draft_save(
@@ -76,16 +60,16 @@ def answer_autosave(request, public_id):
             expected_version=payload.get("version"),
         )
     except ValueError as error:
-        return _error(400, str(error), "bad_request")
+        return error_response(400, str(error), "bad_request")
     except PermissionDenied as error:
-        return _error(403, str(error), "forbidden")
+        return error_response(403, str(error), "forbidden")
     except ValidationError as error:
         return JsonResponse(
             {"detail": _("Not saved: correct the text first."), "code": "invalid", "errors": error.message_dict},
             status=400,
         )
     except StaleEdit as error:
-        return _error(409, str(error), "stale_version", current_version=error.current_version)
+        return error_response(409, str(error), "stale_version", current_version=error.current_version)
     except TransitionNotAllowed as error:
-        return _error(409, str(error), "not_allowed")
+        return error_response(409, str(error), "not_allowed")
     return _draft_json(draft, status=201 if draft.version == 1 else 200)
