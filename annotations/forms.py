@@ -17,7 +17,20 @@ class CategorySelect(forms.Select):
         return option
 
 
-def _text(label, rows, help_text=""):
+def category_field():
+    """The category choice of the writing pages; its queryset is set by the form's ``__init__``."""
+    return forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("Choose a category"),
+        widget=CategorySelect,
+        to_field_name="key",
+    )
+
+
+def text_field(label, rows, help_text=""):
+    """A multi-line text kept as typed (no stripping); the rules are ``validation.check_demonstration``'s."""
     return forms.CharField(
         label=label,
         required=False,
@@ -30,16 +43,9 @@ def _text(label, rows, help_text=""):
 class DemonstrationForm(forms.Form):
     """Parses the page's fields; all rules live in ``validation.check_demonstration``."""
 
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.none(),
-        required=False,
-        empty_label=_("Choose a category"),
-        widget=CategorySelect,
-        to_field_name="key",
-    )
-    instruction = _text(_("Instruction"), 4, _("What the person asks for: a question, a task, a request."))
-    context = _text(
+    category = category_field()
+    instruction = text_field(_("Instruction"), 4, _("What the person asks for: a question, a task, a request."))
+    context = text_field(
         _("Reference text"),
         8,
         _("Needed by closed QA, information extraction and summarization: the passage the response is based on."),
@@ -51,7 +57,7 @@ class DemonstrationForm(forms.Form):
         help_text=_("Where the reference text comes from, e.g. a Wikipedia page."),
         widget=forms.URLInput(attrs={"placeholder": "https://en.wikipedia.org/wiki/..."}),
     )
-    response = _text(_("Response"), 8, _("The answer you would want a helpful assistant to give."))
+    response = text_field(_("Response"), 8, _("The answer you would want a helpful assistant to give."))
     version = IntegerFormField(required=False, widget=forms.HiddenInput, min_value=1)
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 

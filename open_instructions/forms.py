@@ -1,29 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from annotations.forms import CategorySelect
-from annotations.models import Category
-
-
-def _text(label, rows, help_text=""):
-    return forms.CharField(
-        label=label, required=False, strip=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
-    )
+from annotations.forms import category_field, text_field
 
 
 class OpenInstructionForm(forms.Form):
     """Parses the page; the rules are ``validation.check_demonstration``'s."""
 
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.none(),
-        required=False,
-        empty_label=_("Choose a category"),
-        widget=CategorySelect,
-        to_field_name="key",
-    )
-    instruction = _text(_("Instruction"), 4, _("What you would like someone to answer."))
-    context = _text(_("Reference text"), 8, _("Needed by closed QA, information extraction and summarization."))
+    category = category_field()
+    instruction = text_field(_("Instruction"), 4, _("What you would like someone to answer."))
+    context = text_field(_("Reference text"), 8, _("Needed by closed QA, information extraction and summarization."))
     source_url = forms.CharField(
         label=_("Source address"),
         required=False,
@@ -37,8 +23,8 @@ class OpenInstructionForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    instruction = _text(_("Instruction"), 3, _("You may rephrase it so it reads well; keep its meaning."))
-    response = _text(_("Response"), 10, _("The answer you would want a helpful assistant to give."))
+    instruction = text_field(_("Instruction"), 3, _("You may rephrase it so it reads well; keep its meaning."))
+    response = text_field(_("Response"), 10, _("The answer you would want a helpful assistant to give."))
 
 
 class PoolFilterForm(forms.Form):
