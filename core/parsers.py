@@ -37,7 +37,9 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(_("JSON parse error - %(problem)s") % {"problem": error}, code=error.code) from None
 
 
-class FormParser(parsers.FormParser):
+class _CheckedFormBody:
+    """Reads the body once, refuses a malformed form encoding, then lets DRF parse it."""
+
     def parse(self, stream, media_type=None, parser_context=None):
         body = _read(stream)
         try:
@@ -47,13 +49,9 @@ class FormParser(parsers.FormParser):
         return super().parse(io.BytesIO(body), media_type, parser_context)
 
 
-class MultiPartParser(parsers.MultiPartParser):
+class FormParser(_CheckedFormBody, parsers.FormParser):
+    pass
+
+
+class MultiPartParser(_CheckedFormBody, parsers.MultiPartParser):
     """No API operation takes a file, so a multipart body is held to the size of a form body."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        body = _read(stream)
-        try:
-            check_form_body(body, media_type or self.media_type)
-        except FormEncodingError as error:
-            raise ParseError(str(error), code=error.code) from None
-        return super().parse(io.BytesIO(body), media_type, parser_context)
