@@ -51,6 +51,35 @@ def run(command, env, timeout):
     return result.stdout
 
 
+def locust_command(python, host, users, spawn_rate, seconds, csv_prefix=None):
+    """A headless locust run for ``seconds``; with ``csv_prefix``, stats reset after the ramp and are saved."""
+    measured = ["--reset-stats"] if csv_prefix else []
+    saved = ["--csv", str(csv_prefix)] if csv_prefix else []
+    return [
+        python,
+        "-m",
+        "locust",
+        "-f",
+        "bench/load/locustfile.py",
+        "--headless",
+        "--only-summary",
+        "-u",
+        str(users),
+        "-r",
+        str(spawn_rate),
+        "-t",
+        f"{seconds}s",
+        *measured,
+        "--host",
+        host,
+        *saved,
+        "--stop-timeout",
+        "10",
+        "--exit-code-on-error",
+        "0",
+    ]
+
+
 def wait_until_serving(url, deadline=60):
     end = time.monotonic() + deadline
     while time.monotonic() < end:
@@ -180,60 +209,13 @@ def main():
     try:
         wait_until_serving(host + "/accounts/login/")
         if args.warmup:
-            run(
-                [
-                    python,
-                    "-m",
-                    "locust",
-                    "-f",
-                    "bench/load/locustfile.py",
-                    "--headless",
-                    "--only-summary",
-                    "-u",
-                    "50",
-                    "-r",
-                    str(args.spawn_rate),
-                    "-t",
-                    f"{args.warmup}s",
-                    "--host",
-                    host,
-                    "--stop-timeout",
-                    "10",
-                    "--exit-code-on-error",
-                    "0",
-                ],
-                env,
-                timeout=args.warmup + 120,
-            )
+            run(locust_command(python, host, 50, args.spawn_rate, args.warmup), env, timeout=args.warmup + 120)
         for users in [int(u) for u in args.users.split(",")]:
             prefix = work / f"u{users}"
             ramp = users / args.spawn_rate
             load_avg_before = os.getloadavg()[0]
             run(
-                [
-                    python,
-                    "-m",
-                    "locust",
-                    "-f",
-                    "bench/load/locustfile.py",
-                    "--headless",
-                    "--only-summary",
-                    "-u",
-                    str(users),
-                    "-r",
-                    str(args.spawn_rate),
-                    "-t",
-                    f"{int(ramp + args.duration)}s",
-                    "--reset-stats",
-                    "--host",
-                    host,
-                    "--csv",
-                    str(prefix),
-                    "--stop-timeout",
-                    "10",
-                    "--exit-code-on-error",
-                    "0",
-                ],
+                locust_command(python, host, users, args.spawn_rate, int(ramp + args.duration), csv_prefix=prefix),
                 env,
                 timeout=int(ramp + args.duration + 120),
             )
