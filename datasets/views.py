@@ -21,6 +21,16 @@ admin_required = admin_required_for(message=_("Only admins manage dataset releas
 RUNNING_IMPORT_STATES = (ImportBatch.State.CHECKING, ImportBatch.State.QUEUED, ImportBatch.State.IMPORTING)
 
 
+def _run_or_show_refusal(request, action):
+    """Run the service call ``action``: True if done; if it refuses (ValidationError), show why and return False."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    return True
+
+
 def release_status_payload(release):
     return {
         "id": str(release.public_id),
@@ -87,11 +97,7 @@ def release_detail(request, public_id):
 @require_POST
 def release_retry(request, public_id):
     release = selectors.access_release(public_id=public_id)
-    try:
-        services.release_retry(release=release)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if _run_or_show_refusal(request, lambda: services.release_retry(release=release)):
         messages.success(request, _("The release is queued again."))
     return redirect("datasets:release-detail", public_id=release.public_id)
 
@@ -153,10 +159,7 @@ def import_detail(request, public_id):
 @require_POST
 def import_confirm(request, public_id):
     batch = selectors.access_import(public_id=public_id)
-    try:
-        services.import_confirm(batch=batch)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    _run_or_show_refusal(request, lambda: services.import_confirm(batch=batch))
     return redirect("datasets:import-detail", public_id=batch.public_id)
 
 
