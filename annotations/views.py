@@ -70,8 +70,14 @@ def demonstration_list(request):
     )
 
 
-def _editor_context(form, **extra):
-    return {"form": form, "limits": max_lengths(), "categories": selectors.active_categories(), **extra}
+def render_editor(request, template, form, *, stale, **context):
+    """A page editing a demonstration's text; 409 when the save was refused as stale."""
+    return render(
+        request,
+        template,
+        {"form": form, "limits": max_lengths(), "stale": stale, **context},
+        status=409 if stale else 200,
+    )
 
 
 @login_required
@@ -107,11 +113,14 @@ def demonstration_create(request):
             initial={"category": request.GET.get("category"), "idempotency_key": uuid.uuid4().hex},
             categories=categories,
         )
-    return render(
+    return render_editor(
         request,
         "annotations/demonstration_form.html",
-        _editor_context(form, creating=existing is None, stale=stale, demonstration=existing),
-        status=409 if stale else 200,
+        form,
+        stale=stale,
+        categories=selectors.active_categories(),
+        creating=existing is None,
+        demonstration=existing,
     )
 
 
@@ -175,15 +184,13 @@ def demonstration_edit(request, public_id):
                 return _after_save(request, updated, submit)
     else:
         form = DemonstrationForm.for_demonstration(demonstration, categories=categories)
-    return render(
+    return render_editor(
         request,
         "annotations/demonstration_form.html",
-        _editor_context(
-            form,
-            demonstration=demonstration,
-            stale=stale,
-        ),
-        status=409 if stale else 200,
+        form,
+        stale=stale,
+        categories=selectors.active_categories(),
+        demonstration=demonstration,
     )
 
 

@@ -21,7 +21,7 @@ from annotations import selectors as demonstration_selectors
 from annotations.exceptions import StaleEdit, TransitionNotAllowed
 from annotations.forms import DemonstrationForm
 from annotations.models import Category
-from annotations.validation import max_lengths
+from annotations.views import render_editor
 from core.forms import add_service_errors
 from core.integers import optional_int, to_int
 
@@ -215,18 +215,7 @@ def review_edit(request, public_id):
                 return redirect(_queue_url(query))
     else:
         form = DemonstrationForm.for_demonstration(demonstration, categories=categories)
-    return render(
-        request,
-        "review/edit.html",
-        {
-            "form": form,
-            "item": demonstration,
-            "limits": max_lengths(),
-            "filter_query": query,
-            "stale": stale,
-        },
-        status=409 if stale else 200,
-    )
+    return render_editor(request, "review/edit.html", form, stale=stale, item=demonstration, filter_query=query)
 
 
 @login_required
