@@ -25,7 +25,6 @@ downloaded: all text is generated here from a fixed seed.
 
 import argparse
 import datetime
-import io
 import json
 import os
 import random
@@ -45,8 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
-    copy_escape,
-    copy_statement,
+    copy_rows,
     drop_database,
     machine,
     recreate_database,
@@ -217,46 +215,36 @@ def insert_records(db_url, start, n, author_id, categories):
         missing = {row[0] for row in cursor.fetchall()} - set(columns) - {"id"}
         if missing:
             sys.exit(f"bench: the demonstration table has new required columns: {sorted(missing)}")
-    batch = io.StringIO()
-    rows = 0
     generated = generate(start + n)
     for _ in range(start):
         next(generated)
-    with conn, conn.cursor() as cursor:
+
+    def records():
         for offset, (key, instruction, context, response) in enumerate(generated):
             moment = (now + datetime.timedelta(seconds=start + offset)).isoformat()
-            batch.write(
-                "\t".join(
-                    [
-                        str(uuid.uuid4()),
-                        str(author_id),
-                        str(categories[key]),
-                        copy_escape(instruction),
-                        copy_escape(context),
-                        "",
-                        copy_escape(response),
-                        "approved",
-                        "web",
-                        "1",
-                        "",
-                        "",
-                        moment,
-                        moment,
-                        moment,
-                        "1",
-                        "",
-                        "",
-                    ]
-                )
-                + "\n"
+            yield (
+                str(uuid.uuid4()),
+                author_id,
+                categories[key],
+                instruction,
+                context,
+                "",
+                response,
+                "approved",
+                "web",
+                1,
+                "",
+                "",
+                moment,
+                moment,
+                moment,
+                1,
+                "",
+                "",
             )
-            rows += 1
-            if rows % 50_000 == 0:
-                batch.seek(0)
-                cursor.copy_expert(copy_statement("annotations_demonstration", columns), batch)
-                batch = io.StringIO()
-        batch.seek(0)
-        cursor.copy_expert(copy_statement("annotations_demonstration", columns), batch)
+
+    with conn, conn.cursor() as cursor:
+        copy_rows(cursor, "annotations_demonstration", columns, records())
     conn.autocommit = True
     with conn.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE annotations_demonstration")
