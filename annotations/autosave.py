@@ -32,6 +32,22 @@ def error_response(status, detail, code, **extra):
     return JsonResponse({"detail": detail, "code": code, **extra}, status=status)
 
 
+def signed_out_response():
+    return error_response(401, _("You are signed out: sign in again to save."), "signed_out")
+
+
+def refused_response(error):
+    """The JSON answer for a save the services refused (invalid text, stale version, wrong status)."""
+    if isinstance(error, ValidationError):
+        return JsonResponse(
+            {"detail": _("Not saved: correct the text first."), "code": "invalid", "errors": error.message_dict},
+            status=400,
+        )
+    if isinstance(error, StaleEdit):
+        return error_response(409, str(error), "stale_version", current_version=error.current_version)
+    return error_response(409, str(error), "not_allowed")
+
+
 def parse_text_payload(request, fields=TEXT_FIELDS):
     """The posted JSON object, its ``fields`` checked to be text; ``ValueError`` says what is wrong."""
     if len(request.body) > MAX_BODY_BYTES:
@@ -70,7 +86,7 @@ def _saved(demonstration, *, created):
 def demonstration_current(request):
     """The stored text and version of one of the user's demonstrations (``?public_id=``)."""
     if not request.user.is_authenticated:
-        return error_response(401, _("You are signed out: sign in again to save."), "signed_out")
+        return signed_out_response()
     try:
         demonstration = selectors.access_own_demonstration(
             user=request.user, public_id=uuid.UUID(request.GET.get("public_id", ""))
@@ -94,7 +110,7 @@ def demonstration_current(request):
 def demonstration_autosave(request):
     """Save the posted text as a draft (new) or as an edit (``public_id`` and ``version`` given)."""
     if not request.user.is_authenticated:
-        return error_response(401, _("You are signed out: sign in again to save."), "signed_out")
+        return signed_out_response()
     try:
         payload, text = _parse(request)
     except ValueError as error:
@@ -135,12 +151,5 @@ def demonstration_autosave(request):
             changes=changes,
         )
         return _saved(demonstration, created=created)
-    except ValidationError as error:
-        return JsonResponse(
-            {"detail": _("Not saved: correct the text first."), "code": "invalid", "errors": error.message_dict},
-            status=400,
-        )
-    except StaleEdit as error:
-        return error_response(409, str(error), "stale_version", current_version=error.current_version)
-    except TransitionNotAllowed as error:
-        return error_response(409, str(error), "not_allowed")
+    except (ValidationError, StaleEdit, TransitionNotAllowed) as error:
+        return refused_response(error)

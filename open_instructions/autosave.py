@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from annotations.autosave import error_response, parse_text_payload
+from annotations.autosave import error_response, parse_text_payload, refused_response, signed_out_response
 from annotations.exceptions import StaleEdit, TransitionNotAllowed
 
 from . import drafts, selectors
@@ -45,7 +45,7 @@ def _parse(request):
 def answer_autosave(request, public_id):
     """GET: the stored draft answer.  POST ``{instruction, response, version?}``: save it."""
     if not request.user.is_authenticated:
-        return error_response(401, _("You are signed out: sign in again to save."), "signed_out")
+        return signed_out_response()
     open_instruction = selectors.access_open_instruction(user=request.user, public_id=public_id)
     if request.method == "GET":
         draft = drafts.answer_draft(open_instruction=open_instruction, answerer=request.user)
@@ -63,13 +63,6 @@ def answer_autosave(request, public_id):
         return error_response(400, str(error), "bad_request")
     except PermissionDenied as error:
         return error_response(403, str(error), "forbidden")
-    except ValidationError as error:
-        return JsonResponse(
-            {"detail": _("Not saved: correct the text first."), "code": "invalid", "errors": error.message_dict},
-            status=400,
-        )
-    except StaleEdit as error:
-        return error_response(409, str(error), "stale_version", current_version=error.current_version)
-    except TransitionNotAllowed as error:
-        return error_response(409, str(error), "not_allowed")
+    except (ValidationError, StaleEdit, TransitionNotAllowed) as error:
+        return refused_response(error)
     return _draft_json(draft, status=201 if draft.version == 1 else 200)
