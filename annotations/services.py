@@ -103,27 +103,20 @@ def demonstration_create(
     raises ``IdempotencyConflict`` (nothing is written).  ``instruction_author`` is set when
     ``author`` answers someone else's open instruction.  Returns ``(demonstration, created)``.
     """
+    content = {
+        "category": category,
+        "instruction": instruction,
+        "context": context,
+        "source_url": source_url,
+        "response": response,
+    }
     fingerprint = ""
     if idempotency_key:
-        fingerprint = request_fingerprint(
-            category=category,
-            submit=submit,
-            instruction=instruction,
-            context=context,
-            source_url=source_url,
-            response=response,
-        )
+        fingerprint = request_fingerprint(submit=submit, **content)
         existing = Demonstration.objects.filter(author=author, idempotency_key=idempotency_key).first()
         if existing is not None:
             return _replayed(existing, fingerprint)
-    text = check_demonstration(
-        category=category,
-        instruction=instruction,
-        context=context,
-        source_url=source_url,
-        response=response,
-        complete=submit,
-    )
+    text = check_demonstration(complete=submit, **content)
     if submit and origin != Origin.IMPORT:
         hooks.before_submit(author, excluding=None)
     demonstration = Demonstration(
