@@ -48,6 +48,7 @@ from bench.common import (  # noqa: E402
     drop_database,
     machine,
     recreate_database,
+    scratch_database_url,
     write_section,
 )
 
@@ -152,8 +153,8 @@ def scratch_url(base_url):
     parsed = urlparse(base_url)
     if parsed.scheme not in ("postgres", "postgresql", "pgsql"):
         sys.exit("bench: DATABASE_URL must point at PostgreSQL.")
-    name = parsed.path.lstrip("/") + "_export_bench"
-    return urlunparse(parsed._replace(path="/" + name)), name, urlunparse(parsed._replace(path="/postgres"))
+    url, name = scratch_database_url(base_url, "_export_bench")
+    return url, name, urlunparse(parsed._replace(path="/postgres"))
 
 
 def child_env(db_url):

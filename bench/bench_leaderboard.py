@@ -34,7 +34,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,6 +44,7 @@ from bench.common import (  # noqa: E402
     drop_database,
     machine,
     recreate_database,
+    scratch_database_url,
     setup_django,
     write_section,
 )
@@ -63,12 +63,6 @@ CATEGORIES = [
 ]
 ZONE = "Europe/Paris"
 SLUG = "bench"
-
-
-def bench_url(url):
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/") + "_leaderboard_bench"
-    return urlunparse(parsed._replace(path="/" + name)), name
 
 
 def load(contributors, per_person, seed):
@@ -455,7 +449,7 @@ def main():
     admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark creates a scratch one next to it.")
-    url, name = bench_url(admin_url)
+    url, name = scratch_database_url(admin_url, "_leaderboard_bench")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     runs = []
     info = None

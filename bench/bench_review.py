@@ -32,7 +32,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 from psycopg2 import sql as pgsql
 
@@ -44,6 +43,7 @@ from bench.common import (  # noqa: E402
     database_exists,
     machine,
     recreate_database,
+    scratch_database_url,
     setup_django,
     write_section,
 )
@@ -124,12 +124,6 @@ NOTES = [
     "so the tails are noisy and medians vary between runs by about 2×.",
 ]
 DECISION_OF = {"approved": "approve", "rejected": "reject", "changes_requested": "request_changes"}
-
-
-def bench_url(url):
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/") + "_review_bench"
-    return urlunparse(parsed._replace(path="/" + name)), name
 
 
 def make_vocabulary(rng, size=30_000):
@@ -219,6 +213,7 @@ def load(rows, seed):
                 "web",
                 1 if status == "draft" else 2,
                 "",
+                "",
                 at,
                 at,
                 submitted,
@@ -244,6 +239,7 @@ def load(rows, seed):
                 "origin",
                 "version",
                 "idempotency_key",
+                "idempotency_fingerprint",
                 "created_at",
                 "updated_at",
                 "submitted_at",
@@ -577,7 +573,7 @@ def main():
     admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark creates a scratch one next to it.")
-    url, name = bench_url(admin_url)
+    url, name = scratch_database_url(admin_url, "_review_bench")
     fresh = not (args.reuse and database_exists(admin_url, name))
     if fresh:
         recreate_database(admin_url, name)

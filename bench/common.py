@@ -5,6 +5,7 @@ import io
 import os
 import platform
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import psycopg2
 from psycopg2 import sql
@@ -18,6 +19,7 @@ __all__ = [
     "drop_database",
     "machine",
     "recreate_database",
+    "scratch_database_url",
     "setup_django",
     "write_section",
 ]
@@ -41,6 +43,13 @@ def setup_django(url, **env):
     from dolly_collect.celery import app
 
     app.conf.task_always_eager = True
+
+
+def scratch_database_url(url, suffix):
+    """The URL and name of a scratch database beside ``url``'s: the same server, its name plus ``suffix``."""
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/") + suffix
+    return urlunparse(parsed._replace(path="/" + name)), name
 
 
 def copy_statement(table, columns, options=""):
