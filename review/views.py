@@ -58,10 +58,11 @@ def _undo_offer(request):
     return {"review": review, "seconds": max(1, int((undo_deadline(review) - now).total_seconds()))}
 
 
-def _item_context(request, demonstration, *, form=None, filters_form=None, claimed=True):
+def _render_item(request, demonstration, *, form=None, filters_form=None, claimed=True, status=200):
+    """The review page for one submission, with its flags, history, decision form and queue size."""
     item = selectors.review_item(demonstration.pk)
     flags = list(item.flags.all())
-    return {
+    context = {
         "item": item,
         "flags": flags,
         "undo": _undo_offer(request),
@@ -77,6 +78,7 @@ def _item_context(request, demonstration, *, form=None, filters_form=None, claim
         ),
         "decisions_in_round": selectors.round_reviews(item).count(),
     }
+    return render(request, "review/queue.html", context, status=status)
 
 
 @login_required
@@ -90,23 +92,14 @@ def review_queue(request):
     demonstration = services.review_claim_next(reviewer=request.user, filters=filters_form.to_filters())
     if demonstration is None:
         return render(request, "review/queue_empty.html", {"filters": filters_form, "undo": _undo_offer(request)})
-    return render(request, "review/queue.html", _item_context(request, demonstration, filters_form=filters_form))
+    return _render_item(request, demonstration, filters_form=filters_form)
 
 
 @login_required
 def review_open(request, public_id):
     """One submission opened directly (a link from a list, a flag's other record); not claimed."""
     demonstration = selectors.access_review_item(user=request.user, public_id=public_id)
-    return render(
-        request,
-        "review/queue.html",
-        _item_context(
-            request,
-            demonstration,
-            filters_form=QueueFilterForm.for_request(request),
-            claimed=False,
-        ),
-    )
+    return _render_item(request, demonstration, filters_form=QueueFilterForm.for_request(request), claimed=False)
 
 
 @login_required
@@ -137,17 +130,7 @@ def review_decide(request, public_id):
             request.session[UNDO_SESSION_KEY] = review.pk
             return redirect(_queue_url(query))
     filters_form = QueueFilterForm.for_request(request)
-    return render(
-        request,
-        "review/queue.html",
-        _item_context(
-            request,
-            demonstration,
-            form=form,
-            filters_form=filters_form,
-        ),
-        status=400,
-    )
+    return _render_item(request, demonstration, form=form, filters_form=filters_form, status=400)
 
 
 @login_required
