@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import admin_required as admin_required_for
+from core.forms import add_service_errors
 
 from . import selectors, services
 from .models import EVENTS
@@ -42,8 +43,7 @@ def webhook_list(request):
         try:
             endpoint = services.webhook_endpoint_create(**form.cleaned_data, created_by=request.user)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The webhook is registered."))
             return redirect("datasets:webhook-detail", public_id=endpoint.public_id)

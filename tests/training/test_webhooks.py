@@ -223,3 +223,13 @@ def test_a_finished_import_is_told(endpoint, receiver, admin_user, write_jsonl, 
     payload = received_json(receiver)
     assert payload["event"] == "import.finished"
     assert payload["import"]["id"] == str(batch.public_id) and payload["import"]["imported_count"] == 1
+
+
+def test_the_site_shows_a_refused_address_on_its_field_and_registers_nothing(client_for, admin_user):
+    response = client_for(admin_user).post(
+        reverse("datasets:webhook-list"),
+        {"url": "http://someone:password@127.0.0.1:8210/hook", "secret": SECRET, "events": ["release.published"]},
+    )
+    assert response.status_code == 200
+    assert "without a user name or password" in response.context["form"].errors["url"][0]
+    assert not WebhookEndpoint.objects.exists()
