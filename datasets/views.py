@@ -31,16 +31,21 @@ def _run_or_show_refusal(request, action):
     return True
 
 
-def release_status_payload(release):
+def _job_status_payload(job, **details):
+    """What a release's or an import's page polls: its state and progress, then ``details``."""
     return {
-        "id": str(release.public_id),
-        "status": release.status,
-        "status_display": release.get_status_display(),
-        "progress": services.current_progress(release),
-        "record_count": release.record_count,
-        "error": release.error,
-        "finished": release.is_finished,
+        "id": str(job.public_id),
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "progress": services.current_progress(job),
+        **details,
     }
+
+
+def release_status_payload(release):
+    return _job_status_payload(
+        release, record_count=release.record_count, error=release.error, finished=release.is_finished
+    )
 
 
 @admin_required
@@ -169,15 +174,12 @@ def import_status(request, public_id):
     services.jobs_fail_stale()  # a job whose worker was lost shows as failed, not as running forever
     batch = selectors.access_import(public_id=public_id)
     return JsonResponse(
-        {
-            "id": str(batch.public_id),
-            "status": batch.status,
-            "status_display": batch.get_status_display(),
-            "progress": services.current_progress(batch),
-            "imported_count": batch.imported_count,
-            "skipped_count": batch.skipped_count,
-            "error": batch.error,
-            "phase": services.current_phase(batch),
-            "finished": batch.status not in RUNNING_IMPORT_STATES,
-        }
+        _job_status_payload(
+            batch,
+            imported_count=batch.imported_count,
+            skipped_count=batch.skipped_count,
+            error=batch.error,
+            phase=services.current_phase(batch),
+            finished=batch.status not in RUNNING_IMPORT_STATES,
+        )
     )
