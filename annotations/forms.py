@@ -17,9 +17,10 @@ class CategorySelect(forms.Select):
         return option
 
 
-def category_field():
-    """The category choice of the writing pages; its queryset is set by the form's ``__init__``."""
-    return forms.ModelChoiceField(
+class CategoryForm(forms.Form):
+    """A writing page's form: a category chosen among ``categories`` (by key), then its text fields."""
+
+    category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
         required=False,
@@ -27,6 +28,10 @@ def category_field():
         widget=CategorySelect,
         to_field_name="key",
     )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
 
 
 def text_field(label, rows, help_text=""):
@@ -40,10 +45,9 @@ def text_field(label, rows, help_text=""):
     )
 
 
-class DemonstrationForm(forms.Form):
+class DemonstrationForm(CategoryForm):
     """Parses the page's fields; all rules live in ``validation.check_demonstration``."""
 
-    category = category_field()
     instruction = text_field(_("Instruction"), 4, _("What the person asks for: a question, a task, a request."))
     context = text_field(
         _("Reference text"),
@@ -60,10 +64,6 @@ class DemonstrationForm(forms.Form):
     response = text_field(_("Response"), 8, _("The answer you would want a helpful assistant to give."))
     version = IntegerFormField(required=False, widget=forms.HiddenInput, min_value=1)
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-
-    def __init__(self, *args, categories, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
 
     @classmethod
     def for_demonstration(cls, demonstration, *, categories):

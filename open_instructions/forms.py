@@ -1,13 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from annotations.forms import category_field, text_field
+from annotations.forms import CategoryForm, text_field
 
 
-class OpenInstructionForm(forms.Form):
+class OpenInstructionForm(CategoryForm):
     """Parses the page; the rules are ``validation.check_demonstration``'s."""
 
-    category = category_field()
     instruction = text_field(_("Instruction"), 4, _("What you would like someone to answer."))
     context = text_field(_("Reference text"), 8, _("Needed by closed QA, information extraction and summarization."))
     source_url = forms.CharField(
@@ -16,10 +15,6 @@ class OpenInstructionForm(forms.Form):
         strip=False,
         widget=forms.URLInput(attrs={"placeholder": "https://en.wikipedia.org/wiki/..."}),
     )
-
-    def __init__(self, *args, categories, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
 
 
 class AnswerForm(forms.Form):
