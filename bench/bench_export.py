@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    CONTEXT_CATEGORIES,
     copy_rows,
     drop_database,
     machine,
@@ -54,7 +55,6 @@ from bench.common import (  # noqa: E402
 
 MARK_START = "<!-- bench_export:start -->"
 MARK_END = "<!-- bench_export:end -->"
-CONTEXT_CATEGORIES = ("closed_qa", "information_extraction", "summarization")
 OTHER_CATEGORIES = ("open_qa", "general_qa", "brainstorming", "classification", "creative_writing")
 WORDS = (
     "the",

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    CONTEXT_CATEGORIES,
     copy_rows,
     database_exists,
     machine,
@@ -50,7 +51,6 @@ from bench.common import (  # noqa: E402
 
 MARK_START = "<!-- bench_review:start -->"
 MARK_END = "<!-- bench_review:end -->"
-CONTEXT_CATEGORIES = ("closed_qa", "information_extraction", "summarization")
 OPENINGS = [
     "What is the",
     "What are the",

@@ -13,6 +13,7 @@ from psycopg2 import sql
 from core.pgcopy import copy_text as copy_escape
 
 __all__ = [
+    "CONTEXT_CATEGORIES",
     "copy_escape",
     "copy_rows",
     "copy_statement",
@@ -23,6 +24,9 @@ __all__ = [
     "setup_django",
     "write_section",
 ]
+
+# The generated records of these categories carry a reference text, as in the dolly dataset.
+CONTEXT_CATEGORIES = ("closed_qa", "information_extraction", "summarization")
 
 
 def setup_django(url, **env):
