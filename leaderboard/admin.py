@@ -29,21 +29,7 @@ class ContestAdmin(admin.ModelAdmin):
             },
         ),
         (_("What counts"), {"fields": ["categories", "category_targets"]}),
-        (
-            _("Scoring rules"),
-            {
-                "fields": [
-                    "base_points",
-                    "category_multipliers",
-                    "rating_bonus",
-                    "open_instruction_bonus",
-                    "review_points",
-                    "daily_cap",
-                    "balance_bonus",
-                    "balance_max_multiplier",
-                ]
-            },
-        ),
+        (_("Scoring rules"), {"fields": list(contest_services.SCORING_FIELDS)}),
     ]
 
     def has_delete_permission(self, request, obj=None):

@@ -12,14 +12,7 @@ from django.utils.translation import gettext as _
 from ..models import Contest
 from ..tasks import count_earlier_approvals
 
-CONTEST_FIELDS = (
-    "name",
-    "slug",
-    "description",
-    "prizes",
-    "starts_at",
-    "ends_at",
-    "time_zone",
+SCORING_FIELDS = (
     "base_points",
     "category_multipliers",
     "rating_bonus",
@@ -28,6 +21,16 @@ CONTEST_FIELDS = (
     "daily_cap",
     "balance_bonus",
     "balance_max_multiplier",
+)
+CONTEST_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "prizes",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    *SCORING_FIELDS,
     "category_targets",
 )
 
