@@ -88,8 +88,11 @@ def test_concurrent_reversals_write_one_opposite_entry():
             services.on_approval_reversed(Demonstration.objects.get(pk=demonstration.pk))
 
     run_together(6, reverse)
-    assert list(PointEntry.objects.order_by("id").values_list("points", flat=True)) == [10, -10]
-    assert Standing.objects.get(contest=contest, user=author).points == 0
+    # One entry and one opposite entry each, on the contest and on the all-time board.
+    for board in (contest, None):
+        entries = PointEntry.objects.filter(contest=board).order_by("id")
+        assert list(entries.values_list("points", flat=True)) == [10, -10]
+        assert Standing.objects.get(contest=board, user=author).points == 0
 
 
 def test_many_people_approved_at_once_in_two_contests_stay_consistent():
@@ -109,6 +112,9 @@ def test_many_people_approved_at_once_in_two_contests_stay_consistent():
                 )
 
     run_together(8, award)
-    assert PointEntry.objects.count() == 48
-    assert Standing.objects.filter(contest=None).values_list("points", flat=True).distinct().get() == 39
+    # 24 approvals: one entry in each contest, and one on the all-time board (the standard points).
+    assert PointEntry.objects.filter(contest__isnull=False).count() == 48
+    assert PointEntry.objects.filter(contest=None).count() == 24
+    # The all-time board adds everything: 3 approvals × (10 standard + 10 in "one" + 3 in "two").
+    assert Standing.objects.filter(contest=None).values_list("points", flat=True).distinct().get() == 69
     assert services.standings_differences() == []

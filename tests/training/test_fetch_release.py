@@ -4,6 +4,7 @@ The site runs in a live server thread on a port the system assigns; the script r
 process (as a training job would), with the Hugging Face libraries offline.
 """
 
+import importlib
 import json
 import socket
 import subprocess
@@ -38,7 +39,12 @@ def live_site(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def site(live_site, transactional_db, django_db_serialized_rollback, settings):
+def site(live_site, transactional_db, settings):
+    """The live site, with the rows the migrations seed put back (an earlier transactional test may have emptied it)."""
+    from django.apps import apps
+
+    for module in ("0002_seed_categories", "0005_quality_check_data"):
+        importlib.import_module(f"annotations.migrations.{module}").seed(apps, None)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
     return live_site
 
