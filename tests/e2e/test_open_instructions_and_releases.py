@@ -94,6 +94,7 @@ def test_an_answer_being_written_is_saved_as_a_draft_and_comes_back(page, url, s
     sign_in(page, ben)
     page.goto(url("/open-instructions/"))
     page.get_by_role("link", name="Write an answer: Name three games").click()
+    page.wait_for_load_state()  # typing before the page's scripts run would not be seen by the autosave
     page.get_by_label("Response").fill("Charades, a card tower contest, and indoor treasure hunt.")
     expect(page.locator("[data-autosave-status]")).to_have_text(re.compile(r"^Draft saved automatically at"))
     draft = Demonstration.objects.get(author=ben)
