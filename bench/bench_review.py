@@ -120,8 +120,8 @@ NOTES = [
     "claim; it commits with `synchronous_commit = off` (a claim is soft state).",
     "- A probe with one word changed is not always similar enough to be flagged: for short instructions one "
     "word is more than 20 % of the trigrams.",
-    "- The machine was shared with other test and benchmark runs while measuring (load average above), "
-    "so the tails are noisy and medians vary between runs by about 2×.",
+    "- On a shared machine (load average above the number of cores) the tails are noisy and medians vary "
+    "between runs by about 2×; compare runs by their load average.",
 ]
 DECISION_OF = {"approved": "approve", "rejected": "reject", "changes_requested": "request_changes"}
 
@@ -509,7 +509,8 @@ def render(args, info, load_times, results, plans, counts):
         f"- Command: `DATABASE_URL=postgres://... {sys.executable.split('/')[-1]} bench/bench_review.py "
         f"--rows {args.rows} --repeat {args.repeat}` (or `make bench`)",
         f"- Machine: `{info['uname']}`, nproc {info['nproc']}, Python {info['python']}, "
-        f"PostgreSQL {info['postgresql']} (default configuration, same machine as the client); "
+        f"PostgreSQL {info['postgresql']} ({info['postgresql_settings']}, as `.ci/services.sh` sets them; "
+        "same machine as the client); "
         f"1-minute load average {counts['loadavg'][0]:.1f} when measuring began, {counts['loadavg'][1]:.1f} at the end",
         f"- Data: {counts['demonstrations']:,} demonstrations ({args.rows:,} generated, the rest written by "
         f"benchmark runs), {counts['reviews']:,} reviews, {counts['bands']:,} LSH bands, "

@@ -133,6 +133,7 @@ def machine(database_url=None):
         "memory": memory,
         "python": platform.python_version(),
         "postgresql": "",
+        "postgresql_settings": "",
         "load_before": os.getloadavg()[0],
     }
     url = database_url or os.environ.get("DATABASE_URL", "")
@@ -140,6 +141,11 @@ def machine(database_url=None):
         with psycopg2.connect(url) as conn, conn.cursor() as cursor:
             cursor.execute("SHOW server_version")
             info["postgresql"] = cursor.fetchone()[0]
+            settings = []
+            for name in ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression"):
+                cursor.execute(f"SHOW {name}")
+                settings.append(f"{name} {cursor.fetchone()[0]}")
+            info["postgresql_settings"] = ", ".join(settings)
     info["summary"] = f"{platform.system()} {platform.release()}, {info['nproc']} cores ({cpu}), {memory or '?'} RAM"
     return info
 
