@@ -4,6 +4,7 @@ The demonstration admin itself, with its bulk review actions, is in ``review.adm
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 
@@ -59,7 +60,14 @@ class OpenInstructionAdmin(ReadOnlyAdmin):
 
 @admin.register(QualityFlag)
 class QualityFlagAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "detail", "demonstration"]
+    list_display = ["created_at", "kind", "message", "demonstration"]
     list_filter = ["kind"]
+    fields = ["demonstration", "kind", "message", "params", "other", "in_queue", "created_at"]
+    readonly_fields = ["message", "created_at"]
     list_select_related = ["demonstration"]
     show_full_result_count = False
+
+    @admin.display(description=_("Message"))
+    def message(self, flag):
+        """The flag's message in the admin's language."""
+        return flag.message

@@ -22,10 +22,16 @@ from .undo import review_undo
 
 class FlagSerializer(serializers.ModelSerializer):
     other = serializers.SlugRelatedField(slug_field="public_id", read_only=True, help_text="The other record, if any.")
+    code = serializers.SerializerMethodField(help_text="What was found; empty for a flag stored before codes.")
+    params = serializers.JSONField(read_only=True, help_text="The code and its values, e.g. the similarity.")
+    message = serializers.CharField(read_only=True, help_text="The flag in the request's language.")
 
     class Meta:
         model = QualityFlag
-        fields = ["kind", "detail", "other"]
+        fields = ["kind", "code", "params", "message", "other"]
+
+    def get_code(self, flag) -> str:
+        return flag.params.get("code", "") if isinstance(flag.params, dict) else ""
 
 
 class ReviewItemSerializer(serializers.Serializer):

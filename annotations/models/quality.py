@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..flag_messages import flag_message
 from .demonstrations import Demonstration
 
 
@@ -33,7 +34,16 @@ class QualityFlag(models.Model):
 
     demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    detail = models.CharField(max_length=500, blank=True)
+    params = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("What was found, as a code and its values; the message is written in the reader's language."),
+    )
+    detail = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text=_("The text of a flag stored before codes, when no code could be read from it."),
+    )
     other = models.ForeignKey(Demonstration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     in_queue = models.BooleanField(
@@ -52,7 +62,12 @@ class QualityFlag(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.detail}"[:120]
+        return f"{self.get_kind_display()}: {self.message}"[:120]
+
+    @property
+    def message(self):
+        """What this flag says, in the active language (``annotations.flag_messages.flag_message``)."""
+        return flag_message(self)
 
 
 class AIPhrase(models.Model):

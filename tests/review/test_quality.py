@@ -78,7 +78,13 @@ class TestDuplicates:
         second = submit(other_user, instruction="Why is the sea so salty and not fresh like the rivers?")
         near = flag(second, "near_duplicate")
         assert near.other_id == first.pk
-        assert "% similar" in near.detail
+        assert near.params == {
+            "code": "near_duplicate",
+            "similarity": pytest.approx(near.params["similarity"]),
+            "demonstration": first.pk,
+        }
+        assert near.params["similarity"] >= quality.near_duplicate_threshold()
+        assert "% similar" in near.message
         assert "exact_duplicate" not in kinds(second)
 
     def test_different_question_is_not_a_near_duplicate(self, user, other_user):
@@ -108,19 +114,22 @@ class TestPersonalData:
     @pytest.mark.parametrize(
         ("text", "found"),
         [
-            ("Write to jane.doe+hr@example.co.uk for details.", "e-mail address"),
-            ("Call me on +44 20 7946 0958 after six.", "phone number"),
-            ("Ring (555) 123-4567 tomorrow.", "phone number"),
-            ("My card is 4111 1111 1111 1111, expiry 12/29.", "payment card number"),
-            ("Pay with 5500-0000-0000-0004 please.", "payment card number"),
-            ("The server is at 192.168.10.24 on the LAN.", "IP address"),
-            ("Ping 2001:db8::8a2e:370:7334 to test.", "IP address"),
+            ("Write to jane.doe+hr@example.co.uk for details.", "email"),
+            ("Call me on +44 20 7946 0958 after six.", "phone"),
+            ("Ring (555) 123-4567 tomorrow.", "phone"),
+            ("My card is 4111 1111 1111 1111, expiry 12/29.", "card"),
+            ("Pay with 5500-0000-0000-0004 please.", "card"),
+            ("The server is at 192.168.10.24 on the LAN.", "ip"),
+            ("Ping 2001:db8::8a2e:370:7334 to test.", "ip"),
         ],
     )
     def test_found(self, user, text, found):
         demo = submit(user, response=f"Sure. {text} Thanks for asking about it.")
-        assert found in flag(demo, "personal_data").detail
-        assert flag(demo, "personal_data").detail.startswith("response")
+        params = flag(demo, "personal_data").params
+        assert params["code"] == "personal_data"
+        assert list(params["fields"]) == ["response"]
+        assert found in params["fields"]["response"]
+        assert flag(demo, "personal_data").message.startswith("Response: ")
 
     @pytest.mark.parametrize(
         "text",
@@ -144,7 +153,8 @@ class TestPersonalData:
 class TestAIPhrasing:
     def test_seeded_phrase_in_the_response(self, user):
         demo = submit(user, response="As an AI language model, I think the sky is blue because of scattering.")
-        assert "as an ai language model" in flag(demo, "ai_phrasing").detail
+        assert flag(demo, "ai_phrasing").params["fields"] == {"response": "as an ai language model"}
+        assert "as an ai language model" in flag(demo, "ai_phrasing").message
 
     def test_curly_quotes_and_case_do_not_hide_a_phrase(self, user):
         demo = submit(user, response="I\u2019m sorry, but as an AI I cannot say; ask CHATGPT instead.")
@@ -197,7 +207,7 @@ class TestReferenceText:
             source_url="https://blog.example.com/sky",
             response="Rayleigh scattering.",
         )
-        assert "blog.example.com" in flag(demo, "source_not_allowed").detail
+        assert flag(demo, "source_not_allowed").params == {"code": "source_not_allowed", "host": "blog.example.com"}
 
     def test_allowed_hosts_come_from_the_setting(self, user, settings):
         settings.DOLLY_SOURCE_HOSTS = ["example.com"]
@@ -233,7 +243,8 @@ class TestReferenceText:
             source_url=WIKI,
             response="Rayleigh scattering.",
         )
-        assert "reference text: 3" in flag(demo, "citation_markers").detail
+        assert flag(demo, "citation_markers").params == {"code": "citation_markers", "fields": {"context": 3}}
+        assert "Reference text: 3 markers" in flag(demo, "citation_markers").message
 
     def test_no_citation_markers(self, user):
         demo = submit(
@@ -251,7 +262,8 @@ class TestResponse:
     def test_too_short_for_the_category(self, user):
         Category.objects.filter(key="open_qa").update(min_response_chars=30)
         demo = submit(user, response="Scattering.")
-        assert "11 characters" in flag(demo, "response_too_short").detail
+        assert flag(demo, "response_too_short").params["length"] == 11
+        assert "11 characters" in flag(demo, "response_too_short").message
 
     def test_long_enough_or_no_minimum(self, user):
         Category.objects.filter(key="open_qa").update(min_response_chars=0)
