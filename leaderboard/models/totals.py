@@ -87,46 +87,58 @@ class ScoreCount(models.Model):
 
 
 class Period(models.IntegerChoices):
-    """The kind of a ``BoardTotal`` board, and what its ``key`` holds."""
+    """The window of a ``BoardTotal`` board, and what its ``key`` holds."""
 
     DAY = 1, _("Today")  # key: the day's proleptic ordinal (date.toordinal) in the board's zone
     WEEK = 2, _("This week")  # key: the ordinal of the week's Monday in the board's zone
-    CATEGORY = 3, _("Category")  # key: the category's id, over the whole contest (or all time)
+    WHOLE = 3, _("Whole contest")  # key: 0; only with a category (the whole board is ``Standing``)
+
+
+EVERY_CATEGORY = 0  # ``category`` of a window board that counts every category
+
+
+def _board_constraints(prefix, member):
+    return [
+        models.UniqueConstraint(fields=["contest", "period", "key", "category", member], name=f"{prefix}_unique"),
+        models.UniqueConstraint(
+            fields=["period", "key", "category", member],
+            condition=Q(contest__isnull=True),
+            name=f"{prefix}_unique_alltime",
+        ),
+    ]
 
 
 class BoardTotal(models.Model):
     """A person's running total on a window or category board of a contest (``contest`` null: all time).
 
     The points of the ledger entries created in that day or week (in the contest's time zone;
-    the site's for all time), or of that category.  ``reached_at`` and ``disqualified`` mean
-    what they mean on ``Standing``.  A board's top is a range of the ``board_rank`` index.
+    the site's for all time) or over the whole contest, of one category (``category``, the
+    category's id) or of every category (``EVERY_CATEGORY``).  ``reached_at`` and
+    ``disqualified`` mean what they mean on ``Standing``.  A board's top is a range of the
+    ``board_rank`` index.
     """
 
     contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     period = models.SmallIntegerField(choices=Period.choices)
     key = models.IntegerField()
+    category = models.IntegerField(default=EVERY_CATEGORY)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     points = models.IntegerField(default=0)
     reached_at = models.DateTimeField(null=True, blank=True)
     disqualified = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["contest", "period", "key", "user"], name="boardtotal_unique"),
-            models.UniqueConstraint(
-                fields=["period", "key", "user"], condition=Q(contest__isnull=True), name="boardtotal_unique_alltime"
-            ),
-        ]
+        constraints = _board_constraints("boardtotal", "user")
         indexes = [
             models.Index(
-                fields=["contest", "period", "key", "-points", "reached_at", "user"],
+                fields=["contest", "period", "key", "category", "-points", "reached_at", "user"],
                 condition=Q(disqualified=False),
                 name="boardtotal_rank",
             ),
         ]
 
     def __str__(self):
-        return f"{self.contest_id}/{self.period}/{self.key} {self.user_id}: {self.points}"
+        return f"{self.contest_id}/{self.period}/{self.key}/{self.category} {self.user_id}: {self.points}"
 
 
 class BoardScoreCount(models.Model):
@@ -135,21 +147,42 @@ class BoardScoreCount(models.Model):
     contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     period = models.SmallIntegerField(choices=Period.choices)
     key = models.IntegerField()
+    category = models.IntegerField(default=EVERY_CATEGORY)
     points = models.IntegerField()
     holders = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["contest", "period", "key", "points"], name="boardscore_unique"),
-            models.UniqueConstraint(
-                fields=["period", "key", "points"],
-                condition=Q(contest__isnull=True),
-                name="boardscore_unique_alltime",
+        constraints = _board_constraints("boardscore", "points")
+
+    def __str__(self):
+        return f"{self.contest_id}/{self.period}/{self.key}/{self.category}: {self.holders} at {self.points}"
+
+
+class TeamBoardTotal(models.Model):
+    """A team's running total on a window or category board: the sum of its current members' ``BoardTotal``.
+
+    Members disqualified from the contest count for nothing there (as on the people board).
+    """
+
+    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    period = models.SmallIntegerField(choices=Period.choices)
+    key = models.IntegerField()
+    category = models.IntegerField(default=EVERY_CATEGORY)
+    team = models.CharField(max_length=100)
+    points = models.IntegerField(default=0)
+    reached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = _board_constraints("teamboard", "team")
+        indexes = [
+            models.Index(
+                fields=["contest", "period", "key", "category", "-points", "reached_at", "team"],
+                name="teamboard_rank",
             ),
         ]
 
     def __str__(self):
-        return f"{self.contest_id}/{self.period}/{self.key}: {self.holders} at {self.points}"
+        return f"{self.contest_id}/{self.period}/{self.key}/{self.category} {self.team}: {self.points}"
 
 
 class CategoryProgress(models.Model):

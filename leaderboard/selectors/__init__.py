@@ -1,8 +1,8 @@
 """Read queries: contests, boards, a person's points.
 
 Modules: ``contests``, ``board_query`` (which board a request asks for), ``boards`` (boards read
-from the running totals, and the entry point ``leaderboard``), ``ledger_boards`` (boards that
-add up the ledger), ``rows`` (naming and ranking rows) and ``points`` (a person's own points).
+from the running totals, and the entry point ``leaderboard``), ``rows`` (naming and ranking
+rows) and ``points`` (a person's own points).
 """
 
 from .board_query import (

@@ -1,12 +1,13 @@
 """Boards read from the running totals: the top N is an index range, the viewer's rank a histogram sum.
 
 The whole-contest (or all-time) board of people or teams reads ``Standing``/``TeamStanding``;
-a people board for one window (today, this week) or one category reads ``BoardTotal``, kept
-per day, per week and per category in the same transaction as the ledger.  The viewer's rank
+a board for one window (today, this week), one category, or both, reads ``BoardTotal`` (people)
+or ``TeamBoardTotal`` (teams), kept per day, week and whole board, per category and for every
+category, in the same transaction as the ledger.  The viewer's rank
 is the number of people on higher scores, from the score histogram (``ScoreCount`` or
 ``BoardScoreCount``, one row per distinct score), plus those on the same score who got there
-first, counted through the rank index.  Only a window and a category together, or a team
-board for a window or a category, add up the ledger (``ledger_boards``).
+first, counted through the rank index (a team's rank: the teams ahead, counted the same way).
+No board adds up the ledger.
 """
 
 from dataclasses import dataclass
@@ -17,9 +18,17 @@ from django.utils import timezone
 from accounts.models import Profile
 from accounts.permissions import is_admin
 
-from ..models import BoardScoreCount, BoardTotal, Period, ScoreCount, Standing, TeamStanding
+from ..models import (
+    EVERY_CATEGORY,
+    BoardScoreCount,
+    BoardTotal,
+    Period,
+    ScoreCount,
+    Standing,
+    TeamBoardTotal,
+    TeamStanding,
+)
 from .board_query import window_start
-from .ledger_boards import board_from_ledger
 from .rows import PERSON_FIELDS, Board, ahead_of, behind_of, board_order, person_row, ranked_rows, team_row
 
 PERIOD_OF_WINDOW = {"today": Period.DAY, "week": Period.WEEK}
@@ -38,7 +47,7 @@ class Totals:
     def rows(self):
         """The board's rows, the disqualified left off."""
         rows = self.model.objects.filter(**self.lookup)
-        return rows if self.model is TeamStanding else rows.filter(disqualified=False)
+        return rows if self.model in (TeamStanding, TeamBoardTotal) else rows.filter(disqualified=False)
 
     def mine(self, **person):
         """The viewer's own row (disqualified or not)."""
@@ -60,22 +69,22 @@ class Totals:
 
 
 def totals_of(board):
-    """The running totals ``board`` reads, or None when it adds up the ledger."""
+    """The running totals ``board`` reads: the whole board's standings, or one window and/or category's totals."""
     contest, query = board.contest, board.query
-    if query.scope == "teams":
-        if not query.from_standings:
-            return None
-        return Totals(TeamStanding, {"contest": contest}, None, ("contest_id",))
     if query.from_standings:
+        if query.scope == "teams":
+            return Totals(TeamStanding, {"contest": contest}, None, ("contest_id",))
         return Totals(Standing, {"contest": contest}, ScoreCount.objects.filter(contest=contest), ("contest_id",))
-    if query.category is not None and query.window != "contest":
-        return None
-    if query.category is not None:
-        period, key = Period.CATEGORY, query.category.pk
+    if query.window == "contest":
+        period, key = Period.WHOLE, 0
     else:
         period, key = PERIOD_OF_WINDOW[query.window], board.since.date().toordinal()
-    lookup = {"contest": contest, "period": period, "key": key}
-    return Totals(BoardTotal, lookup, BoardScoreCount.objects.filter(**lookup), ("contest_id", "period", "key"))
+    category = query.category.pk if query.category is not None else EVERY_CATEGORY
+    lookup = {"contest": contest, "period": period, "key": key, "category": category}
+    lead = ("contest_id", "period", "key", "category")
+    if query.scope == "teams":
+        return Totals(TeamBoardTotal, lookup, None, lead)
+    return Totals(BoardTotal, lookup, BoardScoreCount.objects.filter(**lookup), lead)
 
 
 def _people_ahead(totals, points, reached_at):
@@ -157,11 +166,7 @@ def leaderboard(*, contest, query, viewer, now=None, with_neighbours=False):
         def make(row, rank):
             return team_row(row, rank=rank, viewer_team=board.viewer_team)
 
-    totals = totals_of(board)
-    if totals is not None:
-        _board_from_totals(board, totals, make, viewer=viewer)
-    else:
-        board_from_ledger(board, make, viewer=viewer)
+    _board_from_totals(board, totals_of(board), make, viewer=viewer)
     if board.me is None:
         board.me = next((row for row in board.rows if row.is_you), None)
         board.me_in_top = board.me is not None

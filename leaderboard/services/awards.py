@@ -12,18 +12,32 @@ from django.utils import timezone
 
 from .. import scoring
 from ..models import Contest, PointEntry, Reason
-from .context import read_context
-from .totals import apply_entry, local_day, serialise_ledger_writers
+from .context import read_contexts
+from .totals import Write, apply_entries, local_day, serialise_ledger_writers
 
 AWARD_REASONS = (Reason.APPROVAL, Reason.APPROVAL_REVERSED)
 
 
-def write_entry(*, contest, person, reason, score, day, at=None, counted=0, **links):
-    """Insert one ledger entry and carry it over to the running totals (caller holds the writer lock).
+def write_entries(entries, writes, at):
+    """Insert one person's ledger entries together and carry them over to the running totals (writer lock held).
+
+    ``entries`` are unsaved ``PointEntry`` rows, ``writes`` the matching ``totals.Write``.
+    """
+    if not entries:
+        return []
+    for entry in entries:
+        entry.created_at = at
+    PointEntry.objects.bulk_create(entries)
+    apply_entries(writes, at)
+    return entries
+
+
+def new_entry(*, contest, person, reason, score, day, counted=0, **links):
+    """An unsaved ledger entry and its ``Write``.
 
     ``links``: ``demonstration_id``, ``review_id``, ``category_id``, ``sequence``.
     """
-    entry = PointEntry.objects.create(
+    entry = PointEntry(
         contest=contest,
         user_id=person.user_id,
         reason=reason,
@@ -31,11 +45,9 @@ def write_entry(*, contest, person, reason, score, day, at=None, counted=0, **li
         explanation=score.explanation,
         day=day,
         counted=counted,
-        created_at=at or timezone.now(),
         **links,
     )
-    apply_entry(contest, person, entry.points, entry.created_at, counted=counted, category_id=entry.category_id)
-    return entry
+    return entry, Write(contest, person, score.points, counted, links.get("category_id"))
 
 
 def answered_open_instruction(demonstration):
@@ -44,24 +56,19 @@ def answered_open_instruction(demonstration):
     return instruction_author_id is not None and instruction_author_id != demonstration.author_id
 
 
-def award_demonstration(*, contest, demonstration, review=None, counted_late=False):
-    """Award ``demonstration`` on ``contest``'s board (None: all time) unless it already holds an award there.
+def _award_lookup(contest, demonstration):
+    return {
+        "category_id": demonstration.category_id,
+        "demonstration_id": demonstration.pk,
+        "day": local_day(contest, demonstration.submitted_at),
+    }
 
-    Precondition: inside a transaction holding the ledger writer lock, the demonstration row
-    locked by the caller and approved.  ``counted_late``: approved before the contest existed.
-    Returns the new entry, or None when there was nothing to do.
-    """
-    rules = scoring.Rules.of(contest) if contest is not None else scoring.STANDARD_RULES
-    day = local_day(contest, demonstration.submitted_at)
-    context = read_context(
-        contest,
-        demonstration.author_id,
-        category_id=demonstration.category_id,
-        demonstration_id=demonstration.pk,
-        day=day,
-    )
+
+def _award(contest, demonstration, context, *, review, counted_late):
+    """The entry awarding ``demonstration`` on ``contest``'s board (None: all time), or None when already awarded."""
     if context.awarded:
         return None
+    rules = scoring.Rules.of(contest) if contest is not None else scoring.STANDARD_RULES
     score = scoring.score_approval(
         rules,
         category_key=demonstration.category.key,
@@ -73,17 +80,41 @@ def award_demonstration(*, contest, demonstration, review=None, counted_late=Fal
         disqualified=context.person.disqualified,
         counted_late=counted_late,
     )
-    return write_entry(
+    return new_entry(
         contest=contest,
         person=context.person,
         reason=Reason.APPROVAL,
         score=score,
-        day=day,
+        day=local_day(contest, demonstration.submitted_at),
         demonstration_id=demonstration.pk,
         category_id=demonstration.category_id,
         sequence=context.awards + 1,
         counted=1 if contest is not None else 0,
     )
+
+
+def award_on_boards(*, boards, demonstration, review=None, counted_late=False):
+    """Award ``demonstration`` on each of ``boards`` (contests, None for all time) where it holds no award yet.
+
+    Precondition: inside a transaction holding the ledger writer lock, the demonstration row
+    locked by the caller and approved.  ``counted_late``: approved before the contest existed.
+    One read of every board's context, one insert of the entries, one statement per running
+    total.  Returns the new entries.
+    """
+    lookups = [(contest, _award_lookup(contest, demonstration)) for contest in boards]
+    contexts = read_contexts(demonstration.author_id, lookups)
+    made = [
+        _award(contest, demonstration, context, review=review, counted_late=counted_late and contest is not None)
+        for contest, context in zip(boards, contexts, strict=True)
+    ]
+    made = [pair for pair in made if pair is not None]
+    return write_entries([entry for entry, _write in made], [write for _entry, write in made], timezone.now())
+
+
+def award_demonstration(*, contest, demonstration, review=None, counted_late=False):
+    """Award ``demonstration`` on one board (see ``award_on_boards``); returns the new entry or None."""
+    entries = award_on_boards(boards=[contest], demonstration=demonstration, review=review, counted_late=counted_late)
+    return entries[0] if entries else None
 
 
 @transaction.atomic(savepoint=False)
@@ -100,12 +131,7 @@ def on_demonstration_approved(demonstration, review=None):
         Contest.objects.counting(category_id=demonstration.category_id, at=demonstration.submitted_at).order_by("id")
     )
     serialise_ledger_writers()
-    entries = []
-    for contest in [None, *contests]:
-        entry = award_demonstration(contest=contest, demonstration=demonstration, review=review)
-        if entry is not None:
-            entries.append(entry)
-    return entries
+    return award_on_boards(boards=[None, *contests], demonstration=demonstration, review=review)
 
 
 def _still_awarded(demonstration):
@@ -135,35 +161,40 @@ def on_approval_reversed(demonstration):
         return []
     contests = Contest.objects.in_bulk([board for board in boards if board is not None])
     serialise_ledger_writers()
-    entries = []
-    for board in boards:
-        contest = contests[board] if board is not None else None
-        last_award = (
-            PointEntry.objects.filter(contest=contest, demonstration_id=demonstration.pk, reason=Reason.APPROVAL)
-            .order_by("-sequence")
-            .values("category_id", "day")
-            .first()
+    last_awards = {}
+    for award in (
+        PointEntry.objects.filter(demonstration_id=demonstration.pk, reason=Reason.APPROVAL, review_id=None)
+        .order_by("sequence")
+        .values("contest_id", "category_id", "day")
+    ):
+        last_awards[award["contest_id"]] = award
+    lookups = [
+        (
+            contests[board] if board is not None else None,
+            {"category_id": last_awards[board]["category_id"], "demonstration_id": demonstration.pk},
         )
-        context = read_context(
-            contest, demonstration.author_id, category_id=last_award["category_id"], demonstration_id=demonstration.pk
-        )
+        for board in boards
+    ]
+    contexts = read_contexts(demonstration.author_id, lookups)
+    made = []
+    for (contest, lookup), context in zip(lookups, contexts, strict=True):
         if not context.awarded:
             continue
         score = scoring.score_reversal(net_points=context.net_points, cause=Reason.APPROVAL_REVERSED)
-        entries.append(
-            write_entry(
+        made.append(
+            new_entry(
                 contest=contest,
                 person=context.person,
                 reason=Reason.APPROVAL_REVERSED,
                 score=score,
-                day=last_award["day"],
+                day=last_awards[contest.pk if contest is not None else None]["day"],
                 demonstration_id=demonstration.pk,
-                category_id=last_award["category_id"],
+                category_id=lookup["category_id"],
                 sequence=context.reversals + 1,
                 counted=-1 if contest is not None else 0,
             )
         )
-    return entries
+    return write_entries([entry for entry, _write in made], [write for _entry, write in made], timezone.now())
 
 
 @transaction.atomic(savepoint=False)
@@ -181,25 +212,29 @@ def on_review_recorded(review):
     )
     if contests:
         serialise_ledger_writers()
-    entries = []
-    for contest in contests:
-        day = local_day(contest, review.created_at)
-        context = read_context(contest, review.reviewer_id, review_id=review.pk, day=day)
+    if not contests:
+        return []
+    lookups = [
+        (contest, {"review_id": review.pk, "day": local_day(contest, review.created_at)}) for contest in contests
+    ]
+    contexts = read_contexts(review.reviewer_id, lookups)
+    made = []
+    for (contest, lookup), context in zip(lookups, contexts, strict=True):
         if context.review_paid:
             continue
         score = scoring.score_review(
             scoring.Rules.of(contest), used_today=context.used, disqualified=context.person.disqualified
         )
-        entries.append(
-            write_entry(
+        made.append(
+            new_entry(
                 contest=contest,
                 person=context.person,
                 reason=Reason.REVIEW,
                 score=score,
-                day=day,
+                day=lookup["day"],
                 demonstration_id=demonstration.pk,
                 review_id=review.pk,
                 category_id=demonstration.category_id,
             )
         )
-    return entries
+    return write_entries([entry for entry, _write in made], [write for _entry, write in made], timezone.now())

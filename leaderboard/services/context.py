@@ -8,7 +8,7 @@ from accounts.models import Profile
 from annotations.models import QualityFlag
 
 from ..models import CategoryProgress, PointEntry, Reason, Standing
-from ..sql import execute, sql, table
+from ..sql import render, sql, table
 from .totals import Person, shift_scores
 
 DUPLICATE_FLAG_KINDS = ("exact_duplicate", "near_duplicate")
@@ -64,8 +64,8 @@ def _query(on_contest):
     )
 
 
-def _read(contest, user_id, *, category_id, demonstration_id, review_id, day):
-    params = {
+def _params(contest, user_id, *, category_id, demonstration_id, review_id, day):
+    return {
         "c": contest.pk if contest is not None else None,
         "u": user_id,
         "cat": category_id,
@@ -78,33 +78,71 @@ def _read(contest, user_id, *, category_id, demonstration_id, review_id, day):
         "exact": DUPLICATE_FLAG_KINDS[0],
         "near": DUPLICATE_FLAG_KINDS[1],
     }
-    on_contest = contest is not None
-    rows, _count = execute(_query(on_contest), params, name=f"context-{on_contest}")
-    (points, disqualified, all_time, team, approved, awards, reversals, net, used, flag, paid) = rows[0]
-    person = Person(user_id, team or "", bool(disqualified), points or 0, all_time or 0)
-    context = Context(person, approved, awards, reversals, net, used, flag, bool(paid))
-    return (points, all_time), context
+
+
+_rendered = {}
+
+
+def _statement(shape):
+    """One SELECT per board (``shape``: whether each is a contest's), joined with UNION ALL; cached by shape."""
+    key = (shape, connection.vendor)
+    if key not in _rendered:
+        parts = []
+        for index, on_contest in enumerate(shape):
+            text = render(_query(on_contest)).replace("%(", f"%(b{index}_")
+            parts.append(text.replace("SELECT", f"SELECT {index},", 1))
+        _rendered[key] = " UNION ALL ".join(parts)
+    return _rendered[key]
+
+
+def read_contexts(user_id, boards):
+    """The context of a write on each board of ``boards``: [(contest or None, lookup)], in one statement.
+
+    ``lookup``: ``category_id``, ``demonstration_id``, ``review_id``, ``day``.  Creates the
+    person's standings and the category's progress rows when they are new; safe because the
+    caller holds the ledger writer lock, so nobody else creates them meanwhile.
+    """
+    params = {}
+    for index, (contest, lookup) in enumerate(boards):
+        params.update(
+            {f"b{index}_{name}": value for name, value in _params(contest, user_id, **_lookup(lookup)).items()}
+        )
+    shape = tuple(contest is not None for contest, _lookup in boards)
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(shape), params)
+        rows = sorted(cursor.fetchall())
+    contexts, new_standings, new_progress = [], [], []
+    for (contest, lookup), row in zip(boards, rows, strict=True):
+        (_index, points, disqualified, all_time, team, approved, awards, reversals, net, used, flag, paid) = row
+        board = contest.pk if contest is not None else None
+        if all_time is None:
+            new_standings.append(None)
+        if contest is not None and points is None:
+            new_standings.append(board)
+        if contest is not None and lookup.get("category_id") is not None and approved is None:
+            new_progress.append((contest.pk, lookup["category_id"]))
+            approved = 0
+        person = Person(user_id, team or "", bool(disqualified), points or 0, all_time or 0)
+        contexts.append(Context(person, approved, awards, reversals, net, used, flag, bool(paid)))
+    new_standings = list(dict.fromkeys(new_standings))
+    if new_standings:
+        Standing.objects.bulk_create([Standing(contest_id=board, user_id=user_id) for board in new_standings])
+        shift_scores([((board, 0), 1) for board in new_standings])
+    if new_progress:
+        CategoryProgress.objects.bulk_create(
+            [CategoryProgress(contest_id=c, category_id=cat) for c, cat in dict.fromkeys(new_progress)]
+        )
+    return contexts
+
+
+def _lookup(lookup):
+    return {name: lookup.get(name) for name in ("category_id", "demonstration_id", "review_id", "day")}
 
 
 def read_context(contest, user_id, *, category_id=None, demonstration_id=None, review_id=None, day=None):
-    """The context of a write on ``contest``'s board (None: all time).
-
-    Creates the person's standings and the category's progress row when they are new; safe
-    because the caller holds the ledger writer lock, so nobody else creates them meanwhile.
-    """
+    """The context of a write on ``contest``'s board (None: all time); see ``read_contexts``."""
     lookup = {"category_id": category_id, "demonstration_id": demonstration_id, "review_id": review_id, "day": day}
-    (points, all_time), context = _read(contest, user_id, **lookup)
-    boards = [(None, all_time)] + ([(contest.pk, points)] if contest is not None else [])
-    missing = [board for board, value in boards if value is None]
-    if missing:
-        Standing.objects.bulk_create([Standing(contest_id=board, user_id=user_id) for board in missing])
-        shift_scores([((board, 0), 1) for board in missing])
-    new_progress = contest is not None and category_id is not None and context.approved is None
-    if new_progress:
-        CategoryProgress.objects.create(contest=contest, category_id=category_id)
-    if missing or new_progress:
-        context = _read(contest, user_id, **lookup)[1]
-    return context
+    return read_contexts(user_id, [(contest, lookup)])[0]
 
 
 def person_totals(contest, user_id):

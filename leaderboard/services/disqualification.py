@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 
 from .. import scoring
 from ..models import BoardTotal, Disqualification, PointEntry, Reason, Standing
+from .awards import write_entries
 from .context import person_totals
-from .totals import apply_entry, serialise_ledger_writers, shift_board_scores, shift_scores
+from .recompute import rebuild_team_boards
+from .totals import Write, serialise_ledger_writers, shift_board_scores, shift_scores
 
 
 def _voids(contest, user, reason, now):
@@ -61,17 +63,14 @@ def disqualify(*, contest, user, reason, actor):
     )
     now = timezone.now()
     voids = _voids(contest, user, reason, now)
-    PointEntry.objects.bulk_create(voids, batch_size=1000)
-    by_category = {}
-    for entry in voids:
-        by_category[entry.category_id] = by_category.get(entry.category_id, 0) + entry.points
-    for category_id, points in by_category.items():
-        apply_entry(contest, person_totals(contest, user.pk), points, now, category_id=category_id)
+    person = person_totals(contest, user.pk)
+    write_entries(voids, [Write(contest, person, entry.points, 0, entry.category_id) for entry in voids], now)
     person = person_totals(contest, user.pk)
     Standing.objects.filter(contest=contest, user=user).update(disqualified=True)
     shift_scores([((contest.pk, person.points), -1)])
     rows = BoardTotal.objects.filter(contest=contest, user=user)
-    held = rows.values_list("period", "key", "points")
-    shift_board_scores([((contest.pk, period, key, points), -1) for period, key, points in held])
+    held = rows.values_list("period", "key", "category", "points")
+    shift_board_scores([((contest.pk, *board, points), -1) for *board, points in held])
     rows.update(disqualified=True)
+    rebuild_team_boards([person.team], contest_id=contest.pk)
     return disqualification

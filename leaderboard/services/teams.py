@@ -8,6 +8,7 @@ from accounts.models import Profile
 from accounts.names import check_visible_text
 
 from ..models import Standing, TeamStanding
+from .recompute import rebuild_team_boards
 from .totals import serialise_ledger_writers
 
 
@@ -28,7 +29,8 @@ def _recompute_team(contest_id, team):
 
 @transaction.atomic
 def set_team(*, user, team):
-    """Move ``user`` to ``team`` ("" for none); their points move with them, on every board.
+    """Move ``user`` to ``team`` ("" for none); their points move with them, on every board
+    (whole contest, windows and categories).
 
     Both teams are recomputed from their members' standings, under the ledger writer lock
     (as an award), so no award changes a member's standing meanwhile.
@@ -49,4 +51,5 @@ def set_team(*, user, team):
         for name in (old, team):
             if name:
                 _recompute_team(contest_id, name)
+    rebuild_team_boards([old, team])
     return profile

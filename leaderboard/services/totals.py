@@ -4,22 +4,33 @@ Everything here runs inside the ledger writer's transaction, after ``serialise_l
 (see the package docstring): nobody else creates or changes these rows meanwhile, which is
 what lets a missing row be created after an UPDATE found nothing to change.
 
-The hot path is written as a few portable SQL statements (SQLite and PostgreSQL alike): one
-statement per running total.  The ORM equivalent costs several times more in query building
-than in the database.  Identifiers are composed with ``psycopg2.sql``; every value is a parameter.
+The entries one event writes (an approval's all-time and contest entries, a disqualification's
+voids) are carried over together by ``apply_entries``: one statement per running total
+whatever the number of entries and boards, written as portable SQL (SQLite and PostgreSQL
+alike); the ORM equivalent costs several times more in query building than in the database.
+Identifiers are composed with ``psycopg2.sql``; every value is a parameter.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from core.locks import transaction_lock
 
-from ..models import BoardScoreCount, BoardTotal, CategoryProgress, Period, ScoreCount, Standing, TeamStanding
+from ..models import (
+    EVERY_CATEGORY,
+    BoardScoreCount,
+    CategoryProgress,
+    Period,
+    ScoreCount,
+    Standing,
+    TeamBoardTotal,
+    TeamStanding,
+)
 from ..sql import execute, sql, table
+from .board_rows import write_board_rows
 
 LEDGER_WRITER_LOCK = 0x1EDC_E4B0  # any bigint; one per database
 
@@ -44,11 +55,12 @@ def week_start(day):
 
 
 def board_keys(contest, at, category_id):
-    """The (period, key) of every window and category board an entry created at ``at`` counts on."""
+    """The (period, key, category) of every window and category board an entry created at ``at`` counts on."""
     day = local_day(contest, at)
-    keys = [(Period.DAY, day.toordinal()), (Period.WEEK, week_start(day).toordinal())]
+    windows = [(Period.DAY, day.toordinal()), (Period.WEEK, week_start(day).toordinal())]
+    keys = [(period, key, EVERY_CATEGORY) for period, key in windows]
     if category_id is not None:
-        keys.append((Period.CATEGORY, category_id))
+        keys += [(period, key, category_id) for period, key in windows] + [(Period.WHOLE, 0, category_id)]
     return keys
 
 
@@ -63,54 +75,80 @@ class Person:
     all_time_points: int
 
 
+@dataclass(frozen=True)
+class Write:
+    """One ledger entry to carry over: ``contest`` None is the all-time board."""
+
+    contest: object
+    person: Person
+    delta: int
+    counted: int = 0
+    category_id: int | None = None
+
+
 def _board_condition(column, contest_id):
     if contest_id is None:
         return sql.SQL("{} IS NULL").format(sql.Identifier(column)), []
     return sql.SQL("{} = %s").format(sql.Identifier(column)), [contest_id]
 
 
-def add_amounts(model, key_columns, amounts, *, value_column, reached_at=None):
-    """Add ``amounts[(contest_id, *key)]`` to ``value_column`` of each row in one UPDATE; create missing rows.
+def _key_condition(key_columns, contest_id, key):
+    contest_condition, params = _board_condition("contest_id", contest_id)
+    parts = [contest_condition] + [sql.SQL("{} = %s").format(sql.Identifier(name)) for name in key_columns]
+    return sql.SQL("({})").format(sql.SQL(" AND ").join(parts)), [*params, *key]
 
-    ``key_columns`` name the key's columns after ``contest_id``.  With ``reached_at``, each
-    row's ``reached_at`` becomes the later of its own and that one.
+
+def add_amounts(model, key_columns, amounts, *, value_column, reached_at=None):
+    """Add ``amounts[(contest_id, *key)]`` to ``value_column`` of each row in one UPDATE; insert the missing rows.
+
+    The UPDATE returns the keys it found (``RETURNING``: PostgreSQL, and SQLite since 3.35), so a
+    missing row costs one INSERT and no lookup.
+
+    ``key_columns`` name the key's columns after ``contest_id``.  With ``reached_at``, the
+    ``reached_at`` of each row whose amount is not 0 becomes the later of its own and that one.
     """
     keys = list(amounts)
-    conditions, condition_params = [], []
-    for contest_id, *key in keys:
-        contest_condition, params = _board_condition("contest_id", contest_id)
-        parts = [contest_condition] + [sql.SQL("{} = %s").format(sql.Identifier(name)) for name in key_columns]
-        conditions.append(sql.SQL("({})").format(sql.SQL(" AND ").join(parts)))
-        condition_params.append([*params, *key])
-    cases = sql.SQL(" ").join(sql.SQL("WHEN {} THEN %s").format(condition) for condition in conditions)
+    conditions = [_key_condition(key_columns, contest_id, key) for contest_id, *key in keys]
+    cases = sql.SQL(" ").join(sql.SQL("WHEN {} THEN %s").format(condition) for condition, _params in conditions)
     case_params = []
-    for params, key in zip(condition_params, keys, strict=True):
+    for (_condition, params), key in zip(conditions, keys, strict=True):
         case_params += [*params, amounts[key]]
     value = sql.Identifier(value_column)
     later, later_params = sql.SQL(""), []
-    if reached_at is not None:
+    moved = [condition for condition, key in zip(conditions, keys, strict=True) if amounts[key]]
+    if reached_at is not None and moved:
         stamp = connection.ops.adapt_datetimefield_value(reached_at)
-        later = sql.SQL(", reached_at = CASE WHEN reached_at IS NULL OR reached_at < %s THEN %s ELSE reached_at END")
-        later_params = [stamp, stamp]
-    query = sql.SQL("UPDATE {table} SET {value} = {value} + CASE {cases} ELSE 0 END{later} WHERE {where}").format(
-        table=table(model), value=value, cases=cases, later=later, where=sql.SQL(" OR ").join(conditions)
+        later = sql.SQL(
+            ", reached_at = CASE WHEN ({}) AND (reached_at IS NULL OR reached_at < %s) THEN %s ELSE reached_at END"
+        ).format(sql.SQL(" OR ").join(condition for condition, _params in moved))
+        later_params = [value for _condition, params in moved for value in params] + [stamp, stamp]
+    query = sql.SQL(
+        "UPDATE {table} SET {value} = {value} + CASE {cases} ELSE 0 END{later} WHERE {where} RETURNING {returned}"
+    ).format(
+        table=table(model),
+        value=value,
+        cases=cases,
+        later=later,
+        where=sql.SQL(" OR ").join(condition for condition, _params in conditions),
+        returned=sql.SQL(", ").join(sql.Identifier(name) for name in ["contest_id", *key_columns]),
     )
-    _rows, updated = execute(query, [*case_params, *later_params, *(v for params in condition_params for v in params)])
-    if updated == len(keys):
-        return
-    lookup = Q()
-    for contest_id, *key in keys:
-        fields = dict(zip(key_columns, key, strict=True))
-        lookup |= Q(contest_id=contest_id, **fields) if contest_id is not None else Q(contest__isnull=True, **fields)
-    existing = set(model.objects.filter(lookup).values_list("contest_id", *key_columns))
-    extra = {"reached_at": reached_at} if model is TeamStanding else {}
-    model.objects.bulk_create(
-        [
-            model(contest_id=key[0], **dict(zip(key_columns, key[1:], strict=True)), **values, **extra)
-            for key, values in ((key, {value_column: amounts[key]}) for key in keys)
-            if key not in existing
-        ]
-    )
+    where_params = [value for _condition, params in conditions for value in params]
+    rows, _count = execute(query, [*case_params, *later_params, *where_params])
+    existing = {tuple(row) for row in rows}
+    timed = reached_at is not None
+    missing = [key for key in keys if key not in existing]
+    if missing:
+        model.objects.bulk_create(
+            [
+                model(
+                    contest_id=key[0],
+                    **dict(zip(key_columns, key[1:], strict=True)),
+                    **{value_column: amounts[key]},
+                    **({"reached_at": reached_at if amounts[key] else None} if timed else {}),
+                )
+                for key in missing
+            ]
+        )
 
 
 def _net(changes):
@@ -128,10 +166,10 @@ def shift_scores(changes):
 
 
 def shift_board_scores(changes):
-    """Apply [((contest_id, period, key, points), change)] to the window and category histograms."""
+    """Apply [((contest_id, period, key, category, points), change)] to the window and category histograms."""
     net = _net(changes)
     if net:
-        add_amounts(BoardScoreCount, ["period", "key", "points"], net, value_column="holders")
+        add_amounts(BoardScoreCount, ["period", "key", "category", "points"], net, value_column="holders")
 
 
 def moves(board, old, new):
@@ -141,87 +179,64 @@ def moves(board, old, new):
     return ([((*board, old), -1)] if old is not None else []) + [((*board, new), 1)]
 
 
-_STANDINGS = sql.SQL(
-    "UPDATE {} SET points = points + %(delta)s, reached_at = CASE "
-    "WHEN reached_at IS NULL OR reached_at < %(at)s THEN %(at)s ELSE reached_at END "
-    "WHERE user_id = %(u)s AND (contest_id = %(c)s OR contest_id IS NULL)"
-).format(table(Standing))
-
-_PROGRESS = sql.SQL("UPDATE {} SET approved = approved + %s WHERE contest_id = %s AND category_id = %s").format(
-    table(CategoryProgress)
-)
+def _sums(pairs):
+    sums = {}
+    for key, amount in pairs:
+        sums[key] = sums.get(key, 0) + amount
+    return sums
 
 
-def apply_entry(contest, person, delta, at, *, counted=0, category_id=None):
-    """Carry one ledger entry (``contest`` None: all time) over to every running total."""
-    contest_id = contest.pk if contest is not None else None
-    if delta:
-        stamp = connection.ops.adapt_datetimefield_value(at)
-        execute(_STANDINGS, {"delta": delta, "at": stamp, "u": person.user_id, "c": contest_id}, name="standings")
-        changes = moves((None,), person.all_time_points, person.all_time_points + delta)
-        if contest is not None and not person.disqualified:
-            changes += moves((contest_id,), person.points, person.points + delta)
-        shift_scores(changes)
-    if person.team:
-        teams = {(None, person.team): delta}
-        if contest is not None:
-            teams[(contest_id, person.team)] = delta
-        add_amounts(TeamStanding, ["team"], teams, value_column="points", reached_at=at if delta else None)
-    if counted and contest is not None:
-        execute(_PROGRESS, [counted, contest_id, category_id], name="progress")
-    apply_to_boards(contest, person, delta, at, category_id=category_id)
+def apply_entries(writes, at):
+    """Carry the entries of one person created at ``at`` over to every running total, together.
 
-
-def _board_rows(user_id, boards):
-    """{(contest_id, period, key): points} of the person's existing rows on ``boards``."""
-    conditions, params = [], [user_id]
-    for contest_id, period, key in boards:
-        contest_condition, contest_params = _board_condition("contest_id", contest_id)
-        conditions.append(sql.SQL("({} AND period = %s AND {} = %s)").format(contest_condition, sql.Identifier("key")))
-        params += [*contest_params, period, key]
-    query = sql.SQL("SELECT id, contest_id, period, {}, points FROM {} WHERE user_id = %s AND ({})").format(
-        sql.Identifier("key"), table(BoardTotal), sql.SQL(" OR ").join(conditions)
-    )
-    rows, _count = execute(query, params)
-    return {(contest_id, period, key): (row_id, points) for row_id, contest_id, period, key, points in rows}
-
-
-def apply_to_boards(contest, person, delta, at, *, category_id=None):
-    """Add ``delta`` to the person's day, week and category boards of ``contest`` and of all time.
-
-    A person is on a board from their first entry on it, even one worth nothing.
+    Each write's ``person`` holds the totals read (under the lock) before any of them: the
+    all-time board takes every entry; a contest's board its own.
     """
-    boards = [(None, *key) for key in board_keys(None, at, category_id)]
-    if contest is not None:
-        boards += [(contest.pk, *key) for key in board_keys(contest, at, category_id)]
-    existing = _board_rows(person.user_id, boards)
-    if delta and existing:
-        stamp = connection.ops.adapt_datetimefield_value(at)
-        ids = [row_id for row_id, _points in existing.values()]
-        query = sql.SQL(
-            "UPDATE {} SET points = points + %s, reached_at = CASE "
-            "WHEN reached_at IS NULL OR reached_at < %s THEN %s ELSE reached_at END WHERE id IN ({})"
-        ).format(table(BoardTotal), sql.SQL(", ").join(sql.Placeholder() * len(ids)))
-        execute(query, [delta, stamp, stamp, *ids])
-    missing = [board for board in boards if board not in existing]
-    BoardTotal.objects.bulk_create(
-        [
-            BoardTotal(
-                contest_id=contest_id,
-                period=period,
-                key=key,
-                user_id=person.user_id,
-                points=delta,
-                reached_at=at if delta else None,
-                disqualified=contest_id is not None and person.disqualified,
-            )
-            for contest_id, period, key in missing
-        ]
+    first = writes[0].person
+    user_id, team, all_time = first.user_id, first.team, first.all_time_points
+    total = sum(write.delta for write in writes)
+    per_contest = _sums((write.contest.pk, write.delta) for write in writes if write.contest is not None)
+    people = {write.contest.pk: write.person for write in writes if write.contest is not None}
+    standings = {(None,): total, **{(contest_id,): delta for contest_id, delta in per_contest.items()}}
+    moved = {(contest_id, user_id): amount for (contest_id,), amount in standings.items() if amount}
+    if moved:
+        add_amounts(Standing, ["user_id"], moved, value_column="points", reached_at=at)
+        changes = moves((None,), all_time, all_time + total)
+        for contest_id, delta in per_contest.items():
+            if not people[contest_id].disqualified:
+                changes += moves((contest_id,), people[contest_id].points, people[contest_id].points + delta)
+        shift_scores(changes)
+    if team:
+        teams = {(contest_id, team): amount for (contest_id,), amount in standings.items()}
+        add_amounts(TeamStanding, ["team"], teams, value_column="points", reached_at=at)
+    progress = _sums(
+        ((write.contest.pk, write.category_id), write.counted)
+        for write in writes
+        if write.counted and write.contest is not None
     )
-    changes = []
-    for board in boards:
-        if board[0] is not None and person.disqualified:
+    progress = {key: amount for key, amount in progress.items() if amount}
+    if progress:
+        add_amounts(CategoryProgress, ["category_id"], progress, value_column="approved")
+    _apply_to_boards(writes, at, people)
+
+
+def _apply_to_boards(writes, at, people):
+    """Add each write to the person's day, week and category boards of its contest and of all time."""
+    amounts = {}
+    for write in writes:
+        for contest in (None, write.contest) if write.contest is not None else (None,):
+            for key in board_keys(contest, at, write.category_id):
+                board = (contest.pk if contest is not None else None, *key)
+                amounts[board] = amounts.get(board, 0) + write.delta
+    person = writes[0].person
+    excluded = {contest_id for contest_id, person in people.items() if person.disqualified}
+    old = write_board_rows(person.user_id, amounts, at, excluded)
+    changes, teams = [], {}
+    for board, amount in amounts.items():
+        if board[0] in excluded:
             continue
-        old = existing[board][1] if board in existing else None
-        changes += moves(board, old, (old or 0) + delta)
+        changes += moves(board, old.get(board), old.get(board, 0) + amount)
+        teams[(*board, person.team)] = amount
     shift_board_scores(changes)
+    if person.team and teams:
+        add_amounts(TeamBoardTotal, ["period", "key", "category", "team"], teams, value_column="points", reached_at=at)
