@@ -6,11 +6,12 @@ their own transaction (``store_bands``); the functions here (re)index rows in bu
 
 import io
 
+import numpy
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from .models import Demonstration, InstructionBand, Status
-from .text import minhash_bands_many
+from .text import LSH_BANDS, minhash_band_matrix
 
 BAND_BATCH_SIZE = 2000
 
@@ -25,24 +26,59 @@ def lacking_bands(queryset):
     return queryset.filter(~Exists(stored) | Q(status=Status.DRAFT))
 
 
-def store_bands(rows):
-    """Insert ``(demonstration_id, value)`` rows: with ``COPY`` on PostgreSQL, one ``executemany`` elsewhere."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(InstructionBand._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO("".join([f"{pk}\t{value}\n" for pk, value in rows]))
-            cursor.cursor.copy_expert(f"COPY {table} (demonstration_id, value) FROM STDIN", buffer)
-        else:
-            cursor.executemany(f"INSERT INTO {table} (demonstration_id, value) VALUES (%s, %s)", rows)  # noqa: S608
+def band_arrays(records):
+    """``(demonstration_ids, values)``, two int64 arrays, of every LSH band of ``records``,
+    ``(demonstration_id, instruction)`` pairs, computed for the whole batch at once."""
+    records = list(records)
+    bands, has_words = minhash_band_matrix([instruction for _pk, instruction in records])
+    ids = numpy.fromiter((pk for pk, _instruction in records), dtype=numpy.int64, count=len(records))
+    return numpy.repeat(ids[has_words], LSH_BANDS), bands[has_words].ravel()
 
 
 def band_rows(records):
     """``(demonstration_id, value)`` of every LSH band of ``records``, ``(demonstration_id, instruction)`` pairs."""
-    records = list(records)
-    bands = minhash_bands_many([instruction for _pk, instruction in records])
-    return [(pk, value) for (pk, _instruction), values in zip(records, bands, strict=True) for value in values]
+    ids, values = band_arrays(records)
+    return list(zip(ids.tolist(), values.tolist(), strict=True))
+
+
+def band_copy_text(ids, values):
+    """The rows ``(demonstration_id, value)`` as ``COPY`` text: one tab-separated line each."""
+    return "".join([f"{pk}\t{value}\n" for pk, value in zip(ids.tolist(), values.tolist(), strict=True)])
+
+
+def store_band_arrays(ids, values, *, cursor=None):
+    """Insert the bands ``band_arrays`` gives, with ``cursor`` (a new one on the default connection if none).
+
+    PostgreSQL takes them with ``COPY``.  SQLite takes a whole batch in one statement that reads
+    the values from a JSON array (``json_each``): bound one row at a time through ``executemany``
+    they cost several times more, in the Python driver.
+    """
+    if not len(ids):
+        return
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return store_band_arrays(ids, values, cursor=cursor)
+    table = connection.ops.quote_name(InstructionBand._meta.db_table)
+    columns = f"{table} (demonstration_id, value)"
+    if connection.vendor == "postgresql":
+        raw = getattr(cursor, "cursor", cursor)
+        raw.copy_expert(f"COPY {columns} FROM STDIN", io.StringIO(band_copy_text(ids, values)))
+    elif connection.vendor == "sqlite":
+        pairs = numpy.column_stack([ids, values]).tolist()
+        cursor.execute(
+            f"INSERT INTO {columns} SELECT value ->> 0, value ->> 1 FROM json_each(%s)",  # noqa: S608 - model's name
+            [str(pairs)],
+        )
+    else:
+        rows = list(zip(ids.tolist(), values.tolist(), strict=True))
+        cursor.executemany(f"INSERT INTO {columns} VALUES (%s, %s)", rows)  # noqa: S608 - the model's table
+
+
+def store_bands(rows):
+    """Insert ``(demonstration_id, value)`` rows (see ``store_band_arrays``)."""
+    if rows:
+        ids, values = zip(*rows, strict=True)
+        store_band_arrays(numpy.array(ids, dtype=numpy.int64), numpy.array(values, dtype=numpy.int64))
 
 
 def index_instruction_bands(queryset, *, batch_size=BAND_BATCH_SIZE):
@@ -68,7 +104,7 @@ def index_instruction_bands(queryset, *, batch_size=BAND_BATCH_SIZE):
                 .values_list("pk", "instruction")
             )
             InstructionBand.objects.filter(demonstration_id__in=ids).delete()
-            store_bands(band_rows(rows))
+            store_band_arrays(*band_arrays(rows))
         done += len(rows)
         last_id = ids[-1]
 

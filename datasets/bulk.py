@@ -18,11 +18,12 @@ later are honoured) and from the model's own ``set_text_hashes``; only the prima
 import io
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from operator import itemgetter
 
 from django.db import connection
 from psycopg2 import sql
 
-from annotations.bands import band_rows, store_bands
+from annotations.bands import band_arrays, band_copy_text, store_band_arrays
 from annotations.models import Demonstration, InstructionBand, Origin, Revision
 from core.pgcopy import copy_text as _copy_text
 
@@ -103,7 +104,7 @@ class OrmInserter:
             ]
         )
         if self.index:
-            store_bands(band_rows((d.pk, d.instruction) for d in demonstrations))
+            store_band_arrays(*band_arrays((d.pk, d.instruction) for d in demonstrations))
         return len(demonstrations)
 
     def wait(self):
@@ -122,26 +123,27 @@ class _Table:
         fields = [f for f in meta.concrete_fields if not (f.primary_key and f.attname not in varying)]
         self.columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         self.column_names = [f.column for f in fields]
-        self.slots = {f.attname: index for index, f in enumerate(fields)}
-        self.template = [
+        self.attnames = [f.attname for f in fields]
+        self.template = tuple(
             None if f.attname in varying else encode(f.get_db_prep_save(getattr(template, f.attname), connection))
             for f in fields
-        ]
+        )
         self.insert_sql = (
             f"INSERT INTO {connection.ops.quote_name(self.name)} ({self.columns}) "  # noqa: S608 - names from the model
             f"VALUES ({', '.join(['%s'] * len(fields))})"
         )
 
-    def row(self, values):
-        row = self.template.copy()
-        slots = self.slots
-        for name, value in values.items():
-            row[slots[name]] = value
-        return row
+    def row_maker(self, names):
+        """A function turning the values of ``names`` (a tuple, in that order) into a row: a tuple of
+        every column, the others taken from the template.  One C-level ``itemgetter`` a row."""
+        given = {name: len(self.template) + index for index, name in enumerate(names)}
+        pick = itemgetter(*[given.get(name, index) for index, name in enumerate(self.attnames)])
+        template = self.template
+        return lambda values: pick(template + values)
 
 
 class _TemplateInserter(OrmInserter):
-    """Builds the rows of a batch as lists of column values, each passed through ``encode``."""
+    """Builds the rows of a batch as tuples of column values, each passed through ``encode``."""
 
     encode = staticmethod(_copy_text)
 
@@ -157,14 +159,14 @@ class _TemplateInserter(OrmInserter):
             updated_at=self.now,
         )
         self.derived = self._derived_fields()
-        self.demonstrations = _Table(
-            template, {"id", "public_id", "category_id", "instruction", "context", "response", *self.derived}, encode
-        )
+        text = ("category_id", "instruction", "context", "response")
+        self.demonstrations = _Table(template, {"id", "public_id", *text, *self.derived}, encode)
+        self.demonstration_row = self.demonstrations.row_maker(("id", "public_id", *text, *self.derived))
         revision = Revision(version=1, editor=self.author, source_url="", created_at=self.now)
-        self.revisions = _Table(
-            revision, {"demonstration_id", "category_id", "instruction", "context", "response"}, encode
-        )
+        self.revisions = _Table(revision, {"demonstration_id", *text}, encode)
+        self.revision_row = self.revisions.row_maker(("demonstration_id", *text))
         self.records = _Table(ImportedRecord(batch=self.batch), {"content_hash", "demonstration_id"}, encode)
+        self.record_row = self.records.row_maker(("content_hash", "demonstration_id"))
         self.bands = _Table(InstructionBand(demonstration_id=0, value=0), {"demonstration_id", "value"}, encode)
         self.public_id = Demonstration._meta.get_field("public_id")
         self.scratch = Demonstration()
@@ -175,44 +177,29 @@ class _TemplateInserter(OrmInserter):
         probe = Demonstration(instruction="probe instruction", context="probe context", response="probe")
         before = {f.attname: getattr(probe, f.attname) for f in Demonstration._meta.concrete_fields}
         probe.set_text_hashes()
-        return [name for name, value in before.items() if getattr(probe, name) != value]
+        return tuple(name for name, value in before.items() if getattr(probe, name) != value)
 
     def _rows(self, ids, lines, categories):
-        """The rows of the four tables for ``lines``, written as demonstrations ``ids``."""
-        encode, scratch, public_id = self.encode, self.scratch, self.public_id
+        """The rows of the three record tables for ``lines``, written as demonstrations ``ids``,
+        and the ``(demonstration_ids, values)`` arrays of their LSH bands (empty without ``index``)."""
+        encode, scratch, derived = self.encode, self.scratch, self.derived
+        prepare_public_id = self.public_id.get_db_prep_save
+        demonstration_row, revision_row, record_row = self.demonstration_row, self.revision_row, self.record_row
+        category_ids = {key: encode(category.pk) for key, category in categories.items()}
         demonstrations, revisions, records = [], [], []
         for pk, line in zip(ids, lines, strict=True):
             scratch.instruction, scratch.context = line.instruction, line.context
             scratch.set_text_hashes()
-            text = {
-                "instruction": encode(line.instruction),
-                "context": encode(line.context),
-                "response": encode(line.response),
-                "category_id": encode(categories[line.category].pk),
-            }
+            text = (category_ids[line.category], encode(line.instruction), encode(line.context), encode(line.response))
             demonstration_id = encode(pk)
+            public_id = encode(prepare_public_id(uuid.uuid4(), connection))
             demonstrations.append(
-                self.demonstrations.row(
-                    {
-                        "id": demonstration_id,
-                        "public_id": encode(public_id.get_db_prep_save(uuid.uuid4(), connection)),
-                        **text,
-                        **{name: encode(getattr(scratch, name)) for name in self.derived},
-                    }
-                )
+                demonstration_row((demonstration_id, public_id, *text, *[encode(getattr(scratch, n)) for n in derived]))
             )
-            revisions.append(self.revisions.row({"demonstration_id": demonstration_id, **text}))
-            records.append(self.records.row({"content_hash": line.digest, "demonstration_id": demonstration_id}))
-        bands = []
-        if self.index:
-            pairs = zip(ids, (line.instruction for line in lines), strict=True)
-            bands = [self.bands.row({"demonstration_id": encode(pk), "value": encode(v)}) for pk, v in band_rows(pairs)]
-        return {
-            self.demonstrations: demonstrations,
-            self.revisions: revisions,
-            self.records: records,
-            self.bands: bands,
-        }
+            revisions.append(revision_row((demonstration_id, *text)))
+            records.append(record_row((line.digest, demonstration_id)))
+        bands = band_arrays(zip(ids, (line.instruction for line in lines), strict=True)) if self.index else ((), ())
+        return {self.demonstrations: demonstrations, self.revisions: revisions, self.records: records}, bands
 
 
 class SqliteInserter(_TemplateInserter):
@@ -233,9 +220,10 @@ class SqliteInserter(_TemplateInserter):
         if not lines:
             return 0
         with connection.cursor() as cursor:
-            for table, rows in self._rows(self._reserve_ids(cursor, len(lines)), lines, categories).items():
-                if rows:
-                    cursor.executemany(table.insert_sql, rows)
+            tables, bands = self._rows(self._reserve_ids(cursor, len(lines)), lines, categories)
+            for table, rows in tables.items():
+                cursor.executemany(table.insert_sql, rows)
+            store_band_arrays(*bands, cursor=cursor)
         return len(lines)
 
 
@@ -293,9 +281,11 @@ class CopyInserter(_TemplateInserter):
         return len(kept), len(lines) - len(kept)
 
     def _copy_lines(self, cursor, ids, lines, categories):
-        for table, rows in self._rows(ids, lines, categories).items():
-            if rows:
-                self._copy(cursor, table, io.StringIO("".join(["\t".join(row) + "\n" for row in rows])))
+        tables, bands = self._rows(ids, lines, categories)
+        for table, rows in tables.items():
+            self._copy(cursor, table, io.StringIO("".join(["\t".join(row) + "\n" for row in rows])))
+        if len(bands[0]):
+            self._copy(cursor, self.bands, io.StringIO(band_copy_text(*bands)))
 
     def wait(self):
         """Block until the running batch (if any) is written; raise its error here, in the caller's thread."""

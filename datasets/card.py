@@ -2,7 +2,6 @@
 
 import json
 
-import pandas as pd
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -11,6 +10,16 @@ from annotations.models import Category
 from . import training_formats
 
 LICENSE_ID = "cc-by-sa-3.0"
+
+
+def _pandas():
+    """pandas, imported on first use: it takes about a fifth of a second to import, and every command
+    and task that loads the dataset services (the import command among them) would pay for it."""
+    import pandas
+
+    return pandas
+
+
 _LENGTH_FIELDS = ("instruction", "context", "response")
 _TASK_CATEGORIES = {
     "open_qa": "question-answering",
@@ -78,7 +87,7 @@ class CardStats:
     def add(self, records, split=None):
         if not records:
             return
-        frame = pd.DataFrame(
+        frame = _pandas().DataFrame(
             {
                 "category": [r.category for r in records],
                 **{name: [len(getattr(r, name)) for r in records] for name in _LENGTH_FIELDS},
@@ -98,8 +107,8 @@ class CardStats:
 
     def _combine(self):
         if not self._parts:
-            return pd.DataFrame()
-        stacked = pd.concat(self._parts)
+            return _pandas().DataFrame()
+        stacked = _pandas().concat(self._parts)
         spec = {"count": "sum"}
         for name in _LENGTH_FIELDS:
             spec.update({f"{name}_sum": "sum", f"{name}_min": "min", f"{name}_max": "max"})

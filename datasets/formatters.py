@@ -6,12 +6,24 @@ row group (parquet) or one chunk (the others) in memory.
 
 import io
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from .records import DOLLY_FIELDS, METADATA_FIELDS, dolly_line, metadata_line
 from .training_formats import chat_line, prompt_line
+
+
+def _pandas():
+    """pandas and pyarrow are imported on first use: together they take about a third of a second to
+    import, which every command and task loading the dataset services (the import command among
+    them) would pay for without writing a CSV or parquet file."""
+    import pandas
+
+    return pandas
+
+
+def _pyarrow():
+    import pyarrow
+    import pyarrow.parquet
+
+    return pyarrow, pyarrow.parquet
 
 
 class Formatter:
@@ -104,9 +116,9 @@ class CsvFormatter(Formatter):
             data["contests"] = ["|".join(contests) for contests in data["contests"]]
         data = {name: [neutralise_formula(value) for value in values] for name, values in data.items()}
         if self.with_metadata:
-            data["review_rating"] = pd.array(data["review_rating"], dtype="Int64")
+            data["review_rating"] = _pandas().array(data["review_rating"], dtype="Int64")
         buffer = io.StringIO()
-        pd.DataFrame(data).to_csv(buffer, header=self.header, index=False, lineterminator="\r\n")
+        _pandas().DataFrame(data).to_csv(buffer, header=self.header, index=False, lineterminator="\r\n")
         self.header = False
         self.handle.write(buffer.getvalue().encode("utf-8"))
 
@@ -124,6 +136,7 @@ class ParquetFormatter(Formatter):
     row_group_size = 20_000
 
     def schema(self):
+        pa, _parquet = _pyarrow()
         fields = [pa.field(name, pa.string(), nullable=False) for name in DOLLY_FIELDS]
         if self.with_metadata:
             fields += [
@@ -139,7 +152,7 @@ class ParquetFormatter(Formatter):
     def open(self, handle):
         super().open(handle)
         self._schema = self.schema()
-        self._writer = pq.ParquetWriter(handle, self._schema, compression="zstd")
+        self._writer = _pyarrow()[1].ParquetWriter(handle, self._schema, compression="zstd")
         self._pending = []
 
     def write(self, records):
@@ -150,7 +163,7 @@ class ParquetFormatter(Formatter):
     def _flush(self):
         if not self._pending:
             return
-        table = pa.Table.from_pydict(self.columns(self._pending), schema=self._schema)
+        table = _pyarrow()[0].Table.from_pydict(self.columns(self._pending), schema=self._schema)
         self._writer.write_table(table, row_group_size=self.row_group_size)
         self._pending = []
 

@@ -376,7 +376,7 @@ class TestImportedRecordsAreIndexed:
         def lost(records):
             raise RuntimeError("the worker lost its database connection while indexing")
 
-        monkeypatch.setattr(bulk, "band_rows", lost)
+        monkeypatch.setattr(bulk, "band_arrays", lost)
         assert services.import_run(batch.pk) == ImportBatch.State.FAILED
         batch.refresh_from_db()
         assert "Nothing was imported" in batch.error and batch.imported_count == 0
