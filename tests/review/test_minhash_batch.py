@@ -68,3 +68,13 @@ def test_a_cold_cache_gives_the_same_bands():
     assert minhash_bands_many(texts) == [reference_bands(value) for value in texts]
     assert minhash_bands_many([]) == []
     assert minhash_bands_many(["", None]) == [[], []]
+
+
+def test_minimums_taken_a_few_rows_at_a_time_give_the_same_bands(monkeypatch):
+    from annotations import text
+
+    texts = generated_texts(200, seed=5)
+    expected = [reference_bands(value) for value in texts]
+    for rows in (1, 7, 64):
+        monkeypatch.setattr(text, "_GATHER_ROWS", rows)
+        assert minhash_bands_many(texts) == expected
