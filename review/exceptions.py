@@ -46,3 +46,19 @@ class OwnWork(PermissionDenied):
 class NotAReviewer(PermissionDenied):
     def __init__(self):
         super().__init__(_("Only reviewers can do this."))
+
+
+class HeldByAnotherReviewer(TransitionNotAllowed):
+    """Another reviewer holds the demonstration by a running claim: they are deciding on it now."""
+
+    code = "held_by_another_reviewer"
+
+    def __init__(self, until=None):
+        if until is not None:
+            message = _(
+                "Another reviewer is deciding on this demonstration (it is theirs until %(until)s); "
+                "your decision was not recorded."
+            ) % {"until": until.strftime("%H:%M UTC")}
+        else:
+            message = _("Another reviewer is deciding on this demonstration; your decision was not recorded.")
+        super().__init__(message)

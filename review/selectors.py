@@ -140,6 +140,11 @@ def review_item(demonstration_id):
     )
 
 
+def flags_of(demonstration):
+    """The quality flags of ``demonstration`` with the records they name, in one query."""
+    return list(demonstration.flags.select_related("other"))
+
+
 def access_review_item(*, user, public_id):
     """A non-draft demonstration for a reviewer to decide on: 404 if unknown, 403 if not theirs to review."""
     check_can_review(user)
@@ -301,7 +306,7 @@ def detail_context(*, demonstration, user, revisions):
     return {
         "reviews": list(reviews[:50]),
         "revision_changes": revision_changes(revisions),
-        "flags": list(demonstration.flags.select_related("other")) if reviewer else [],
+        "flags": flags_of(demonstration) if reviewer else [],
         "can_reopen": is_admin(user) and demonstration.status == Status.APPROVED,
         "can_review": reviewer
         and demonstration.status == Status.SUBMITTED

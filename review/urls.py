@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import compare_views, views
 
 urlpatterns = [
     path("review/", views.review_queue, name="review-queue"),
@@ -12,6 +12,12 @@ urlpatterns = [
     path("review/<uuid:public_id>/edit/", views.review_edit, name="review-edit"),
     path("review/<uuid:public_id>/reopen/", views.review_reopen, name="review-reopen"),
     path("review/<uuid:public_id>/undo/", views.review_undo_view, name="review-undo"),
+    path("review/<uuid:public_id>/compare/", compare_views.review_compare, name="review-compare"),
+    path(
+        "review/<uuid:public_id>/compare/reject/",
+        compare_views.review_reject_duplicate,
+        name="review-reject-duplicate",
+    ),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read/", views.notification_read, name="notification-read"),
 ]

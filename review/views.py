@@ -26,6 +26,7 @@ from core.forms import add_service_errors
 from core.integers import optional_int, to_int
 
 from . import selectors, services
+from .comparison import is_duplicate_flag
 from .forms import FILTER_KEYS, DecisionForm, QueueFilterForm, suggested_reason
 from .notifications import notifications_mark_read
 from .undo import UndoNotAllowed, review_undo, undo_deadline, undo_window
@@ -58,6 +59,23 @@ def _undo_offer(request):
     return {"review": review, "seconds": max(1, int((undo_deadline(review) - now).total_seconds()))}
 
 
+def record_decision(request, demonstration, **decision):
+    """Record the signed-in reviewer's decision through ``services.review_decide``.
+
+    The queue's buttons and the duplicate comparison's "Reject as duplicate" both decide here,
+    so the next page says what was recorded and offers to undo it (review/includes/undo.html).
+    Service refusals propagate.
+    """
+    review = services.review_decide(demonstration=demonstration, reviewer=request.user, **decision)
+    request.session[UNDO_SESSION_KEY] = review.pk
+    return review
+
+
+def queue_url_for(request):
+    """The queue, with the filters ``request`` carries."""
+    return _queue_url(_filter_query(request))
+
+
 def _render_item(request, demonstration, *, form=None, filters_form=None, claimed=True, status=200):
     """The review page for one submission, with its flags, history, decision form and queue size."""
     item = selectors.review_item(demonstration.pk)
@@ -65,6 +83,7 @@ def _render_item(request, demonstration, *, form=None, filters_form=None, claime
     context = {
         "item": item,
         "flags": flags,
+        "has_duplicate_flag": any(is_duplicate_flag(flag) for flag in flags),
         "undo": _undo_offer(request),
         "history": list(selectors.reviews_of(item).exclude(round=item.review_round)[:20]),
         "form": form or DecisionForm(initial={"version": item.version, "reason": suggested_reason(flags)}),
@@ -111,10 +130,10 @@ def review_decide(request, public_id):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            review = services.review_decide(
+            record_decision(
+                request,
+                demonstration,
                 decision=data["decision"],
-                demonstration=demonstration,
-                reviewer=request.user,
                 expected_version=data["version"],
                 reason=data["reason"],
                 comment=data["comment"],
@@ -126,8 +145,6 @@ def review_decide(request, public_id):
             messages.error(request, str(error))
             return redirect(_queue_url(query))
         else:
-            # The next page says what was recorded and offers to undo it (review/includes/undo.html).
-            request.session[UNDO_SESSION_KEY] = review.pk
             return redirect(_queue_url(query))
     filters_form = QueueFilterForm.for_request(request)
     return _render_item(request, demonstration, form=form, filters_form=filters_form, status=400)
@@ -198,7 +215,15 @@ def review_edit(request, public_id):
                 return redirect(_queue_url(query))
     else:
         form = DemonstrationForm.for_demonstration(demonstration, categories=categories)
-    return render_editor(request, "review/edit.html", form, stale=stale, item=demonstration, filter_query=query)
+    return render_editor(
+        request,
+        "review/edit.html",
+        form,
+        stale=stale,
+        item=demonstration,
+        flags=selectors.flags_of(demonstration),
+        filter_query=query,
+    )
 
 
 @login_required

@@ -1,5 +1,7 @@
 // Keyboard shortcuts for the review queue: a approve, r reject, c request changes,
-// s skip, e edit, 1-5 rating, u undo the decision just made.
+// s skip, e edit, 1-5 rating, u undo the decision just made, d compare with the duplicate.
+// On the duplicate comparison: r then Enter (or r again) rejects as duplicate, Escape goes
+// back to the queue.
 //
 // Nothing is ever sent by choosing in the reason list: r and c first put the keyboard on
 // the reason list (a flag's reason is already chosen there) and only Enter, or the same key
@@ -119,8 +121,56 @@
     });
   }
 
+  function plainKey(event) {
+    return !(event.ctrlKey || event.metaKey || event.altKey || typing(event.target));
+  }
+
+  function initCompareLink() {
+    var link = document.querySelector("[data-compare-link]");
+    if (!link) return;
+    document.addEventListener("keydown", function (event) {
+      if (!plainKey(event) || event.key.toLowerCase() !== "d") return;
+      event.preventDefault();
+      window.location.href = link.href;
+    });
+  }
+
+  function initComparison() {
+    var back = document.getElementById("back-link");
+    if (!back) return;
+    var form = document.getElementById("duplicate-form");
+    var button = document.getElementById("reject-duplicate");
+    var hint = document.getElementById("duplicate-hint");
+    var armed = false;
+
+    function arm(on) {
+      armed = on;
+      if (!button) return;
+      button.classList.toggle("armed", on);
+      if (hint) hint.hidden = !on;
+      if (on) button.focus(); else button.blur();
+    }
+
+    document.addEventListener("keydown", function (event) {
+      if (!plainKey(event)) return;
+      var key = event.key.toLowerCase();
+      if (key === "escape") {
+        event.preventDefault();
+        if (armed) arm(false); else window.location.href = back.href;
+        return;
+      }
+      if (!form || !button) return;
+      if (key === "r" || (key === "enter" && armed)) {
+        event.preventDefault();
+        if (armed) { arm(false); send(form, button); } else arm(true);
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initUndo();
     initDecisions();
+    initCompareLink();
+    initComparison();
   });
 })();

@@ -42,6 +42,7 @@ GALLERY_PAGES = {
     "my-points",
     "open-instructions",
     "review",
+    "compare-duplicates",
     "datasets",
     "release",
     "import",
@@ -95,6 +96,10 @@ def _site():
         bob, "summarization", "Summarise the passage in one sentence.", "A bridge joins two countries.", context=passage
     )
     _write(alice, "general_qa", "Draft: how do tides work?", "", submit=False)
+    # A near duplicate of the haiku above, written later by someone else: the comparison page.
+    duplicate = _write(
+        bob, "creative_writing", "Write a haiku about the first snow of this year.", "Snow hushes the street."
+    )
     pool_item = open_instruction_services.open_instruction_create(
         author=bob, category=category("brainstorming"), instruction="List ten uses for an old umbrella."
     )
@@ -107,6 +112,7 @@ def _site():
         "users": {"contributor": alice, "reviewer": rita, "admin": ada},
         "contest": contest,
         "demonstration": approved[0],
+        "duplicate": duplicate,
         "open_instruction": pool_item,
         "release": release,
         "batch": batch,
@@ -132,7 +138,11 @@ def _pages(role, site):
         ("answer", f"/open-instructions/{site['open_instruction'].public_id}/answer/"),
         ("notifications", "/notifications/"),
     ]
-    reviewer = [("review", "/review/"), ("reviewer-statistics", "/review/stats/")]
+    reviewer = [
+        ("review", "/review/"),
+        ("compare-duplicates", f"/review/{site['duplicate'].public_id}/compare/"),
+        ("reviewer-statistics", "/review/stats/"),
+    ]
     admin = [
         ("dashboard", "/dashboard/"),
         ("datasets", "/datasets/"),
