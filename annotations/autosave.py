@@ -8,8 +8,11 @@ so an edit made elsewhere in the meantime is refused (409), never overwritten.
 browser's Back button.
 """
 
+import time
 import uuid
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.urls import reverse
@@ -20,6 +23,7 @@ from core import json_input
 from core.integers import to_int
 
 from . import selectors, services
+from .draft_checks import check_draft_changes, draft_warnings
 from .exceptions import StaleEdit, TransitionNotAllowed
 from .models import Origin
 from .validation import TEXT_FIELDS
@@ -153,3 +157,50 @@ def demonstration_autosave(request):
         return _saved(demonstration, created=created)
     except (ValidationError, StaleEdit, TransitionNotAllowed) as error:
         return refused_response(error)
+
+
+def _within_check_rate(user):
+    """Count one check for ``user`` in the current minute; ``False`` once over the limit."""
+    key = f"draft-checks:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=90)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        count = 1
+    return count <= settings.DOLLY_DRAFT_CHECKS_PER_MINUTE
+
+
+@require_POST
+def demonstration_checks(request):
+    """The automatic checks on one of the user's drafts with the posted text, as warnings by field.
+
+    The body is the autosave's: ``public_id`` and any of the text fields and ``category``
+    (fields left out keep their saved value).  Nothing is saved.
+    """
+    if not request.user.is_authenticated:
+        return signed_out_response()
+    try:
+        payload = parse_text_payload(request, fields=())
+    except ValueError as error:
+        return error_response(400, str(error), "bad_request")
+    try:
+        public_id = uuid.UUID(str(payload.get("public_id", "")))
+    except ValueError:
+        return error_response(
+            400, _("public_id must be the id of one of your drafts."), "bad_request", field="public_id"
+        )
+    try:
+        demonstration = selectors.access_own_demonstration(user=request.user, public_id=public_id)
+    except (Http404, PermissionDenied):
+        return error_response(404, _("No such demonstration of yours."), "not_found")
+    try:
+        changes = check_draft_changes(payload)
+    except ValidationError as error:
+        return JsonResponse(
+            {"detail": _("Not checked: correct the text first."), "code": "invalid", "errors": error.message_dict},
+            status=400,
+        )
+    if not _within_check_rate(request.user):
+        return error_response(429, _("Too many checks: wait a minute."), "rate_limited")
+    warnings = draft_warnings(demonstration=demonstration, changes=changes)
+    return JsonResponse({"public_id": str(public_id), "warnings": warnings}, headers={"Cache-Control": "no-store"})

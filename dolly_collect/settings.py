@@ -371,6 +371,8 @@ DOLLY_REVIEW_CLAIM_MINUTES = env.int("DOLLY_REVIEW_CLAIM_MINUTES", default=10)
 DOLLY_REVIEW_UNDO_SECONDS = env.int("DOLLY_REVIEW_UNDO_SECONDS", default=20)
 DOLLY_NEAR_DUPLICATE_THRESHOLD = env.float("DOLLY_NEAR_DUPLICATE_THRESHOLD", default=0.8)
 DOLLY_SOURCE_HOSTS = [h.lower().strip(".") for h in env.list("DOLLY_SOURCE_HOSTS", default=["wikipedia.org"])]
+# How many times a minute one person's writing page may ask for the checks on their draft.
+DOLLY_DRAFT_CHECKS_PER_MINUTE = env.int("DOLLY_DRAFT_CHECKS_PER_MINUTE", default=60)
 DOLLY_SITE_URL = env.str("DOLLY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Datasets: the title on release cards, and the largest file the upload page accepts (bytes).
