@@ -51,6 +51,11 @@ class QueueFilterForm(forms.Form):
             contest=self.cleaned_data["contest"],
         )
 
+    @property
+    def active_count(self):
+        """How many filters the request sets (shown on the collapsed Filters control)."""
+        return sum(1 for key in FILTER_KEYS if self.is_bound and self.data.get(key))
+
     @classmethod
     def for_request(cls, request):
         params = {key: request.GET[key] for key in FILTER_KEYS if request.GET.get(key)}

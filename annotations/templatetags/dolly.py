@@ -3,6 +3,8 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
+from annotations.models import Status
+
 register = template.Library()
 
 _ALLOWED_TAGS = {
@@ -48,3 +50,10 @@ def nowrap(value):
 @register.filter
 def startswith(value, prefix):
     return str(value).startswith(str(prefix))
+
+
+@register.filter
+def status_labels(keys):
+    """Review status keys (``["approved", "submitted"]``) as their labels in the active language."""
+    labels = dict(Status.choices)
+    return [str(labels.get(key, key)) for key in keys or ()]

@@ -96,7 +96,22 @@
     });
   }
 
+  // Filters behind one "Filters" control on a phone: closed there, always open on wider screens
+  // (where the control itself is hidden).  Without script they stay open.
+  function initCollapsibleFilters() {
+    var narrow = window.matchMedia("(max-width: 640px)");
+    function apply() {
+      document.querySelectorAll("details[data-collapse-narrow]").forEach(function (details) {
+        if (narrow.matches) details.removeAttribute("open");
+        else details.setAttribute("open", "");
+      });
+    }
+    apply();
+    if (narrow.addEventListener) narrow.addEventListener("change", apply);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initCollapsibleFilters();
     initMenu();
     initDropdowns();
     focusFirstError();

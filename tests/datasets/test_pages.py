@@ -187,3 +187,13 @@ def test_upload_with_unknown_author_is_a_form_error(client_for, admin_user):
     )
     assert response.status_code == 200 and "author" in response.context["form"].errors
     assert ImportBatch.objects.count() == 0
+
+
+def test_a_release_summary_names_the_statuses_in_the_readers_language(client_for, admin_user, release):
+    admin = client_for(admin_user)
+    page = admin.get(reverse("datasets:release-detail", args=[release.public_id]), HTTP_ACCEPT_LANGUAGE="fr")
+    listing = admin.get(reverse("datasets:release-list"), HTTP_ACCEPT_LANGUAGE="fr")
+    for answer in (page, listing):
+        summary = answer.content.decode().split('class="filter-summary"')[1].split("</ul>")[0]
+        assert "Approuvée" in summary, summary
+        assert "approved" not in summary
