@@ -43,6 +43,11 @@ fuzz: $(STAMP)
 load: $(STAMP)
 	$(BIN)/python bench/load_test.py --write BENCHMARKS.md $(LOAD_ARGS)
 
+# The ceiling: clients that never pause, more at each step until p95 passes 300 ms (about 5 minutes).
+.PHONY: load-ceiling
+load-ceiling: $(STAMP)
+	$(BIN)/python bench/load_ceiling.py --write BENCHMARKS.md --notes bench/load/ceiling_notes.md $(LOAD_CEILING_ARGS)
+
 # Benchmarks need DATABASE_URL pointing at PostgreSQL; each creates its own scratch database.
 bench: bench-review bench-export bench-leaderboard
 

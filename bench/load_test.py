@@ -10,100 +10,19 @@ Every run is bounded in time; all traffic goes to 127.0.0.1.
 """
 
 import argparse
-import csv
 import datetime
 import os
 import platform
-import secrets
 import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import machine, recreate_database, write_section  # noqa: E402
+from bench.common import machine, write_section  # noqa: E402
+from bench.load.stack import Site, aggregated, failures, locust_command, prepare, run, slowest  # noqa: E402
 
 START, END = "<!-- load_test:start -->", "<!-- load_test:end -->"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def scratch_database(url, name):
-    parts = urlsplit(url)
-    recreate_database(urlunsplit(parts._replace(path="/postgres")), name)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def run(command, env, timeout):
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)  # noqa: S603
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command[:3])} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def locust_command(python, host, users, spawn_rate, seconds, csv_prefix=None):
-    """A headless locust run for ``seconds``; with ``csv_prefix``, stats reset after the ramp and are saved."""
-    measured = ["--reset-stats"] if csv_prefix else []
-    saved = ["--csv", str(csv_prefix)] if csv_prefix else []
-    return [
-        python,
-        "-m",
-        "locust",
-        "-f",
-        "bench/load/locustfile.py",
-        "--headless",
-        "--only-summary",
-        "-u",
-        str(users),
-        "-r",
-        str(spawn_rate),
-        "-t",
-        f"{seconds}s",
-        *measured,
-        "--host",
-        host,
-        *saved,
-        "--stop-timeout",
-        "10",
-        "--exit-code-on-error",
-        "0",
-    ]
-
-
-def wait_until_serving(url, deadline=60):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback
-            return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit("gunicorn did not start")
-
-
-def aggregated(csv_path):
-    with open(csv_path) as handle:
-        for row in csv.DictReader(handle):
-            if row["Name"] == "Aggregated":
-                return row
-    raise ValueError("no Aggregated row")
-
-
-def slowest(csv_path, count=3):
-    with open(csv_path) as handle:
-        rows = [row for row in csv.DictReader(handle) if row["Name"] != "Aggregated"]
-    rows.sort(key=lambda row: float(row["95%"] or 0), reverse=True)
-    return [(row["Type"], row["Name"], row["95%"]) for row in rows[:count]]
 
 
 def main():
@@ -125,89 +44,13 @@ def main():
     parser.add_argument("--write", help="Markdown file to write the results into (between markers).")
     parser.add_argument("--notes", default="", help="Text added under the table (bottleneck, changes).")
     args = parser.parse_args()
-    database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
-    if not database_url.startswith("postgres") or not redis_url:
-        sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL")
-    for url in (database_url, redis_url):
-        if urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
-            sys.exit("the load test only targets this machine (127.0.0.1)")
-
-    work = Path(tempfile.mkdtemp(prefix="dolly-load-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": scratch_database(database_url, "dolly_load"),
-        "REDIS_URL": redis_url.rsplit("/", 1)[0] + "/3",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "DEBUG": "false",
-        "DOLLY_VAR_DIR": str(work),
-        "CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-        "LOAD_USERS_FILE": str(work / "users.json"),
-        "LOAD_CONTRIBUTORS": str(args.contributors),
-        "LOAD_THINK_SECONDS": args.think,
-        "LOAD_REVIEWERS": str(args.reviewers),
-        "DJANGO_SETTINGS_MODULE": "dolly_collect.settings",
-    }
+    env, work, _ = prepare(args, LOAD_THINK_SECONDS=args.think)
     python = sys.executable
-    run([python, "manage.py", "migrate", "--no-input"], env, 600)
-    run([python, "manage.py", "collectstatic", "--no-input"], env, 300)
-    print(run([python, "manage.py", "shell", "-c", "exec(open('bench/load/seed.py').read())"], env, 1200).strip())
-
-    port = free_port()
-    host = f"http://127.0.0.1:{port}"
-    log = (work / "server.log").open("w")
-    gunicorn = subprocess.Popen(  # noqa: S603
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "dolly_collect.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.gunicorn_workers),
-            "--threads",
-            str(args.gunicorn_threads),
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "60",
-            "--keep-alive",
-            "75",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "dolly_collect",
-            "worker",
-            "--concurrency=1",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     results = []
     first_load = os.getloadavg()[0]
-    try:
-        wait_until_serving(host + "/accounts/login/")
+    port_base = int(os.environ["DOLLY_TEST_PORT_BASE"]) if os.environ.get("DOLLY_TEST_PORT_BASE") else None
+    with Site(env, work, args.gunicorn_workers, args.gunicorn_threads, port_base) as site:
+        host = site.host
         if args.warmup:
             run(locust_command(python, host, 50, args.spawn_rate, args.warmup), env, timeout=args.warmup + 120)
         for users in [int(u) for u in args.users.split(",")]:
@@ -235,18 +78,8 @@ def main():
                 }
             )
             print(results[-1])
-            errors = Path(f"{prefix}_failures.csv").read_text().strip().splitlines()[1:6]
-            for line in errors:
+            for line in failures(prefix):
                 print("  failure:", line)
-    finally:
-        for process in (gunicorn, worker):
-            process.terminate()
-        for process in (gunicorn, worker):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        log.close()
 
     command = (
         f"python bench/load_test.py --users {args.users} --duration {args.duration} --think {args.think} "
