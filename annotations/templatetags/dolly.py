@@ -1,3 +1,5 @@
+import functools
+
 import markdown as markdown_lib
 import nh3
 from django import template
@@ -31,14 +33,20 @@ _ALLOWED_TAGS = {
 }
 
 
+@functools.lru_cache(maxsize=256)
+def _sanitised_html(text):
+    # The same text always gives the same HTML: the category guidelines shown on every writing and
+    # review page are converted once per process, not on each page view.
+    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"])
+    return nh3.clean(
+        html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"
+    )
+
+
 @register.filter
 def markdown(text):
     """Render Markdown written by admins, sanitised: no raw HTML, scripts or unsafe links survive."""
-    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"])
-    clean = nh3.clean(
-        html, tags=_ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"
-    )
-    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+    return mark_safe(_sanitised_html(str(text or "")))  # noqa: S308 - sanitised by nh3 in _sanitised_html
 
 
 @register.filter
