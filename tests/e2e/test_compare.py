@@ -31,6 +31,7 @@ def test_compare_by_keyboard_reject_as_duplicate_and_undo(page, url, sign_in):
     page.keyboard.press("s")
     expect(page.locator(".review-item")).to_contain_text(flagged.instruction)
     expect(page.locator(".shortcuts")).to_contain_text("compare with the duplicate")
+    screenshot(page, "review-queue-duplicate")
 
     page.keyboard.press("d")
     expect(page.get_by_role("heading", level=1)).to_have_text("Compare duplicates")
@@ -68,6 +69,15 @@ def test_compare_by_keyboard_reject_as_duplicate_and_undo(page, url, sign_in):
     page.keyboard.press("u")
     expect(page.get_by_text("Decision undone")).to_be_visible()
     assert Demonstration.objects.get(pk=flagged.pk).status == Status.SUBMITTED
+
+    # The correction page keeps the flags, the way to the comparison and the guidelines in view.
+    page.keyboard.press("e")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Correct a submission")
+    expect(page.locator(".flag-near_duplicate")).to_be_visible()
+    expect(page.get_by_role("link", name="Compare side by side")).to_be_visible()
+    expect(page.get_by_role("complementary", name="Guidelines")).to_contain_text("Guidelines: Open QA")
+    assert axe_violations(page) == []
+    screenshot(page, "review-edit-with-flags")
 
 
 def test_a_decision_made_elsewhere_meanwhile_is_explained(page, url, sign_in):
