@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrations-check bench bench-review bench-export bench-leaderboard install clean
+.PHONY: run test lint format migrations-check bench bench-review bench-export bench-leaderboard bench-compare install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench-export: $(STAMP)
 # Sizes: BENCH_LEADERBOARD_SIZES=10000,100000 contributors, 20 ledger entries each (the default).
 bench-leaderboard: $(STAMP)
 	$(BIN)/python bench/bench_leaderboard.py --write BENCHMARKS.md $(BENCH_LEADERBOARD_ARGS)
+
+# The duplicate comparison's word diff at its size cap, in CPU time (no database needed).
+bench-compare: $(STAMP)
+	$(BIN)/python bench/bench_compare.py
 
 # The gallery in docs/screenshots/ (shown in the README): the main pages at 390 and 1366 px.
 .PHONY: screenshots
