@@ -10,10 +10,11 @@ characters each) through COPY, and measures, each in a fresh child process:
   ``COPY (SELECT json_build_object(...) ORDER BY created_at, id) TO STDOUT``, and the ratio;
 - ``dedupe``: the same export with ``dedupe`` (exact and near duplicates), interleaved with the plain
   one, and the ratio of the medians;
-- ``import``: ``manage.py import_dataset`` of generated files (its records indexed for the duplicate
-  checks in its transaction, the default), on PostgreSQL and on SQLite: the whole process, start-up
-  included, and the import inside it; the floor measured in the same run is plain Python parsing
-  the file (``json.loads`` per line) and writing it (``json.dumps`` per record).
+- ``import``: ``manage.py import_dataset FILE`` of generated files (its records indexed for the
+  duplicate checks in its transaction, the default), on PostgreSQL and on SQLite (up to 100,000
+  records): the whole process, start-up included, its wall and CPU time and peak RSS; the floors
+  measured in the same run are Django's start-up alone and plain Python parsing the file
+  (``json.loads`` per line) and writing it (``json.dumps`` per record).
 
 Each measurement is repeated ``--repeat`` times, interleaved, and the median is shown.
 
@@ -29,12 +30,14 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -290,21 +293,7 @@ class Sink:
         self.size += len(data)
 
 
-IMPORT_CHILD = """
-import sys, time
-import django
-django.setup()
-from django.core.management import call_command
-
-from annotations.models import InstructionBand
-
-started = time.perf_counter()
-call_command("import_dataset", sys.argv[1])
-elapsed = time.perf_counter() - started
-with open("/proc/self/status") as status:
-    peak = next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
-print(f"seconds={elapsed} bands={InstructionBand.objects.count()} peak={peak}")
-"""
+STARTUP_CHILD = "import django; django.setup()"
 
 
 def time_copy(db_url):
@@ -384,22 +373,41 @@ def empty_import_database(db_url, sqlite_template, sqlite_path):
     conn.close()
 
 
+def stored_bands(db_url, sqlite_path):
+    """How many LSH bands the import left in the database (counted after its process ended)."""
+    if sqlite_path:
+        with closing(sqlite3.connect(sqlite_path)) as conn:
+            return conn.execute("SELECT COUNT(*) FROM annotations_instructionband").fetchone()[0]
+    with closing(psycopg2.connect(db_url)) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM annotations_instructionband")
+        return cursor.fetchone()[0]
+
+
+def measured(wall, usage):
+    """Wall time, CPU time (user + system) and peak RSS (``ru_maxrss``, MB) of a finished child."""
+    return {"whole": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
 def import_once(env, workdir, path):
-    wall, usage, out = run_child([sys.executable, "-c", IMPORT_CHILD, str(path)], env, workdir)
+    """``manage.py import_dataset FILE`` as an operator runs it: the whole process, start-up included."""
+    wall, usage, out = run_child([sys.executable, "manage.py", "import_dataset", str(path)], env, workdir)
     if "Imported" not in out:
         sys.exit(f"bench: import failed:\n{out}")
-    measured = dict(item.split("=") for item in out.strip().splitlines()[-1].split())
-    return {
-        "whole": wall,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "seconds": float(measured["seconds"]),
-        "bands": int(measured["bands"]),
-        "peak_rss_mb": float(measured["peak"]),
-    }
+    return measured(wall, usage)
+
+
+def startup_once(env, workdir):
+    """The start-up floor: a process that only sets Django up with the same settings, and exits."""
+    return measured(*run_child([sys.executable, "-c", STARTUP_CHILD], env, workdir)[:2])
+
+
+def median_of(runs, key):
+    return statistics.median(run[key] for run in runs)
 
 
 def bench_import(db_url, env, workdir, n, seed, repeat, sqlite_env=None):
-    """The import on PostgreSQL (and with ``sqlite_env`` on SQLite), interleaved with the floor."""
+    """The import on PostgreSQL (and with ``sqlite_env`` on SQLite), interleaved with the floors:
+    plain Python parsing and writing the file, and Django's start-up alone."""
     path = Path(workdir) / f"import-{n}.jsonl"
     write_import_file(path, n, seed)
     databases = {"postgresql": (env, None, None)}
@@ -407,27 +415,31 @@ def bench_import(db_url, env, workdir, n, seed, repeat, sqlite_env=None):
         databases["sqlite"] = (sqlite_env, Path(workdir) / "template.sqlite3", Path(workdir) / "import.sqlite3")
         shutil.copyfile(databases["sqlite"][2], databases["sqlite"][1])
     runs = {name: [] for name in databases}
-    floors = []
+    floors, startups = [], {name: [] for name in databases}
     for _ in range(repeat):
         floors.append(floor(path))
         for name, (child, template, target) in databases.items():
+            startups[name].append(startup_once(child, workdir))
             empty_import_database(db_url, template, target)
-            runs[name].append(import_once(child, workdir, path))
+            runs[name].append({**import_once(child, workdir, path), "bands": stored_bands(db_url, target)})
     parsed = statistics.median(parse for parse, _ in floors)
     written = statistics.median(write for _, write in floors)
     rows = []
-    for name, measured in runs.items():
-        whole = sorted(measured, key=lambda run: run["whole"])[len(measured) // 2]
+    for name, measured_runs in runs.items():
+        whole = sorted(measured_runs, key=lambda run: run["whole"])[len(measured_runs) // 2]
+        startup = {key: median_of(startups[name], key) for key in ("whole", "cpu")}
         rows.append(
             {
                 "database": name,
                 "records": n,
                 "bytes": path.stat().st_size,
                 **whole,
-                "runs": [round(run["whole"], 2) for run in measured],
+                "runs": [round(run["whole"], 2) for run in measured_runs],
+                "cpu_runs": [round(run["cpu"], 2) for run in measured_runs],
+                "startup": startup,
                 "parse": parsed,
                 "write": written,
-                "ratio": whole["whole"] / (parsed + written),
+                "ratio": whole["whole"] / (startup["whole"] + parsed + written),
             }
         )
     path.unlink()
@@ -448,9 +460,9 @@ def render(results, info, command):
         "- Data: generated dolly-like approved records, about 900 characters each (3 in 8 with a reference "
         "text), some non-ASCII; export is plain dolly JSONL with the default options; imports go into a freshly "
         "migrated, empty database.",
-        "- Each measurement runs in a fresh child process; times exclude its start-up; peak RSS is its "
+        "- Each measurement runs in a fresh child process. Exports: times exclude its start-up; peak RSS is its "
         "`VmHWM` (including Python, Django, pandas and pyarrow; the RSS before the export started is shown "
-        "too).",
+        "too). Imports: the whole process, start-up included (below).",
         "",
         "### Export to JSONL, plain and with `dedupe`",
         "",
@@ -474,20 +486,24 @@ def render(results, info, command):
         "### Import (`manage.py import_dataset`, one transaction, indexing included)",
         "",
         "The records are written with their LSH bands in the import's transaction (the default). "
-        "*Whole* is the child process from start to exit, start-up included; *import* is the command "
-        "inside it; *CPU time* is the child's user + system time (on a loaded machine, wall time includes "
-        "waiting for a core). The floor is plain Python in the same run: `json.loads` of every line, then "
-        "`json.dumps` of every record to a file.",
+        "*Whole* is `manage.py import_dataset FILE` run as a child process, from start to exit, start-up "
+        "included (median run, every run in brackets); *CPU* is that child's user + system time (on a loaded "
+        "machine wall time includes waiting for a core, so CPU time is the fairer figure); peak RSS is its "
+        "`ru_maxrss`. Two floors are measured in the same run: Django's start-up alone (`python -c 'import "
+        "django; django.setup()'` with the same settings, wall / CPU) and plain Python on the same file "
+        "(`json.loads` of every line, then `json.dumps` of every record to a file). The ratio is *whole* over "
+        "start-up + parse + write.",
         "",
-        "| Database | Records | File (MB) | Whole process (s) | Its CPU time (s) | Import in it (s) | Bands stored "
-        "| Floor parse + write (s) | Ratio whole / floor | Peak RSS (MB) |",
+        "| Database | Records | File (MB) | Whole process (s) | Its CPU (s) | Bands stored "
+        "| Floor: start-up wall / CPU (s) | Floor: parse + write (s) | Ratio whole / floors | Peak RSS (MB) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results["import"]:
+        startup = row["startup"]
         lines.append(
             f"| {row['database']} | {row['records']:,} | {row['bytes'] / 1e6:,.0f} | {row['whole']:.2f} {row['runs']} "
-            f"| {row['cpu']:.2f} | {row['seconds']:.2f} | {row['bands']:,} | {row['parse']:.2f} + {row['write']:.2f} "
-            f"| {row['ratio']:.1f}× | {row['peak_rss_mb']:.0f} |"
+            f"| {row['cpu']:.2f} {row['cpu_runs']} | {row['bands']:,} | {startup['whole']:.2f} / {startup['cpu']:.2f} "
+            f"| {row['parse']:.2f} + {row['write']:.2f} | {row['ratio']:.1f}× | {row['peak_rss_mb']:.0f} |"
         )
     lines += [
         "",
