@@ -136,6 +136,9 @@ def _board_total():
         f"CASE WHEN e.points <> 0 THEN e.created_at END FROM {entry} e) l "
         "GROUP BY l.contest_id, l.user_id, l.category_id, l.day"
     )
+    params = [*_zone_params(), settings.TIME_ZONE, *_zone_params()]
+    if connection.vendor == "postgresql":
+        return _board_total_grouping_sets(per_day), params
     kinds = " UNION ALL ".join(
         f"SELECT {period} AS period, {by_category} AS by_category"
         for period, by_category in (
@@ -155,7 +158,25 @@ def _board_total():
         f"FROM ({per_day}) g CROSS JOIN ({kinds}) k WHERE k.by_category = 0 OR g.category_id IS NOT NULL "
         "GROUP BY g.contest_id, k.period, 3, 4, g.user_id"
     )
-    return sql, [*_zone_params(), settings.TIME_ZONE, *_zone_params()]
+    return sql, params
+
+
+def _board_total_grouping_sets(per_day):
+    """PostgreSQL: the five boards of each (person, day, category) in one pass of ``GROUPING SETS``."""
+    key, category = q("key"), q("category")
+    day, week, by_category = "GROUPING(g.day) = 0", "GROUPING(g.week) = 0", "GROUPING(g.category_id) = 0"
+    return (
+        f"SELECT g.contest_id AS contest_id, "
+        f"CASE WHEN {day} THEN {Period.DAY} WHEN {week} THEN {Period.WEEK} ELSE {Period.WHOLE} END AS period, "
+        f"CASE WHEN {day} THEN g.day WHEN {week} THEN g.week ELSE 0 END AS {key}, "
+        f"CASE WHEN {by_category} THEN g.category_id ELSE 0 END AS {category}, "
+        f"g.user_id AS user_id, SUM(g.points) AS points, MAX(g.scored_at) AS reached_at, "
+        f"{_disqualified('g')} AS disqualified "
+        f"FROM (SELECT d.*, d.day - (d.day - 1) %% 7 AS week FROM ({per_day}) d) g "
+        "GROUP BY g.contest_id, g.user_id, GROUPING SETS "
+        "((g.day), (g.day, g.category_id), (g.week), (g.week, g.category_id), (g.category_id)) "
+        f"HAVING NOT ({by_category} AND g.category_id IS NULL)"
+    )
 
 
 def _teams(source, board_columns):
@@ -220,37 +241,110 @@ def _run(sql, params):
         return cursor.fetchall() if cursor.description else cursor.rowcount
 
 
-def _minus(first, second):
-    return _run(f"{first[0]} EXCEPT {second[0]}", [*first[1], *second[1]])
+def _diff(want, have):
+    """Rows of ``want`` not in ``have`` (tagged 1) and of ``have`` not in ``want`` (tagged 2), in one statement."""
+    return _run(
+        f"WITH want AS ({want[0]}), have AS ({have[0]}) "
+        "SELECT 1, m.* FROM (SELECT * FROM want EXCEPT SELECT * FROM have) m "
+        "UNION ALL SELECT 2, x.* FROM (SELECT * FROM have EXCEPT SELECT * FROM want) x",
+        [*want[1], *have[1]],
+    )
 
 
-def table_differences(name):
-    """[(key, expected values or the empty value, stored values or the empty value)] for table ``name``."""
-    want, have = _nonempty(name, expected(name)), _nonempty(name, stored(name))
+def table_differences(name, source=None, *, override=None):
+    """[(key, expected values or the empty value, stored values or the empty value)] for table ``name``.
+
+    ``source``: the expected rows of the table ``name`` derives from (default: computed here);
+    ``override``: the expected rows of ``name`` itself, already computed.
+    """
+    want = _nonempty(name, override or expected(name, source))
+    have = _nonempty(name, stored(name))
     width, empty = len(TABLES[name][1]), TABLES[name][3]
-    missing = {tuple(row[:width]): tuple(row[width:]) for row in _minus(want, have)}
-    extra = {tuple(row[:width]): tuple(row[width:]) for row in _minus(have, want)}
+    found = {1: {}, 2: {}}
+    for side, *row in _diff(want, have):
+        found[side][tuple(row[:width])] = tuple(row[width:])
+    missing, extra = found[1], found[2]
     return [(key, missing.get(key, empty), extra.get(key, empty)) for key in set(missing) | set(extra)]
+
+
+def expected_copy(name):
+    """Write the expected rows of base table ``name`` to a temporary table; returns (SELECT of it, params)."""
+    scratch = q(f"expected_{name}")
+    _run(f"DROP TABLE IF EXISTS {scratch}", [])
+    sql, params = expected(name)
+    _run(f"CREATE TEMPORARY TABLE {scratch} AS {sql}", params)
+    listed = ", ".join(q(column) for column in columns(name))
+    return f"SELECT {listed} FROM {scratch}", []
+
+
+def drop_copy(name):
+    _run(f"DROP TABLE IF EXISTS {q(f'expected_{name}')}", [])
+
+
+def _check_foreign_keys_now():
+    """Foreign keys are checked at commit: check this transaction's writes now, or TRUNCATE and CREATE INDEX refuse."""
+    _run("SET CONSTRAINTS ALL IMMEDIATE", [])
+    _run("SET CONSTRAINTS ALL DEFERRED", [])
 
 
 def _clear(model):
     if connection.vendor == "postgresql":
-        # Foreign keys are checked at commit: check what this transaction wrote now, or TRUNCATE refuses.
-        _run("SET CONSTRAINTS ALL IMMEDIATE", [])
-        _run("SET CONSTRAINTS ALL DEFERRED", [])
+        _check_foreign_keys_now()
         _run(f"TRUNCATE {t(model)}", [])
     else:
         _run(f"DELETE FROM {t(model)}", [])
 
 
+def roomy_sorts():
+    """PostgreSQL: let this transaction's aggregates hash in memory (a maintenance job, run alone)."""
+    if connection.vendor == "postgresql":
+        _run("SET LOCAL work_mem = '256MB'", [])
+
+
+def _set_aside(model):
+    """PostgreSQL: drop the table's foreign keys and the indexes that back no constraint; returns how to restore them.
+
+    Checking the foreign keys and building each index once over the new rows is far cheaper than
+    doing it row by row (a trigger and an index update per inserted row).
+    """
+    if connection.vendor != "postgresql":
+        return []
+    name = model._meta.db_table
+    keys = _run(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = CAST(%s AS regclass) AND contype = 'f'",
+        [name],
+    )
+    indexes = _run(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s "
+        "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = CAST(%s AS regclass))",
+        [name, name],
+    )
+    for key_name, _definition in keys:
+        _run(f"ALTER TABLE {q(name)} DROP CONSTRAINT {q(key_name)}", [])
+    for index_name, _definition in indexes:
+        _run(f"DROP INDEX {q(index_name)}", [])
+    restore = [f"ALTER TABLE {q(name)} ADD CONSTRAINT {q(key)} {definition}" for key, definition in keys]
+    return restore + [definition for _index_name, definition in indexes]
+
+
 def rebuild_table(name):
     """Replace table ``name`` with what the ledger says (its source table already rebuilt); returns its rows."""
+    model = TABLES[name][0]
     derived_from = TABLES[name][4]
     source = stored(derived_from) if derived_from else None
     sql, params = expected(name, source)
-    _clear(TABLES[name][0])
+    _clear(model)
+    definitions = _set_aside(model)
     listed = ", ".join(q(column) for column in columns(name))
-    return _run(f"INSERT INTO {t(TABLES[name][0])} ({listed}) {sql}", params)
+    rows = _run(f"INSERT INTO {t(model)} ({listed}) {sql}", params)
+    if definitions:
+        _check_foreign_keys_now()
+    for definition in definitions:
+        _run(definition, [])
+    if connection.vendor == "postgresql":
+        _run(f"ANALYZE {t(model)}", [])
+    return rows
 
 
 def rebuild_team_boards(teams, *, contest_id=None):
