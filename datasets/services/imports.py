@@ -216,6 +216,23 @@ def import_records(opener, *, batch, progress=None, index=False):
     return locked, report
 
 
+def import_file(opener, *, source_name, author, target_status, create_categories, index=True, created_by=None):
+    """Import a file the caller reads itself (``manage.py import_dataset``), in one transaction,
+    and send ``import.finished`` like an upload's import.  Raises ``ImportRefused``: nothing kept."""
+    with transaction.atomic():
+        batch = import_start(
+            source_name=source_name,
+            author=author,
+            target_status=target_status,
+            create_categories=create_categories,
+            line_count=0,
+            created_by=created_by,
+        )
+        batch, report = import_records(opener, batch=batch, index=index)
+        import_event(batch_id=batch.pk)
+    return batch, report
+
+
 def import_index_records(batch_id):
     """Store the near-duplicate index (LSH bands) of the records a finished import wrote.
 

@@ -233,3 +233,20 @@ def test_the_site_shows_a_refused_address_on_its_field_and_registers_nothing(cli
     assert response.status_code == 200
     assert "without a user name or password" in response.context["form"].errors["url"][0]
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_an_import_from_the_command_line_is_told_like_an_upload(
+    endpoint, receiver, write_jsonl, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from datasets.models import ImportBatch
+
+    path = write_jsonl([{"instruction": "Say hello.", "context": "", "response": "Hello.", "category": "open_qa"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_dataset", str(path), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    batch = ImportBatch.objects.get()
+    payload = received_json(receiver)
+    assert payload["event"] == "import.finished" == receiver.requests[-1].headers["x-dolly-event"]
+    assert payload["import"]["id"] == str(batch.public_id)
+    assert payload["import"]["status"] == "done" and payload["import"]["imported_count"] == 1

@@ -13,7 +13,6 @@ it exists.  ``--skip-indexing`` leaves that for later (``manage.py refresh_instr
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from annotations.models import Status
 from datasets import services
@@ -70,15 +69,14 @@ class Command(BaseCommand):
             return
 
         try:
-            with transaction.atomic():
-                batch = services.import_start(
-                    source_name=file,
-                    author=author_user,
-                    target_status=status,
-                    create_categories=create_categories,
-                    line_count=0,
-                )
-                batch, report = services.import_records(opener, batch=batch, index=not skip_indexing)
+            batch, report = services.import_file(
+                opener,
+                source_name=file,
+                author=author_user,
+                target_status=status,
+                create_categories=create_categories,
+                index=not skip_indexing,
+            )
         except services.ImportRefused as exc:
             if exc.report is None:
                 raise CommandError(f"{exc} Nothing was imported.")
