@@ -4,7 +4,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import add_service_errors
+from core.pagination import page_of
 
 from . import selectors, services
 from .forms import ApiKeyForm, SignInForm, SignUpForm
@@ -122,7 +122,7 @@ def api_keys(request):
             form.add_error("name", exc.message_dict.get("name", exc.messages))
         else:
             form = ApiKeyForm()
-    page = Paginator(selectors.api_keys(), 50).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.api_keys(), 50)
     context = {"form": form, "page": page, "query": "", "created": created}
     return render(request, "accounts/api_keys.html", context)
 

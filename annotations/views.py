@@ -5,13 +5,13 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import add_service_errors
 from core.integers import optional_int
+from core.pagination import page_of
 
 from . import selectors, services
 from .exceptions import StaleEdit, TransitionNotAllowed
@@ -56,7 +56,7 @@ def demonstration_list(request):
     elif filters.is_bound:
         messages.error(request, _("Unknown filter value ignored: %(fields)s.") % {"fields": ", ".join(filters.errors)})
     queryset = selectors.own_demonstrations(user=request.user, status=status, category_key=category)
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    page = page_of(request, queryset, 25)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

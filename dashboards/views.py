@@ -7,22 +7,35 @@ gathers writing (annotations), review and the next suggestion (contests).
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import check_admin
 from annotations import selectors as demonstration_selectors
 from annotations.views import JUST_SUBMITTED
+from core.exceptions import BadQueryParameter
+from core.integers import to_int
 from review import selectors as review_selectors
 
 from . import personal, reports, suggestions
 
 
 def _window(request):
+    """``?days=``: one of ``reports.WINDOWS`` (the default when absent), else a 400 naming it."""
+    raw = request.GET.get("days", "")
+    if raw == "":
+        return reports.DEFAULT_WINDOW
     try:
-        days = int(request.GET.get("days", reports.DEFAULT_WINDOW))
+        days = to_int(raw, min_value=1)
     except ValueError:
-        days = reports.DEFAULT_WINDOW
-    return days if days in reports.WINDOWS else reports.DEFAULT_WINDOW
+        days = None
+    if days not in reports.WINDOWS:
+        raise BadQueryParameter(
+            "days",
+            _("Choose a window of %(windows)s days.")
+            % {"windows": ", ".join(str(window) for window in reports.WINDOWS)},
+        )
+    return days
 
 
 @login_required
@@ -49,7 +62,11 @@ def admin_dashboard(request):
 @require_GET
 def admin_chart_data(request, chart_id):
     check_admin(request.user)
-    chart = reports.admin_chart(chart_id, days=_window(request))
+    try:
+        days = _window(request)
+    except BadQueryParameter as error:
+        return JsonResponse(error.detail(), status=400)
+    chart = reports.admin_chart(chart_id, days=days)
     if chart is None:
         raise Http404("No such chart.")
     return JsonResponse(chart)

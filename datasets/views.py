@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import admin_required as admin_required_for
 from core.forms import add_service_errors
+from core.pagination import page_of
 
 from . import selectors, services
 from .downloads import release_file_response
@@ -56,7 +56,7 @@ def release_list(request):
     queryset = selectors.releases()
     if filters.is_valid() and filters.cleaned_data["status"]:
         queryset = queryset.filter(status=filters.cleaned_data["status"])
-    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    page = page_of(request, queryset, 20)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "datasets/release_list.html", {"page": page, "filters": filters, "query": query.urlencode()})
@@ -138,7 +138,7 @@ def import_list(request):
             add_service_errors(form, exc)
         else:
             return redirect("datasets:import-detail", public_id=batch.public_id)
-    page = Paginator(selectors.import_batches(), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.import_batches(), 20)
     return render(request, "datasets/import_list.html", {"form": form, "page": page, "query": ""})
 
 

@@ -9,7 +9,10 @@ import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from core.exceptions import BadQueryParameter
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
@@ -47,3 +50,15 @@ def server_error(request):
         _("Server error"),
         _("Something went wrong on our side, and it has been logged. Please try again."),
     )
+
+
+def bad_request(request, exception):
+    """Django's 400 handler: a query parameter the page cannot use is named, on a page or in JSON.
+
+    Other refusals (``SuspiciousOperation`` and the like) keep a plain message: theirs may describe
+    the server."""
+    field, message = (exception.field, exception.message) if isinstance(exception, BadQueryParameter) else ("", "")
+    if request.path.startswith("/api/"):
+        body = {field: [message]} if field else {"detail": _("The request could not be understood.")}
+        return JsonResponse(body, status=400)
+    return render(request, "400.html", {"field": field, "message": message}, status=400)

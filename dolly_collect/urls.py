@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("annotations.urls")),
 ]
 
+handler400 = "dolly_collect.errors.bad_request"
 handler500 = "dolly_collect.errors.server_error"

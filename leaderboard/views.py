@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from accounts.permissions import check_admin, is_admin
 from accounts.services import profile_for, profile_update
 from annotations.selectors import active_categories
 from core.forms import add_service_errors
+from core.pagination import page_of
 
 from . import charts, selectors
 from .explain import describe
@@ -109,7 +109,7 @@ def my_points(request):
         if contest is None:
             messages.error(request, _("contest: no contest %(slug)r; showing all your points.") % {"slug": slug[:60]})
     entries = selectors.points_history(user=request.user, contest=contest)
-    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, entries, HISTORY_PAGE_SIZE)
     series = selectors.points_by_day(user=request.user, contest=contest)
     return render(
         request,

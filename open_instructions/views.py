@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +13,7 @@ from annotations.models import Origin
 from annotations.validation import max_lengths
 from annotations.views import JUST_SUBMITTED
 from core.forms import add_service_errors
+from core.pagination import page_of
 
 from . import drafts, selectors, services
 from .forms import AnswerForm, OpenInstructionForm, PoolFilterForm
@@ -24,7 +24,7 @@ def pool(request):
     categories = list(demonstration_selectors.active_categories())
     filters = PoolFilterForm(request.GET or None, categories=categories)
     queryset = selectors.open_pool(user=request.user, category_id=filters.category_id())
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    page = page_of(request, queryset, 25)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -34,7 +34,7 @@ def pool(request):
 
 @login_required
 def mine(request):
-    page = Paginator(selectors.own_open_instructions(user=request.user), 25).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.own_open_instructions(user=request.user), 25)
     return render(request, "open_instructions/mine.html", {"page": page})
 
 

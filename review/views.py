@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from annotations.models import Category
 from annotations.views import render_editor
 from core.forms import add_service_errors
 from core.integers import optional_int, to_int
+from core.pagination import page_of
 
 from . import selectors, services
 from .comparison import is_duplicate_flag
@@ -267,7 +267,7 @@ def review_stats(request):
 
 @login_required
 def notification_list(request):
-    page = Paginator(selectors.notifications_for(request.user), 25).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.notifications_for(request.user), 25)
     return render(request, "review/notifications.html", {"page": page})
 
 

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import admin_required as admin_required_for
 from core.forms import add_service_errors
+from core.pagination import page_of
 
 from . import selectors, services
 from .models import EVENTS
@@ -47,7 +47,7 @@ def webhook_list(request):
         else:
             messages.success(request, _("The webhook is registered."))
             return redirect("datasets:webhook-detail", public_id=endpoint.public_id)
-    page = Paginator(selectors.endpoints(), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.endpoints(), 20)
     return render(request, "datasets/webhook_list.html", {"form": form, "page": page, "query": ""})
 
 
@@ -55,7 +55,7 @@ def webhook_list(request):
 @require_GET
 def webhook_detail(request, public_id):
     endpoint = selectors.access_endpoint(public_id=public_id)
-    page = Paginator(selectors.deliveries(endpoint=endpoint), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.deliveries(endpoint=endpoint), 20)
     return render(request, "datasets/webhook_detail.html", {"endpoint": endpoint, "page": page, "query": ""})
 
 

@@ -110,7 +110,9 @@ def test_the_list_is_paginated(api_for, user):
     last = api.get(DEMONSTRATIONS, {"page_size": 2, "page": 3}).json()
     assert len(last["results"]) == 1 and last["next"] is None
     assert api.get(DEMONSTRATIONS, {"page": 99}).status_code == 404
-    assert len(api.get(DEMONSTRATIONS, {"page_size": 10_000}).json()["results"]) == 5
+    assert len(api.get(DEMONSTRATIONS, {"page_size": 200}).json()["results"]) == 5
+    too_big = api.get(DEMONSTRATIONS, {"page_size": 10_000})
+    assert too_big.status_code == 400 and list(too_big.json()) == ["page_size"]
 
 
 def test_the_list_query_count_does_not_grow(api_for, user, django_assert_max_num_queries):

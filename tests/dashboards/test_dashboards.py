@@ -170,7 +170,23 @@ class TestPages:
     def test_unknown_chart_and_window(self, client_for, data):
         client = client_for(AdminFactory(username="ada"))
         assert client.get(reverse("dashboard-data", args=["nope"])).status_code == 404
-        assert client.get(reverse("dashboard"), {"days": "abc"}).status_code == 200
+        assert client.get(reverse("dashboard"), {"days": 7}).status_code == 200
+
+    @pytest.mark.parametrize("days", ["abc", "0", "-7", "8", "٣0", "9" * 40, "7.0"])
+    def test_a_window_the_dashboard_does_not_offer_is_a_400_naming_days(self, client_for, data, days):
+        client = client_for(AdminFactory(username="ada"))
+        page = client.get(reverse("dashboard"), {"days": days})
+        assert page.status_code == 400
+        text = page.content.decode()
+        assert "“days”" in text and "7, 30, 90, 365" in text and "<h1>" in text
+        chart = client.get(reverse("dashboard-data", args=["per-day"]), {"days": days})
+        assert chart.status_code == 400 and list(chart.json()) == ["days"]
+        assert "7, 30, 90, 365" in chart.json()["days"][0]
+
+    def test_the_window_error_is_in_french_for_french_readers(self, client_for, data):
+        client = client_for(AdminFactory(username="ada"))
+        page = client.get(reverse("dashboard"), {"days": "abc"}, HTTP_ACCEPT_LANGUAGE="fr")
+        assert page.status_code == 400 and "paramètre" in page.content.decode()
 
     def test_the_personal_dashboard_shows_only_ones_own_figures(self, client_for, contest, data):
         response = client_for(data["bob"]).get(reverse("my-dashboard"))
