@@ -7,18 +7,23 @@ into an account by ``accounts.services.user_sso_sign_in``.  Nothing here runs un
 ``SSO_ENABLED`` (a client id and an issuer or endpoints are configured).
 """
 
+import logging
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.shortcuts import resolve_url
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from . import names, services
 from .services import SignInRefused
+
+logger = logging.getLogger(__name__)
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 DISCOVERY_MAX_AGE = 3600
@@ -27,7 +32,9 @@ _ENDPOINTS = {
     "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
     "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
+    "OIDC_OP_LOGOUT_ENDPOINT": "end_session_endpoint",
 }
+ID_TOKEN_SESSION_KEY = "oidc_id_token"  # where mozilla-django-oidc keeps the ID token (OIDC_STORE_ID_TOKEN)
 _discovered = {}
 
 
@@ -61,6 +68,34 @@ def provider_setting(name):
     if not endpoint:
         raise ProviderUnavailable(f"the discovery document has no {_ENDPOINTS[name]}")
     return endpoint
+
+
+def provider_logout_url(request):
+    """Where signing out sends the person: for a session that came from single sign-on, the
+    provider's end-session endpoint (OpenID Connect RP-initiated logout, with ``id_token_hint``
+    and a ``post_logout_redirect_uri`` built on ``DOLLY_SITE_URL``), so the provider's session
+    ends too; otherwise, or when the provider names no such endpoint or cannot be reached, the
+    site's own page after signing out.  Read before the session is flushed
+    (``OIDC_OP_LOGOUT_URL_METHOD``)."""
+    after = resolve_url(settings.LOGOUT_REDIRECT_URL)
+    id_token = request.session.get(ID_TOKEN_SESSION_KEY)
+    if not (settings.SSO_ENABLED and settings.OIDC_LOGOUT_AT_PROVIDER and id_token):
+        return after
+    try:
+        endpoint = provider_setting("OIDC_OP_LOGOUT_ENDPOINT")
+    except ProviderUnavailable as error:
+        logger.warning("single sign-on: signed out here only: %s", error)
+        return after
+    if not endpoint:
+        return after
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": settings.DOLLY_SITE_URL + after,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,4 +208,11 @@ class PasswordSignInSwitch:
             raise PermissionDenied
 
 
-__all__ = ["SSOBackend", "PasswordSignInSwitch", "ProviderUnavailable", "SignInRefused", "provider_setting"]
+__all__ = [
+    "SSOBackend",
+    "PasswordSignInSwitch",
+    "ProviderUnavailable",
+    "SignInRefused",
+    "provider_logout_url",
+    "provider_setting",
+]

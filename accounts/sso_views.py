@@ -4,9 +4,11 @@ import logging
 
 import requests
 from django.conf import settings
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -85,3 +87,20 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
 
     def login_failure(self):
         return sign_in_refused(self.request, "cancelled")
+
+
+class SignOutView(LogoutView):
+    """Sign out (POST, as Django's view); a single sign-on session then goes on to the provider's
+    end-session endpoint (``OIDC_OP_LOGOUT_URL_METHOD``, ``accounts.sso.provider_logout_url``),
+    which sends the person back to the page after signing out.  The way there is a page that moves
+    on by itself (a redirect answering the form would break the policy's ``form-action 'self'``)."""
+
+    def post(self, request, *args, **kwargs):
+        provider_url = None
+        if request.user.is_authenticated and settings.OIDC_OP_LOGOUT_URL_METHOD:
+            provider_url = import_string(settings.OIDC_OP_LOGOUT_URL_METHOD)(request)  # before the flush
+        response = super().post(request, *args, **kwargs)
+        if provider_url and provider_url != resolve_url(settings.LOGOUT_REDIRECT_URL):
+            context = {"provider_url": provider_url, "provider_name": settings.SSO_PROVIDER_NAME}
+            return render(request, "registration/signing_out.html", context)
+        return response

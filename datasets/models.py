@@ -42,6 +42,11 @@ class Release(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the job was last queued; one waiting far longer with no job running lost its queue message."),
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(
@@ -121,6 +126,11 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the job was last queued; one waiting far longer with no job running lost its queue message."),
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     source_name = models.CharField(max_length=255)
     stored_name = models.CharField(max_length=300, blank=True, help_text=_("The uploaded file in storage."))

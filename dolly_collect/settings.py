@@ -35,6 +35,8 @@ def _secret_key():
 
 
 SECRET_KEY = _secret_key()
+# Former keys, still accepted for signatures (sessions, links) and webhook secrets while they rotate out.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ALLOWED_EMAIL_DOMAINS = [d.lower().lstrip("@") for d in env.list("ALLOWED_EMAIL_DOMAINS", default=[])]
@@ -66,6 +68,12 @@ SSO_ENABLED = bool(
     OIDC_RP_CLIENT_ID
     and (OIDC_ISSUER or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT))
 )
+# Signing out of a single sign-on session also ends the provider's (RP-initiated logout), at its
+# discovery document's end_session_endpoint or this one; off, only the site's session ends.
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_LOGOUT_AT_PROVIDER = env.bool("OIDC_LOGOUT_AT_PROVIDER", default=True)
+OIDC_OP_LOGOUT_URL_METHOD = "accounts.sso.provider_logout_url"
+OIDC_STORE_ID_TOKEN = True  # kept in the (database) session for the id_token_hint of the sign-out
 OIDC_USE_PKCE = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
 OIDC_REDIRECT_FIELD_NAME = "next"
@@ -354,6 +362,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # DOLLY_JOB_STALE_SECONDS lost its worker: it is marked failed, its partial files removed, retryable.
 DOLLY_JOB_HEARTBEAT_SECONDS = env.int("DOLLY_JOB_HEARTBEAT_SECONDS", default=10)
 DOLLY_JOB_STALE_SECONDS = env.int("DOLLY_JOB_STALE_SECONDS", default=120)
+# A build or import still queued after DOLLY_JOB_QUEUED_SECONDS while no job runs lost its queue
+# message: it is marked failed with that reason, and can be retried.
+DOLLY_JOB_QUEUED_SECONDS = env.int("DOLLY_JOB_QUEUED_SECONDS", default=900)
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-dataset-jobs": {"task": "datasets.fail_stale_jobs", "schedule": 60.0},
 }
@@ -389,6 +400,9 @@ DOLLY_IMPORT_MAX_LINE_BYTES = env.int("DOLLY_IMPORT_MAX_LINE_BYTES", default=2 *
 DOLLY_RELEASE_NAME = env.str("DOLLY_RELEASE_NAME", default="dolly-collect")
 DOLLY_WEBHOOK_RETRY_SECONDS = env.int("DOLLY_WEBHOOK_RETRY_SECONDS", default=6 * 3600)
 DOLLY_WEBHOOK_ALLOW_PRIVATE = env.bool("DOLLY_WEBHOOK_ALLOW_PRIVATE", default=False)
+# Webhook signing secrets are stored encrypted under keys derived from these, newest first (the first
+# encrypts, all decrypt); unset, from SECRET_KEY and SECRET_KEY_FALLBACKS (datasets/webhooks/secrets.py).
+DOLLY_WEBHOOK_KEYS = env.list("DOLLY_WEBHOOK_KEYS", default=[])
 
 # Contests: at most this many submissions per person per hour (0: no limit).  Imports are exempt.
 DOLLY_MAX_SUBMISSIONS_PER_HOUR = env.int("DOLLY_MAX_SUBMISSIONS_PER_HOUR", default=60)

@@ -346,7 +346,8 @@ def import_confirm(*, batch):
         locked.status = ImportBatch.State.QUEUED
         locked.error = ""
         locked.progress = 0
-        locked.save(update_fields=["status", "error", "progress"])
+        locked.queued_at = timezone.now()
+        locked.save(update_fields=["status", "error", "progress", "queued_at"])
         enqueue(IMPORT_TASK, locked.pk, on_failure=lambda error: _import_queue_unavailable(locked))
     return locked
 

@@ -278,11 +278,49 @@ def _fail_stale_imports(limit):
     return failed
 
 
+def _queued_reason(*, imported):
+    minutes = max(1, round(settings.DOLLY_JOB_QUEUED_SECONDS / 60))
+    waited = _("No worker took the job in %(minutes)s minutes of waiting (its queue message was lost).") % {
+        "minutes": minutes
+    }
+    return waited + " " + (_("Nothing was imported. Retry it.") if imported else _("Nothing was built. Retry it."))
+
+
+def _job_running(stale_limit):
+    """Whether a build or an import is running with a live heartbeat: a queued job may be waiting for it."""
+    return (
+        Release.objects.filter(status=Release.State.RUNNING, heartbeat_at__gte=stale_limit).exists()
+        or ImportProgress.objects.filter(beat_at__gte=stale_limit).exists()
+    )
+
+
+def _fail_lost_queued(stale_limit):
+    """Fail the builds and imports queued for longer than ``DOLLY_JOB_QUEUED_SECONDS`` while no job
+    runs, so that their queue message must have been lost.  Failing is safe whatever happens next:
+    a late message finds the job failed and does nothing, and a person retries it (one new message)."""
+    if _job_running(stale_limit):
+        return 0
+    limit = timezone.now() - datetime.timedelta(seconds=settings.DOLLY_JOB_QUEUED_SECONDS)
+    waited = Q(queued_at__lt=limit) | Q(queued_at__isnull=True, created_at__lt=limit)
+    now = timezone.now()
+    failed = 0
+    for pk in Release.objects.filter(waited, status=Release.State.QUEUED).values_list("pk", flat=True)[:100]:
+        failed += Release.objects.filter(pk=pk, status=Release.State.QUEUED).update(
+            status=Release.State.FAILED, error=_queued_reason(imported=False), finished_at=now
+        )
+    for pk in ImportBatch.objects.filter(waited, status=ImportBatch.State.QUEUED).values_list("pk", flat=True)[:100]:
+        failed += ImportBatch.objects.filter(pk=pk, status=ImportBatch.State.QUEUED).update(
+            status=ImportBatch.State.FAILED, error=_queued_reason(imported=True), finished_at=now
+        )
+    return failed
+
+
 def jobs_fail_stale():
     """Mark failed the builds, checks and imports whose heartbeat stopped, and remove their partial
-    files.  Runs on reading a release or import page or API, and every minute from Celery beat.
+    files; and those still queued after ``DOLLY_JOB_QUEUED_SECONDS`` while nothing runs.  Runs on
+    reading a release or import page or API, and every minute from Celery beat.
     Returns how many jobs were marked."""
     if _database_write_locked():
         return 0
     limit = _stale_before()
-    return _fail_stale_releases(limit) + _fail_stale_imports(limit)
+    return _fail_stale_releases(limit) + _fail_stale_imports(limit) + _fail_lost_queued(limit)

@@ -43,6 +43,7 @@ def release_create(*, created_by, options, name="", tag=""):
                     created_by=created_by,
                     filters=options.filters_dict(),
                     formats=list(options.formats),
+                    queued_at=timezone.now(),
                 )
             break
         except IntegrityError:
@@ -91,7 +92,8 @@ def release_retry(*, release):
         locked.progress = 0
         locked.finished_at = None
         locked.heartbeat_at = None
-        locked.save(update_fields=["status", "error", "progress", "finished_at", "heartbeat_at"])
+        locked.queued_at = timezone.now()
+        locked.save(update_fields=["status", "error", "progress", "finished_at", "heartbeat_at", "queued_at"])
         enqueue(BUILD_TASK, locked.pk, on_failure=lambda error: _queue_unavailable(locked))
     return locked
 

@@ -16,7 +16,14 @@ from .models import EVENTS, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 class EndpointSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    secret = serializers.CharField(write_only=True, min_length=16, max_length=200, help_text="Signs every delivery.")
+    secret = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        min_length=16,
+        max_length=200,
+        help_text="Signs every delivery; left out, one is generated. Stored encrypted, returned only at creation.",
+    )
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENTS), allow_empty=False)
 
     class Meta:
@@ -24,6 +31,13 @@ class EndpointSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "secret", "events", "active", "created_at"]
         read_only_fields = ["active", "created_at"]
         extra_kwargs = {"url": {"validators": []}}
+
+
+class CreatedEndpointSerializer(EndpointSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="The signing secret, returned this once: it is stored encrypted and never shown again.",
+    )
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -63,13 +77,14 @@ class EndpointListCreateView(generics.GenericAPIView):
         return self.get_paginated_response(EndpointSerializer(page, many=True).data)
 
     @extend_schema(
-        summary="Register a webhook endpoint", request=EndpointSerializer, responses={201: EndpointSerializer}
+        summary="Register a webhook endpoint", request=EndpointSerializer, responses={201: CreatedEndpointSerializer}
     )
     def post(self, request):
         payload = EndpointSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         endpoint = _checked(lambda: services.webhook_endpoint_create(**payload.validated_data, created_by=request.user))
-        return Response(EndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        body = {**EndpointSerializer(endpoint).data, "secret": endpoint.created_secret}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class EndpointDetailView(APIView):

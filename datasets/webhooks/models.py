@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import secrets
+
 EVENTS = ("release.published", "release.failed", "import.finished")
 TEST_EVENT = "webhook.test"
 
@@ -13,7 +15,8 @@ TEST_EVENT = "webhook.test"
 class WebhookEndpoint(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     url = models.URLField(_("address"), max_length=1000)
-    secret = models.CharField(_("signing secret"), max_length=200)
+    # The signing secret, encrypted (``secrets.encrypt``); ``signing_secret()`` reads it back.
+    encrypted_secret = models.TextField(_("signing secret, encrypted"))
     events = models.JSONField(_("events"), default=list)
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
@@ -26,6 +29,10 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self):
         return self.url
+
+    def signing_secret(self):
+        """The secret deliveries are signed with; ``secrets.SecretUnreadable`` when no key reads it."""
+        return secrets.decrypt(self.encrypted_secret)
 
 
 class WebhookDelivery(models.Model):

@@ -11,6 +11,7 @@ retries wait for ``manage.py send_webhooks`` instead of blocking the request.
 import datetime
 import json
 import logging
+import secrets as python_secrets
 import time
 import uuid
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.tasks import BROKER_ERRORS, enqueue, registered_task
 
+from . import secrets as webhook_secrets
 from . import signing, transport
 from .models import EVENTS, TEST_EVENT, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -47,7 +49,7 @@ def check_endpoint(*, url, secret, events):
         ]
     if not url or len(url) > 1000:
         errors.setdefault("url", [_("Give the address the events are posted to (at most 1000 characters).")])
-    if not isinstance(secret, str) or not 16 <= len(secret) <= 200:
+    if not isinstance(secret, str) or not (secret == "" or 16 <= len(secret) <= 200):
         errors["secret"] = [_("The signing secret must have 16 to 200 characters.")]
     if not isinstance(events, list | tuple) or not events or any(event not in EVENTS for event in events):
         errors["events"] = [_("Choose events among %(events)s.") % {"events": ", ".join(EVENTS)}]
@@ -55,11 +57,33 @@ def check_endpoint(*, url, secret, events):
         raise ValidationError(errors)
 
 
-def webhook_endpoint_create(*, url, secret, events, created_by):
+def webhook_endpoint_create(*, url, events, created_by, secret=""):
+    """Register an endpoint; without a secret one is generated.  The secret is stored encrypted and
+    is readable only on the returned object's ``created_secret``, to be shown once."""
     check_endpoint(url=url, secret=secret, events=events)
-    return WebhookEndpoint.objects.create(
-        url=url, secret=secret, events=[e for e in EVENTS if e in events], created_by=created_by
+    secret = secret or python_secrets.token_urlsafe(32)
+    endpoint = WebhookEndpoint.objects.create(
+        url=url,
+        encrypted_secret=webhook_secrets.encrypt(secret),
+        events=[e for e in EVENTS if e in events],
+        created_by=created_by,
     )
+    endpoint.created_secret = secret
+    return endpoint
+
+
+def webhook_secrets_rotate():
+    """Encrypt every stored secret under the newest key of ``DOLLY_WEBHOOK_KEYS`` (run before dropping
+    an old key).  Returns how many were re-encrypted and the endpoints no configured key can read."""
+    rotated, unreadable = 0, []
+    for endpoint in WebhookEndpoint.objects.only("pk", "public_id", "encrypted_secret").iterator():
+        try:
+            token = webhook_secrets.rotate(endpoint.encrypted_secret)
+        except webhook_secrets.SecretUnreadable:
+            unreadable.append(endpoint.public_id)
+            continue
+        rotated += WebhookEndpoint.objects.filter(pk=endpoint.pk).update(encrypted_secret=token)
+    return rotated, unreadable
 
 
 def webhook_endpoint_deactivate(*, endpoint):
@@ -137,10 +161,15 @@ def _send(delivery):
         "User-Agent": USER_AGENT,
         "X-Dolly-Event": delivery.event,
         "X-Dolly-Delivery": str(delivery.public_id),
-        signing.HEADER: signing.signature_header(delivery.endpoint.secret, body),
     }
     started = time.monotonic()
     fields = {"started_at": timezone.now()}
+    try:
+        headers[signing.HEADER] = signing.signature_header(delivery.endpoint.signing_secret(), body)
+    except webhook_secrets.SecretUnreadable:
+        fields.update(error=_("The signing secret cannot be decrypted with DOLLY_WEBHOOK_KEYS; nothing was sent."))
+        fields["duration_ms"] = 0
+        return fields
     try:
         answer = transport.post(
             delivery.endpoint.url, body, headers, allow_private=settings.DOLLY_WEBHOOK_ALLOW_PRIVATE

@@ -15,6 +15,7 @@ from core.pagination import page_of
 from . import selectors, services
 from .models import EVENTS
 
+NEW_SECRET_SESSION_KEY = "webhook_new_secret"
 admin_required = admin_required_for(message=gettext_lazy("Only admins manage webhooks."))
 
 
@@ -22,10 +23,14 @@ class EndpointForm(forms.Form):
     url = forms.URLField(label=gettext_lazy("Address"), max_length=1000, assume_scheme="https")
     secret = forms.CharField(
         label=gettext_lazy("Signing secret"),
+        required=False,
         min_length=16,
         max_length=200,
         widget=forms.PasswordInput(render_value=True),
-        help_text=gettext_lazy("16 characters or more; the receiver checks the X-Dolly-Signature header with it."),
+        help_text=gettext_lazy(
+            "16 characters or more, or leave it empty to have one generated; the receiver checks the "
+            "X-Dolly-Signature header with it. It is stored encrypted and shown only once."
+        ),
     )
     events = forms.MultipleChoiceField(
         label=gettext_lazy("Events"),
@@ -46,6 +51,7 @@ def webhook_list(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The webhook is registered."))
+            request.session[NEW_SECRET_SESSION_KEY] = [str(endpoint.public_id), endpoint.created_secret]
             return redirect("datasets:webhook-detail", public_id=endpoint.public_id)
     page = page_of(request, selectors.endpoints(), 20)
     return render(request, "datasets/webhook_list.html", {"form": form, "page": page, "query": ""})
@@ -56,7 +62,16 @@ def webhook_list(request):
 def webhook_detail(request, public_id):
     endpoint = selectors.access_endpoint(public_id=public_id)
     page = page_of(request, selectors.deliveries(endpoint=endpoint), 20)
-    return render(request, "datasets/webhook_detail.html", {"endpoint": endpoint, "page": page, "query": ""})
+    shown_id, new_secret = request.session.get(NEW_SECRET_SESSION_KEY) or ("", "")
+    if shown_id == str(endpoint.public_id):
+        del request.session[NEW_SECRET_SESSION_KEY]  # shown this once, never again
+    else:
+        new_secret = ""
+    return render(
+        request,
+        "datasets/webhook_detail.html",
+        {"endpoint": endpoint, "page": page, "query": "", "new_secret": new_secret},
+    )
 
 
 @admin_required

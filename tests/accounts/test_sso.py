@@ -262,3 +262,65 @@ def test_two_first_sign_ins_of_one_person_at_once_give_one_account(sso_settings,
     assert statuses == [302, 302]
     assert User.objects.filter(email__iexact="ada@corp.example").count() == 1
     assert SSOIdentity.objects.count() == 1
+
+
+def test_signing_out_of_a_single_sign_on_session_goes_on_to_the_providers_end_session(
+    client, sso_settings, oidc_provider
+):
+    import html
+    import re
+
+    import jwt
+
+    sso_settings.DOLLY_SITE_URL = "https://dolly.corp.example"
+    sign_in(client, oidc_provider, **ada())
+    id_token = client.session["oidc_id_token"]
+    response = client.post(reverse("logout"))
+    assert response.status_code == 200 and signed_in_as(client) is None
+    provider_url = response.context["provider_url"]
+    assert f'content="0;url={html.escape(provider_url)}"' in response.content.decode()
+    parts = urlsplit(provider_url)
+    query = parse_qs(parts.query)
+    discovery = requests.get(f"{oidc_provider.url}/.well-known/openid-configuration", timeout=10).json()
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == discovery["end_session_endpoint"]
+    assert query["id_token_hint"] == [id_token] and query["client_id"] == ["dolly-collect"]
+    hint = jwt.decode(id_token, options={"verify_signature": False})
+    assert hint["sub"] == "ada-sub" and hint["iss"] == oidc_provider.url
+    assert query["post_logout_redirect_uri"] == ["https://dolly.corp.example" + reverse("login")]
+    # The provider's end-session page, confirmed as a person would, sends them back to the site.
+    page = requests.get(provider_url, timeout=10)
+    assert page.status_code == 200 and "id_token_hint</code> not set" not in page.text
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
+    redirect_uri = html.unescape(re.search(r'name="redirect_uri" value="([^"]+)"', page.text).group(1))
+    back = requests.post(
+        oidc_provider.url + action, data={"redirect_uri": redirect_uri}, allow_redirects=False, timeout=10
+    )
+    assert back.status_code == 302 and back.headers["Location"] == "https://dolly.corp.example" + reverse("login")
+
+
+def test_signing_out_of_a_password_session_or_with_provider_logout_off_stays_on_the_site(
+    client, sso_settings, oidc_provider
+):
+    client.force_login(UserFactory(username="bob"))
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    sign_in(client, oidc_provider, **ada())
+    sso_settings.OIDC_LOGOUT_AT_PROVIDER = False
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert signed_in_as(client) is None
+
+
+def test_a_configured_end_session_endpoint_is_used_and_an_unreachable_provider_signs_out_here(
+    client, sso_settings, oidc_provider
+):
+    sign_in(client, oidc_provider, **ada())
+    sso_settings.OIDC_OP_LOGOUT_ENDPOINT = "https://login.corp.example/logout?tenant=dolly"
+    response = client.post(reverse("logout"))
+    assert response.context["provider_url"].startswith("https://login.corp.example/logout?tenant=dolly&id_token_hint=")
+    sign_in(client, oidc_provider, **ada())
+    sso_settings.OIDC_OP_LOGOUT_ENDPOINT = ""
+    sso_settings.OIDC_ISSUER = "http://127.0.0.1:9"  # nothing listens: discovery fails
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert signed_in_as(client) is None

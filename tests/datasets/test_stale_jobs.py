@@ -139,3 +139,75 @@ def test_the_sqlite_probe_sees_a_write_lock_held_by_another_connection(tmp_path)
     holder.execute("ROLLBACK")
     assert sqlite_write_locked(str(path)) is False
     holder.close()
+
+
+def _queued_long_ago(settings):
+    return timezone.now() - datetime.timedelta(seconds=settings.DOLLY_JOB_QUEUED_SECONDS + 60)
+
+
+@pytest.fixture
+def lost_queued_release(settings, media_root, approved):
+    """A release whose build message never reached a worker: queued for longer than the limit."""
+    approved("open_qa", instruction="What is a queue?")
+    release = Release.objects.create(filters=ExportOptions().filters_dict(), formats=["jsonl"])
+    Release.objects.filter(pk=release.pk).update(queued_at=_queued_long_ago(settings))
+    return release
+
+
+def test_a_release_queued_too_long_is_failed_with_its_reason_shown_and_built_on_retry(
+    lost_queued_release, admin_user, client_for, api_for, django_capture_on_commit_callbacks
+):
+    admin = client_for(admin_user)
+    page = admin.get(reverse("datasets:release-detail", args=[lost_queued_release.public_id])).content.decode()
+    assert "No worker took the job in 15 minutes" in page and "Build it again" in page
+    lost_queued_release.refresh_from_db()
+    assert lost_queued_release.status == Release.State.FAILED and lost_queued_release.attempt == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_for(admin_user).post(reverse("api:export-retry", kwargs={"id": lost_queued_release.public_id}))
+    assert response.status_code == 202
+    lost_queued_release.refresh_from_db()
+    assert lost_queued_release.status == Release.State.DONE and lost_queued_release.attempt == 1
+    assert services.jobs_fail_stale() == 0  # retried: queued afresh, then built; nothing stale
+
+
+def test_a_late_build_message_for_a_release_failed_in_the_queue_builds_nothing(lost_queued_release):
+    assert services.jobs_fail_stale() == 1
+    services.release_build(lost_queued_release.pk)
+    lost_queued_release.refresh_from_db()
+    assert lost_queued_release.status == Release.State.FAILED and lost_queued_release.attempt == 0
+
+
+def test_a_recently_queued_release_and_one_waiting_behind_a_running_build_are_left_queued(settings):
+    recent = Release.objects.create(filters=ExportOptions().filters_dict(), formats=["jsonl"], queued_at=timezone.now())
+    waiting = Release.objects.create(filters=ExportOptions().filters_dict(), formats=["jsonl"])
+    Release.objects.filter(pk=waiting.pk).update(queued_at=_queued_long_ago(settings))
+    running = Release.objects.create(filters=ExportOptions().filters_dict(), formats=["jsonl"])
+    Release.objects.filter(pk=running.pk).update(
+        status=Release.State.RUNNING, attempt=1, started_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    assert services.jobs_fail_stale() == 0
+    assert set(Release.objects.values_list("status", flat=True)) == {Release.State.QUEUED, Release.State.RUNNING}
+    Release.objects.filter(pk=running.pk).update(status=Release.State.DONE)
+    assert services.jobs_fail_stale() == 1
+    assert Release.objects.get(pk=recent.pk).status == Release.State.QUEUED
+    assert Release.objects.get(pk=waiting.pk).status == Release.State.FAILED
+
+
+def test_an_import_queued_too_long_is_failed_shown_and_imports_once_confirmed_again(
+    settings, lost_import, admin_user, client_for, django_capture_on_commit_callbacks
+):
+    ImportProgress.objects.all().delete()
+    ImportBatch.objects.filter(pk=lost_import.pk).update(
+        status=ImportBatch.State.QUEUED, queued_at=_queued_long_ago(settings)
+    )
+    admin = client_for(admin_user)
+    page = admin.get(reverse("datasets:import-detail", args=[lost_import.public_id])).content.decode()
+    assert "No worker took the job in 15 minutes" in page and "Nothing was imported" in page
+    assert "Try the import again" in page
+    assert services.import_run(lost_import.pk) == ImportBatch.State.FAILED  # a late message imports nothing
+    assert not Demonstration.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(reverse("datasets:import-confirm", args=[lost_import.public_id]))
+    lost_import.refresh_from_db()
+    assert lost_import.status == ImportBatch.State.DONE and Demonstration.objects.count() == lost_import.imported_count
+    assert lost_import.imported_count > 0
