@@ -4,21 +4,20 @@ With no environment at all the site runs on SQLite with Celery tasks executed
 in-process (``DEBUG`` must then be asked for, or ``SECRET_KEY`` given).  With
 ``DATABASE_URL`` and ``REDIS_URL`` it runs on PostgreSQL with Redis as Celery
 broker and cache: the production shape.
+
+Every value the environment sets is declared in this package, and nowhere else: here, in
+``environment`` (the folders, ``DEBUG``, ``REDIS_URL``), ``sso`` (single sign-on), ``storage``
+(static files, uploads and releases) and ``jobs`` (Celery and the background jobs).
 """
 
 import secrets
-from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-VAR_DIR = Path(env.str("DOLLY_VAR_DIR", default=str(BASE_DIR / "var")))
-
-DEBUG = env.bool("DEBUG", default=False)
+from .environment import BASE_DIR, DEBUG, REDIS_URL, VAR_DIR, env
+from .jobs import *  # noqa: F403
+from .sso import *  # noqa: F403
+from .storage import *  # noqa: F403
 
 
 def _secret_key():
@@ -46,37 +45,6 @@ SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=PASSWORD_LOGIN_ENABLED)
 # With ALLOWED_EMAIL_DOMAINS, a sign-up can sign in only after opening the link e-mailed to it.
 SIGNUP_CONFIRMATION_HOURS = env.int("SIGNUP_CONFIRMATION_HOURS", default=48)
 
-# Single sign-on with an OpenID Connect provider (accounts/sso.py, on mozilla-django-oidc): on when
-# a client id and the issuer (whose discovery document gives the endpoints) or the endpoints are set.
-OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
-OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
-OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
-OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
-OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
-OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
-OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
-OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGORITHM", default="RS256")
-OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
-OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
-# The claim listing the person's groups, and the groups that make a reviewer or an admin.  With no
-# claim named, roles are managed in the site; with one, every SSO sign-in sets them from the claim.
-OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="")
-OIDC_REVIEWER_GROUPS = env.list("OIDC_REVIEWER_GROUPS", default=[])
-OIDC_ADMIN_GROUPS = env.list("OIDC_ADMIN_GROUPS", default=[])
-SSO_PROVIDER_NAME = env.str("SSO_PROVIDER_NAME", default="")
-SSO_ENABLED = bool(
-    OIDC_RP_CLIENT_ID
-    and (OIDC_ISSUER or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT))
-)
-# Signing out of a single sign-on session also ends the provider's (RP-initiated logout), at its
-# discovery document's end_session_endpoint or this one; off, only the site's session ends.
-OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_END_SESSION_ENDPOINT", default="")
-OIDC_LOGOUT_AT_PROVIDER = env.bool("OIDC_LOGOUT_AT_PROVIDER", default=True)
-OIDC_OP_LOGOUT_URL_METHOD = "accounts.sso.provider_logout_url"
-OIDC_STORE_ID_TOKEN = True  # kept in the (database) session for the id_token_hint of the sign-out
-OIDC_USE_PKCE = True
-OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
-OIDC_REDIRECT_FIELD_NAME = "next"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -149,7 +117,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -199,55 +166,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+CELERY_TIMEZONE = TIME_ZONE
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# Releases and uploads: in MEDIA_ROOT, or in the S3-compatible bucket named (django-storages' AWS_*
-# names) that every node shares; downloads redirect to an address presigned for AWS_QUERYSTRING_EXPIRE
-# seconds, unless DOLLY_DOWNLOAD_REDIRECT is off (the site then streams the file from the bucket).
-AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
-AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
-AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
-AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
-AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
-AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None
-AWS_LOCATION = env.str("AWS_LOCATION", default="")
-AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=300)
-AWS_S3_FILE_OVERWRITE = True
-AWS_DEFAULT_ACL = None
-AWS_S3_SIGNATURE_VERSION = "s3v4"
-AWS_S3_MAX_MEMORY_SIZE = 8 * 1024 * 1024  # larger files read back from the bucket spill to a temporary file
-DOLLY_DOWNLOAD_REDIRECT = env.bool("DOLLY_DOWNLOAD_REDIRECT", default=True)
-if AWS_STORAGE_BUCKET_NAME:
-    from botocore.config import Config as _S3ClientConfig
-
-    # Given a client configuration, django-storages no longer applies these two settings itself.
-    AWS_S3_CLIENT_CONFIG = _S3ClientConfig(
-        connect_timeout=5,
-        read_timeout=60,
-        retries={"max_attempts": 5, "mode": "standard"},
-        signature_version=AWS_S3_SIGNATURE_VERSION,
-        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
-    )
-STORAGES = {
-    "default": {
-        "BACKEND": "storages.backends.s3.S3Storage"
-        if AWS_STORAGE_BUCKET_NAME
-        else "django.core.files.storage.FileSystemStorage"
-    },
-    "staticfiles": {
-        "BACKEND": env.str(
-            "STATICFILES_BACKEND",
-            default="django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        )
-    },
-}
-WHITENOISE_USE_FINDERS = DEBUG
 
 # Security: production defaults, relaxed only when DEBUG is asked for.
 # X-Forwarded-Proto says the request came over HTTPS only if a trusted proxy set it: a client
@@ -322,52 +245,6 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"DemonstrationStatusEnum": "annotations.models.Status"},
 }
 
-# Background jobs always run in a Celery worker, never in a web request.  The broker is Redis with
-# REDIS_URL, else kombu's file-system transport (files under CELERY_BROKER_DIR: a worker on the same
-# machine needs no other service; `make run` starts one).  Only the test settings run tasks eagerly.
-CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery")))
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = False
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 * 60)
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Sending a task gives up within about a second when Redis is unreachable (the caller records it).
-# A task whose worker died unacknowledged (tasks are acks_late) is handed out again after
-# CELERY_VISIBILITY_TIMEOUT seconds, which must outlast the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-    "socket_connect_timeout": 2,
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 600),
-    "unacked_restore_throttle": 1,
-}
-if not REDIS_URL:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-    for _folder in ("queue", "control"):
-        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
-CELERY_TIMEZONE = TIME_ZONE
-# Long jobs write a heartbeat every DOLLY_JOB_HEARTBEAT_SECONDS; one whose heartbeat is older than
-# DOLLY_JOB_STALE_SECONDS lost its worker: it is marked failed, its partial files removed, retryable.
-DOLLY_JOB_HEARTBEAT_SECONDS = env.int("DOLLY_JOB_HEARTBEAT_SECONDS", default=10)
-DOLLY_JOB_STALE_SECONDS = env.int("DOLLY_JOB_STALE_SECONDS", default=120)
-# A build or import still queued after DOLLY_JOB_QUEUED_SECONDS while no job runs lost its queue
-# message: it is marked failed with that reason, and can be retried.
-DOLLY_JOB_QUEUED_SECONDS = env.int("DOLLY_JOB_QUEUED_SECONDS", default=900)
-CELERY_BEAT_SCHEDULE = {
-    "fail-stale-dataset-jobs": {"task": "datasets.fail_stale_jobs", "schedule": 60.0},
-}
 
 # Limits on demonstration text, in characters.  The defaults admit every record of
 # databricks-dolly-15k while refusing absurd payloads.
