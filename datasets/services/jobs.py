@@ -245,12 +245,23 @@ def _stale_before():
     return timezone.now() - datetime.timedelta(seconds=settings.DOLLY_JOB_STALE_SECONDS)
 
 
-def _fail_stale_releases(limit):
-    stale = Release.objects.filter(status=Release.State.RUNNING).filter(
-        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+def _waited(queued_limit):
+    return Q(queued_at__lt=queued_limit) | Q(queued_at__isnull=True, created_at__lt=queued_limit)
+
+
+def _fail_stale_releases(limit, queued_limit):
+    """Fail the running builds whose heartbeat stopped; return how many, and the long-queued ones
+    (read in the same query, so that a page's sweep costs no more than before)."""
+    stale = Release.objects.filter(
+        Q(status=Release.State.RUNNING)
+        & (Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit))
+        | Q(status=Release.State.QUEUED) & _waited(queued_limit)
     )
-    failed = 0
-    for pk, public_id, attempt in stale.values_list("pk", "public_id", "attempt")[:100]:
+    failed, queued = 0, []
+    for pk, public_id, attempt, status in stale.values_list("pk", "public_id", "attempt", "status")[:100]:
+        if status == Release.State.QUEUED:
+            queued.append(pk)
+            continue
         marked = Release.objects.filter(pk=pk, attempt=attempt, status=Release.State.RUNNING).update(
             status=Release.State.FAILED,
             error=_("The build stopped without finishing (its worker was lost). Retry it."),
@@ -260,22 +271,29 @@ def _fail_stale_releases(limit):
         if marked:
             StorageDirectory(default_storage, f"releases/{public_id}").clear()  # the .partial-* files too
             failed += 1
-    return failed
+    return failed, queued
 
 
-def _fail_stale_imports(limit):
+def _fail_stale_imports(limit, queued_limit):
+    """As ``_fail_stale_releases``, for checks and imports."""
     running = (ImportBatch.State.CHECKING, ImportBatch.State.IMPORTING)
     beating = ImportProgress.objects.filter(beat_at__gte=limit).values("batch_id")
-    stale = ImportBatch.objects.filter(status__in=running, created_at__lt=limit).exclude(pk__in=beating)
-    failed = 0
+    stale = ImportBatch.objects.filter(
+        Q(status__in=running, created_at__lt=limit) & ~Q(pk__in=beating)
+        | Q(status=ImportBatch.State.QUEUED) & _waited(queued_limit)
+    )
+    failed, queued = 0, []
     for pk, status in stale.values_list("pk", "status")[:100]:
+        if status == ImportBatch.State.QUEUED:
+            queued.append(pk)
+            continue
         failed += ImportBatch.objects.filter(pk=pk, status=status).update(
             status=ImportBatch.State.FAILED,
             error=_("The job stopped without finishing (its worker was lost); nothing was imported. Retry it."),
             finished_at=timezone.now(),
         )
         ImportProgress.objects.filter(pk=pk).delete()
-    return failed
+    return failed, queued
 
 
 def _queued_reason(*, imported):
@@ -294,25 +312,19 @@ def _job_running(stale_limit):
     )
 
 
-def _fail_lost_queued(stale_limit):
+def _fail_lost_queued(stale_limit, releases, imports):
     """Fail the builds and imports queued for longer than ``DOLLY_JOB_QUEUED_SECONDS`` while no job
     runs, so that their queue message must have been lost.  Failing is safe whatever happens next:
     a late message finds the job failed and does nothing, and a person retries it (one new message)."""
-    if _job_running(stale_limit):
+    if not (releases or imports) or _job_running(stale_limit):
         return 0
-    limit = timezone.now() - datetime.timedelta(seconds=settings.DOLLY_JOB_QUEUED_SECONDS)
-    waited = Q(queued_at__lt=limit) | Q(queued_at__isnull=True, created_at__lt=limit)
     now = timezone.now()
-    failed = 0
-    for pk in Release.objects.filter(waited, status=Release.State.QUEUED).values_list("pk", flat=True)[:100]:
-        failed += Release.objects.filter(pk=pk, status=Release.State.QUEUED).update(
-            status=Release.State.FAILED, error=_queued_reason(imported=False), finished_at=now
-        )
-    for pk in ImportBatch.objects.filter(waited, status=ImportBatch.State.QUEUED).values_list("pk", flat=True)[:100]:
-        failed += ImportBatch.objects.filter(pk=pk, status=ImportBatch.State.QUEUED).update(
-            status=ImportBatch.State.FAILED, error=_queued_reason(imported=True), finished_at=now
-        )
-    return failed
+    failed = Release.objects.filter(pk__in=releases, status=Release.State.QUEUED).update(
+        status=Release.State.FAILED, error=_queued_reason(imported=False), finished_at=now
+    )
+    return failed + ImportBatch.objects.filter(pk__in=imports, status=ImportBatch.State.QUEUED).update(
+        status=ImportBatch.State.FAILED, error=_queued_reason(imported=True), finished_at=now
+    )
 
 
 def jobs_fail_stale():
@@ -323,4 +335,7 @@ def jobs_fail_stale():
     if _database_write_locked():
         return 0
     limit = _stale_before()
-    return _fail_stale_releases(limit) + _fail_stale_imports(limit) + _fail_lost_queued(limit)
+    queued_limit = timezone.now() - datetime.timedelta(seconds=settings.DOLLY_JOB_QUEUED_SECONDS)
+    failed_releases, queued_releases = _fail_stale_releases(limit, queued_limit)
+    failed_imports, queued_imports = _fail_stale_imports(limit, queued_limit)
+    return failed_releases + failed_imports + _fail_lost_queued(limit, queued_releases, queued_imports)

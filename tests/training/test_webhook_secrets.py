@@ -96,21 +96,21 @@ def test_a_generated_secret_is_shown_once_on_the_page_and_in_the_api(client_for,
     assert "secret" not in again and secret not in json.dumps(api.get(reverse("api:webhook-list")).json())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_encrypts_the_secrets_already_stored():
     executor = MigrationExecutor(connection)
     before = [("datasets", "0007_job_queued_at")]
     executor.migrate(before)
-    old_apps = executor.loader.project_state(before).apps
-    User = old_apps.get_model("auth", "User")
-    Endpoint = old_apps.get_model("datasets", "WebhookEndpoint")
-    owner = User.objects.create(username="owner")
-    Endpoint.objects.create(
-        url="https://example.com/hook", secret=SECRET, events=["release.published"], created_by=owner
-    )
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    try:
+        old_apps = executor.loader.project_state(before).apps
+        owner = old_apps.get_model("auth", "User").objects.create(username="owner")
+        old_apps.get_model("datasets", "WebhookEndpoint").objects.create(
+            url="https://example.com/hook", secret=SECRET, events=["release.published"], created_by=owner
+        )
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    finally:
+        call_command("migrate", verbosity=0)
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.signing_secret() == SECRET
     assert not any(SECRET in value for value in stored_row(endpoint))
