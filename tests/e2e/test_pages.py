@@ -265,3 +265,39 @@ def test_keyboard_hints_are_hidden_on_a_touch_screen(browser, url, sign_in):
     finally:
         touch.close()
         desk.close()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_refused_address_and_a_new_webhook_secret_fit_and_are_accessible(
+    page, url, sign_in, live_server, language, width
+):
+    from datasets.webhooks import services as webhook_services
+
+    admin = AdminFactory(username="ada")
+    endpoint = webhook_services.webhook_endpoint_create(
+        url="https://example.com/hooks/" + "a-long-path-segment/" * 6, events=["import.finished"], created_by=admin
+    )
+    page.set_viewport_size(WIDTHS[width])
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    sign_in(page, admin)
+    problems = []
+    refused = page.goto(url("/dashboard/?days=abc"))
+    assert refused.status == 400 and page.locator("h1").count() == 1
+    page.goto(url("/datasets/webhooks/"))
+    page.fill("#id_url", "https://example.com/other-hook")
+    page.locator("input[name=events]").first.check()
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator("code.webhook-secret").count() == 1
+    for name, goto in (("webhook-secret", None), ("bad-address", "/dashboard/?days=abc")):
+        if goto:
+            page.goto(url(goto))
+        scroll_width, inner_width = _overflow(page)
+        if scroll_width > inner_width:
+            problems.append(f"{name}: {scroll_width} px wide in {inner_width} px: {_widest(page)}")
+        problems += [f"{name}: {problem}" for problem in axe_violations(page)]
+        screenshot(page, f"page-admin-{name}-{language}-{width}")
+    page.goto(url(f"/datasets/webhooks/{endpoint.public_id}/"))
+    assert page.locator("code.webhook-secret").count() == 0  # shown once, at creation only
+    assert not problems, f"{language}, {width}:\n" + "\n".join(problems)
