@@ -157,7 +157,6 @@ def main():
         API_THROTTLE_USER=f"{UNREACHED}/min",
         DOLLY_MAX_SUBMISSIONS_PER_HOUR=UNREACHED,
     )
-    print(f"seeded in {time.monotonic() - started:.0f} s", flush=True)
     python = sys.executable
     results, first_load = [], os.getloadavg()
     port_base = int(os.environ["DOLLY_TEST_PORT_BASE"]) if os.environ.get("DOLLY_TEST_PORT_BASE") else None
