@@ -117,7 +117,9 @@ def test_enqueue_with_the_broker_down_reports_instead_of_raising(dead_broker):
     failures = []
     started = time.monotonic()
     outcome = enqueue(dead_broker, "x", on_failure=failures.append)
-    assert time.monotonic() - started < 3
+    # Without the bounded retry policy, kombu keeps reconnecting for minutes; a busy machine
+    # can stretch the single quick attempt to a few seconds.
+    assert time.monotonic() - started < 15
     assert outcome.sent is False
     assert outcome.error
     assert len(failures) == 1

@@ -19,6 +19,8 @@ TARGET = {
     "review-decide": "submitted",
     "review-skip": "submitted",
     "review-edit": "submitted",
+    "review-compare": "submitted",
+    "review-reject-duplicate": "submitted",
     "review-reopen": "approved",
     "api:review-skip": "submitted",
     "api:demonstration-review": "submitted",
