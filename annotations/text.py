@@ -4,6 +4,7 @@ Kept free of model imports so ``models`` can use it to keep its hash columns in 
 with the text.
 """
 
+import functools
 import hashlib
 import random
 import re
@@ -37,10 +38,16 @@ def trigrams(text):
     """The trigram set ``pg_trgm`` builds for ``text``.
 
     Lower-cased alphanumeric words, each padded with two spaces in front and one behind,
-    so similarity computed here matches PostgreSQL's ``similarity()``.
+    so similarity computed here matches PostgreSQL's ``similarity()``.  Built as the union of
+    each word's set, cached per word (words recur from text to text).
     """
-    padded = [f"  {word} " for word in set(_NON_WORD.sub(" ", (text or "").lower()).split())]
-    return {word[i : i + 3] for word in padded for i in range(len(word) - 2)}
+    return set().union(*map(_word_trigrams, set(_NON_WORD.sub(" ", (text or "").lower()).split())))
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_trigrams(word):
+    padded = f"  {word} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
 def trigram_similarity(a, b):

@@ -13,9 +13,16 @@ of the same export (order ``created_at, id``), with the rule of ``annotations.qu
 
 "Earlier record" means any earlier record the export selects, kept or not, so the answer for
 a record depends only on the data, never on what else was left out: the same data gives the
-same bytes.  Nothing is remembered from one chunk to the next.  Per chunk: one query for the
-chunk's own bands, one for earlier records sharing them, one for earlier records sharing a
-reference text, then the instructions of the candidates, ``CHUNK_FETCH`` at a time.  Every
+same bytes.  ``find`` is called with the chunks in export order, from the first.  Per chunk: one
+query for the chunk's own bands, one for earlier records sharing them, one for earlier records
+sharing a reference text, then the instructions of the candidates, ``CHUNK_FETCH`` at a time.
+
+Only an earlier chunk can hold a candidate, so ``SeenValues`` remembers, in a fixed 16 MB bit
+array, the band values and reference texts of the chunks already searched: a value no earlier
+chunk had is not looked up (most band values belong to one record only).  It may answer "seen"
+for a value never seen, never the reverse, so the lookups it saves are exactly those that could
+find nothing.  Trigram sets are built from cached per-word sets, and kept for the records that
+come back as candidates chunk after chunk (the earliest copies of popular texts).  Every
 candidate list is capped, so memory stays bounded by the chunk size whatever the export's
 size: per band value the ``PER_BAND`` records with the lowest ids, per reference text the
 ``NEAR_DUPLICATE_CANDIDATES`` earliest, and per record the ``NEAR_DUPLICATE_CANDIDATES`` best
@@ -25,9 +32,11 @@ Bands come from the table: ``prepare`` (run before the export's read-only snapsh
 the selected records that lack them, e.g. rows imported with ``--skip-indexing``.
 """
 
+import hashlib
 import itertools
 from collections import defaultdict
 
+import numpy as np
 from django.db import connection
 from django.db.models import F, Window
 from django.db.models.expressions import RawSQL
@@ -41,7 +50,42 @@ from annotations.text import trigram_similarity, trigrams
 PER_BAND = 20
 CHUNK_FETCH = 2000
 FIRST_ROUND = 4
-RECENT_TRIGRAM_SETS = 1000
+RECENT_TRIGRAM_SETS = 5000
+
+
+class SeenValues:
+    """A Bloom filter of signed 64-bit values (band values are already uniform hashes): two bits
+    per value in ``2**bits`` bits.  ``maybe_seen`` is never false for a value added; at a million
+    records (16 million values, 2**27 bits) it is true for about 5 % of the values never added."""
+
+    def __init__(self, bits=27):
+        self._mask = np.uint64((1 << bits) - 1)
+        self._bits = np.zeros(1 << (bits - 3), dtype=np.uint8)
+
+    def _positions(self, values):
+        keys = np.asarray(values, dtype=np.int64).view(np.uint64)
+        return keys & self._mask, (keys >> np.uint64(32)) & self._mask
+
+    def add(self, values):
+        if len(values):
+            for position in self._positions(values):
+                np.bitwise_or.at(
+                    self._bits, position >> np.uint64(3), np.left_shift(1, position & np.uint64(7)).astype(np.uint8)
+                )
+
+    def maybe_seen(self, values):
+        """A boolean array: for each value, whether it may have been added."""
+        if not len(values):
+            return np.zeros(0, dtype=bool)
+        seen = np.ones(len(values), dtype=bool)
+        for position in self._positions(values):
+            seen &= (self._bits[position >> np.uint64(3)] >> (position & np.uint64(7)).astype(np.uint8)) & 1 == 1
+        return seen
+
+
+def context_key(context_hash):
+    """A reference text's hash as a signed 64-bit value, for ``SeenValues``."""
+    return int.from_bytes(hashlib.blake2b(context_hash.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 class NearDuplicates:
@@ -58,6 +102,7 @@ class NearDuplicates:
         self.threshold = threshold
         self.per_record = per_record or quality.NEAR_DUPLICATE_CANDIDATES
         self._recent = {}
+        self._seen = SeenValues()
 
     def selection(self, prefix, pk_ref):
         """The export's filters, built once (the contest filter reads the contest)."""
@@ -76,20 +121,41 @@ class NearDuplicates:
             if context_hash:
                 by_context[context_hash].append(pk)
         candidates = {}
+        chunk_values = []
         if by_band:
-            candidates.update(self._band_candidates(by_band, keys, last_created))
+            candidates.update(self._band_candidates(by_band, keys, last_created, chunk_values))
+        else:
+            chunk_values = self._own_bands(list(keys))[1]
         if by_context:
             candidates.update(self._context_candidates(by_context, keys, last_created))
-        return self._confirm(candidates, {pk: text for pk, _created, _hash, text in rows})
+        duplicates = self._confirm(candidates, {pk: text for pk, _created, _hash, text in rows})
+        self._seen.add(chunk_values)
+        self._seen.add([context_key(context_hash) for context_hash in by_context])
+        return duplicates
 
-    def _band_candidates(self, by_band, keys, last_created):
-        """Earlier records sharing a band with each record of ``by_band``, best first."""
-        chunk_ids = list(keys)
+    @staticmethod
+    def _own_bands(chunk_ids):
+        """``{value: [ids]}`` and every value, of the chunk's records."""
+        query = (
+            InstructionBand.objects.filter(demonstration_id__in=chunk_ids)
+            .order_by()
+            .values_list("demonstration_id", "value")
+        )
+        statement, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:  # plain rows: no per-row conversion is needed for two integers
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
         own = defaultdict(list)
-        for pk, value in InstructionBand.objects.filter(demonstration_id__in=chunk_ids).values_list(
-            "demonstration_id", "value"
-        ):
+        for pk, value in rows:
             own[value].append(pk)
+        return own, [value for _pk, value in rows]
+
+    def _band_candidates(self, by_band, keys, last_created, chunk_values):
+        """Earlier records sharing a band with each record of ``by_band``, best first.  Fills
+        ``chunk_values`` with every band value of the chunk."""
+        chunk_ids = list(keys)
+        own, values = self._own_bands(chunk_ids)
+        chunk_values.extend(values)
         wanted = set(by_band)
         shared = defaultdict(dict)
         earlier_keys = dict(keys)
@@ -105,7 +171,8 @@ class NearDuplicates:
                         for e in first:
                             if keys[e] < keys[d]:
                                 count(d, e)
-        values = sorted(value for value, members in own.items() if any(d in wanted for d in members))
+        values = [value for value, members in own.items() if any(d in wanted for d in members)]
+        values = sorted(itertools.compress(values, self._seen.maybe_seen(values).tolist()))
         for value, e, created_at in self._sharing_bands(values, by_band, chunk_ids, last_created):
             key = (created_at, e)
             earlier_keys[e] = key
@@ -143,7 +210,7 @@ class NearDuplicates:
             Demonstration.objects.filter(*self.selection("", "pk"))
             .filter(pk=RawSQL('"band"."demonstration_id"', []), created_at__lte=last_created)  # noqa: S611
             .order_by()
-            .values("pk")
+            .values("created_at")
         )
         selected_sql, selected_params = selected.query.sql_with_params()
         # Composed with psycopg2.sql: quoted table names, a constant and the SQL Django compiled;
@@ -155,22 +222,20 @@ class NearDuplicates:
             CROSS JOIN LATERAL (
                 SELECT band.demonstration_id, earlier.created_at
                 FROM {bands} AS band
-                JOIN {demonstrations} AS earlier ON earlier.id = band.demonstration_id
+                CROSS JOIN LATERAL ({selected}) AS earlier
                 WHERE band.value = wanted.value AND NOT (band.demonstration_id = ANY(%s::bigint[]))
-                  AND EXISTS ({selected})
                 ORDER BY band.demonstration_id
                 LIMIT {limit}
             ) AS found"""
         ).format(
             bands=sql.Identifier(InstructionBand._meta.db_table),
-            demonstrations=sql.Identifier(Demonstration._meta.db_table),
             selected=sql.SQL(selected_sql),
             limit=sql.Literal(int(PER_BAND)),
         )
         connection.ensure_connection()
         statement = query.as_string(connection.connection)
         with connection.cursor() as cursor:
-            cursor.execute(statement, [values, chunk_ids, *selected_params])
+            cursor.execute(statement, [values, *selected_params, chunk_ids])
             return cursor.fetchall()
 
     def _context_candidates(self, by_context, keys, last_created):
@@ -179,19 +244,25 @@ class NearDuplicates:
         for members in by_context.values():
             for d in members:
                 candidates[d] = [e for e in members if keys[e] < keys[d]]
+        hashes = list(by_context)
+        hashes = list(itertools.compress(hashes, self._seen.maybe_seen([context_key(h) for h in hashes]).tolist()))
         earlier = (
-            Demonstration.objects.filter(*self.selection("", "pk"))
-            .filter(context_hash__in=list(by_context), created_at__lte=last_created)
-            .exclude(context_hash="")
-            .exclude(pk__in=list(keys))
-            .annotate(
-                rank=Window(
-                    RowNumber(), partition_by=[F("context_hash")], order_by=[F("created_at").asc(), F("id").asc()]
+            ()
+            if not hashes
+            else (
+                Demonstration.objects.filter(*self.selection("", "pk"))
+                .filter(context_hash__in=hashes, created_at__lte=last_created)
+                .exclude(context_hash="")
+                .exclude(pk__in=list(keys))
+                .annotate(
+                    rank=Window(
+                        RowNumber(), partition_by=[F("context_hash")], order_by=[F("created_at").asc(), F("id").asc()]
+                    )
                 )
+                .filter(rank__lte=self.per_record)
+                .order_by()
+                .values_list("context_hash", "id", "created_at")
             )
-            .filter(rank__lte=self.per_record)
-            .order_by()
-            .values_list("context_hash", "id", "created_at")
         )
         found = defaultdict(list)
         for context_hash, e, created_at in earlier:
@@ -207,28 +278,49 @@ class NearDuplicates:
         """The records whose instruction is near-identical to one of their candidates'.
 
         First each record's ``FIRST_ROUND`` best candidates, best first: a duplicate is nearly
-        always settled by its first.  Then the rest, for the records still undecided.
+        always settled by its first.  Then the rest, for the records still undecided, the
+        candidates' instructions ``CHUNK_FETCH`` at a time.
         """
         duplicates = set()
         first = {d: others[:FIRST_ROUND] for d, others in candidates.items() if others}
-        fetched = dict(self._texts(sorted({e for others in first.values() for e in others} - texts.keys())))
+        known = self._known(sorted({e for others in first.values() for e in others}), texts)
         for d, others in first.items():
+            mine = self._trigrams(d, texts[d])
             for e in others:
-                if self._similar(d, texts[d], e, texts.get(e, fetched.get(e))):
+                if self._similar(mine, known[e]):
                     duplicates.add(d)
                     break
-        fetched.clear()
         by_other = defaultdict(list)
         for d, others in candidates.items():
             if d not in duplicates:
                 for e in others[FIRST_ROUND:]:
                     by_other[e].append(d)
-        inside = [(e, texts[e]) for e in by_other if e in texts]
-        for e, text in itertools.chain(inside, self._texts(sorted(by_other.keys() - texts.keys()))):
-            for d in by_other[e]:
-                if d not in duplicates and self._similar(d, texts[d], e, text):
-                    duplicates.add(d)
+        others = sorted(by_other)
+        mine = {}
+        for start in range(0, len(others), CHUNK_FETCH):
+            known = self._known(others[start : start + CHUNK_FETCH], texts)
+            for e, theirs in known.items():
+                for d in by_other[e]:
+                    if d not in duplicates:
+                        if d not in mine:
+                            mine[d] = self._trigrams(d, texts[d])
+                        if self._similar(mine[d], theirs):
+                            duplicates.add(d)
         return duplicates
+
+    def _known(self, ids, texts):
+        """``{id: trigram set}`` of ``ids``: the chunk's and the remembered ones first, the rest read."""
+        known, missing = {}, []
+        for pk in ids:
+            if pk in texts:
+                known[pk] = self._trigrams(pk, texts[pk])
+            elif pk in self._recent:
+                known[pk] = self._trigrams(pk, None)
+            else:
+                missing.append(pk)
+        for pk, text in self._texts(missing):
+            known[pk] = self._trigrams(pk, text)
+        return known
 
     def _texts(self, ids):
         """``(id, instruction)`` of ``ids``, ``CHUNK_FETCH`` per query."""
@@ -239,8 +331,8 @@ class NearDuplicates:
                 .values_list("id", "instruction")
             )
 
-    def _similar(self, d, mine, e, theirs):
-        return trigram_similarity(self._trigrams(d, mine), self._trigrams(e, theirs)) >= self.threshold
+    def _similar(self, mine, theirs):
+        return trigram_similarity(mine, theirs) >= self.threshold
 
     def _trigrams(self, pk, text):
         """Trigram sets of the records compared last (the earliest copy of a popular text recurs)."""

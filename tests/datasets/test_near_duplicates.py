@@ -209,6 +209,7 @@ class TestNearDuplicatesInExports:
         sources.DemonstrationSource(options).prepare()
         rows = list(selected_demonstrations(options).values_list("id", "created_at", "context_hash", "instruction"))
         finder = NearDuplicates(lambda prefix, pk_ref: selection_filters(options, prefix, pk_ref), 0.8)
+        assert len(finder.find(rows[:6])) == 5  # the chunks in export order, from the first
         with CaptureQueriesContext(connection) as queries:
             found = finder.find(rows[6:])
         assert len(found) == 6

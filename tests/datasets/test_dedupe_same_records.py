@@ -1,0 +1,126 @@
+"""A deduplicated export keeps exactly the records the search kept before it skipped the band values
+and reference texts no earlier chunk had: same near duplicates chunk by chunk, same bytes out."""
+
+import datetime
+import random
+
+import pytest
+from django.utils import timezone
+
+from annotations import quality
+from annotations.models import Demonstration
+from datasets import duplicates, sources
+from datasets.duplicates import NearDuplicates, SeenValues
+from datasets.options import ExportOptions
+from datasets.services import export_to_path
+from datasets.sources import DemonstrationSource, selection_filters
+
+from .reference_near_duplicates import ReferenceNearDuplicates
+
+pytestmark = pytest.mark.django_db
+
+WORDS = [
+    "river",
+    "valley",
+    "museum",
+    "bridge",
+    "harbour",
+    "glacier",
+    "café",
+    "naïve",
+    "Zürich",
+    "São",
+    "orbit",
+    "garden",
+    "ferry",
+    "treaty",
+    "the",
+    "of",
+]
+PASSAGES = [f"Passage {n} about the {word}." for n, word in enumerate(WORDS[:5])]
+START = timezone.make_aware(datetime.datetime(2025, 1, 1, 9))
+
+
+@pytest.fixture
+def near_copies(approved):
+    """Records one or two words away from a few bases, some with a shared reference text, some not
+    selected (drafts, other categories), many copies of one text (more than ``PER_BAND`` per band
+    value), equal creation times across chunk boundaries and ids out of creation order."""
+    rng = random.Random(11)
+    bases = [" ".join(rng.choices(WORDS, k=rng.randint(4, 12))) for _ in range(10)]
+    made = []
+    for i in range(130):
+        words = rng.choice(bases).split()
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+        instruction = " ".join(words) if i % 4 else bases[0]
+        fields = {"instruction": instruction + f" {i % 3}", "response": f"response {i % 50}"}
+        if i % 23 == 0:
+            fields["status"] = "draft"
+        if i % 5 == 0:
+            made.append(approved("closed_qa", context=rng.choice(PASSAGES), **fields))
+        else:
+            made.append(approved("brainstorming" if i % 7 == 0 else "open_qa", **fields))
+    for record in made:
+        minutes = rng.randrange(40)  # many equal creation times, in no relation to the ids
+        Demonstration.objects.filter(pk=record.pk).update(created_at=START + datetime.timedelta(minutes=minutes))
+    quality.index_instruction_bands(Demonstration.objects.all())
+    return made
+
+
+def searched(cls, options, chunk_size, per_record=None):
+    """The near duplicates ``cls`` finds in each chunk of the export, in order."""
+    source = DemonstrationSource(options, chunk_size=chunk_size)
+    near = cls(
+        lambda prefix, ref: selection_filters(options, prefix, ref),
+        source.near_duplicate_threshold,
+        per_record=per_record,
+    )
+    return [
+        near.find([(row[0], row[-2], row[-1], row[2]) for row in rows])
+        for rows in source._rows(sources._ROW_FIELDS + sources._NEAR_ROW_FIELDS)
+    ]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 6, 17, 2000])
+@pytest.mark.parametrize("filters", [{}, {"categories": ["open_qa", "closed_qa"]}, {"near_duplicate_threshold": 0.6}])
+def test_every_chunk_finds_the_near_duplicates_found_before(near_copies, chunk_size, filters):
+    options = ExportOptions.from_dict({"dedupe": True, **filters})
+    expected = searched(ReferenceNearDuplicates, options, chunk_size)
+    assert sum(map(len, expected)) > 20
+    assert searched(NearDuplicates, options, chunk_size) == expected
+
+
+@pytest.mark.parametrize("per_band", [2, 20])
+def test_the_caps_on_candidates_cut_where_they_cut_before(near_copies, monkeypatch, per_band):
+    monkeypatch.setattr(duplicates, "PER_BAND", per_band)
+    monkeypatch.setattr("tests.datasets.reference_near_duplicates.PER_BAND", per_band)
+    options = ExportOptions(dedupe=True, near_duplicate_threshold=0.5)
+    expected = searched(ReferenceNearDuplicates, options, 9, per_record=3)
+    assert searched(NearDuplicates, options, 9, per_record=3) == expected
+
+
+def test_the_export_writes_the_bytes_it_wrote_before(near_copies, monkeypatch, tmp_path):
+    monkeypatch.setattr(sources, "CHUNK_SIZE", 8)
+    options = {"dedupe": True, "with_metadata": True}
+    now, before = tmp_path / "now", tmp_path / "before"
+    now.mkdir()
+    before.mkdir()
+    result = export_to_path(ExportOptions.from_dict(options), now)
+    monkeypatch.setattr(sources, "NearDuplicates", ReferenceNearDuplicates)
+    reference = export_to_path(ExportOptions.from_dict(options), before)
+    assert result.counts == reference.counts
+    assert result.counts["skipped"]["near_duplicates"] > 10
+    assert (now / "data.jsonl").read_bytes() == (before / "data.jsonl").read_bytes()
+
+
+def test_seen_values_never_forget_a_value():
+    rng = random.Random(2)
+    added = [rng.randrange(-(1 << 63), 1 << 63) for _ in range(5000)]
+    seen = SeenValues(bits=16)
+    seen.add(added[:2500])
+    seen.add(added[2500:])
+    assert seen.maybe_seen(added).all()
+    others = [rng.randrange(-(1 << 63), 1 << 63) for _ in range(5000)]
+    assert seen.maybe_seen(others).mean() < 0.05
+    assert not SeenValues(bits=16).maybe_seen(others).any()
