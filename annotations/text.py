@@ -44,7 +44,7 @@ def trigrams(text):
     return set().union(*map(_word_trigrams, set(_NON_WORD.sub(" ", (text or "").lower()).split())))
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
 def _word_trigrams(word):
     padded = f"  {word} "
     return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))

@@ -17,7 +17,7 @@ same bytes.  ``find`` is called with the chunks in export order, from the first.
 query for the chunk's own bands, one for earlier records sharing them, one for earlier records
 sharing a reference text, then the instructions of the candidates, ``CHUNK_FETCH`` at a time.
 
-Only an earlier chunk can hold a candidate, so ``SeenValues`` remembers, in a fixed 16 MB bit
+Only an earlier chunk can hold a candidate, so ``SeenValues`` remembers, in a fixed 8 MB bit
 array, the band values and reference texts of the chunks already searched: a value no earlier
 chunk had is not looked up (most band values belong to one record only).  It may answer "seen"
 for a value never seen, never the reverse, so the lookups it saves are exactly those that could
@@ -50,15 +50,15 @@ from annotations.text import trigram_similarity, trigrams
 PER_BAND = 20
 CHUNK_FETCH = 2000
 FIRST_ROUND = 4
-RECENT_TRIGRAM_SETS = 5000
+RECENT_TRIGRAM_SETS = 2000
 
 
 class SeenValues:
     """A Bloom filter of signed 64-bit values (band values are already uniform hashes): two bits
     per value in ``2**bits`` bits.  ``maybe_seen`` is never false for a value added; at a million
-    records (16 million values, 2**27 bits) it is true for about 5 % of the values never added."""
+    records (16 million values, 2**26 bits) it is true for about 15 % of the values never added."""
 
-    def __init__(self, bits=27):
+    def __init__(self, bits=26):
         self._mask = np.uint64((1 << bits) - 1)
         self._bits = np.zeros(1 << (bits - 3), dtype=np.uint8)
 
