@@ -26,7 +26,6 @@ from .records import DollyRecord, content_hash
 CHUNK_SIZE = 2000
 EXCLUDED_FLAG_KINDS = sorted(QualityFlag.EXPORT_EXCLUDED_KINDS)
 _CITATION = re.compile(r"\[\d{1,4}\]")
-_SPACES = re.compile(r"\s+")
 _ROW_FIELDS = ("id", "category_id", "instruction", "context", "response")
 _METADATA_ROW_FIELDS = ("public_id", "created_at", "author_id", "submitted_at")
 _NEAR_ROW_FIELDS = ("created_at", "context_hash")
@@ -38,8 +37,10 @@ def strip_citations(text):
 
 
 def dedupe_key(record):
+    """The 64-bit key of the three texts, ignoring case and spacing (runs of whitespace as one space,
+    none at either end: ``str.split`` splits on exactly the characters ``\\s`` matches)."""
     normalised = "\x1f".join(
-        _SPACES.sub(" ", value).strip().casefold() for value in (record.instruction, record.context, record.response)
+        " ".join(value.split()).casefold() for value in (record.instruction, record.context, record.response)
     )
     return int.from_bytes(hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest(), "big")
 

@@ -2,7 +2,9 @@
 and reference texts no earlier chunk had: same near duplicates chunk by chunk, same bytes out."""
 
 import datetime
+import hashlib
 import random
+import re
 
 import pytest
 from django.utils import timezone
@@ -12,6 +14,7 @@ from annotations.models import Demonstration
 from datasets import duplicates, sources
 from datasets.duplicates import NearDuplicates, SeenValues
 from datasets.options import ExportOptions
+from datasets.records import DollyRecord
 from datasets.services import export_to_path
 from datasets.sources import DemonstrationSource, selection_filters
 
@@ -124,3 +127,14 @@ def test_seen_values_never_forget_a_value():
     others = [rng.randrange(-(1 << 63), 1 << 63) for _ in range(5000)]
     assert seen.maybe_seen(others).mean() < 0.05
     assert not SeenValues(bits=16).maybe_seen(others).any()
+
+
+def test_the_exact_duplicate_key_is_the_one_computed_before():
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    rng = random.Random(4)
+    alphabet = [*spaces, "a", "B", "ß", "É", "x", "\x1f"]
+    for _ in range(2000):
+        texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 10))) for _ in range(3)]
+        before = "\x1f".join(re.sub(r"\s+", " ", text).strip().casefold() for text in texts)
+        digest = int.from_bytes(hashlib.blake2b(before.encode("utf-8"), digest_size=8).digest(), "big")
+        assert sources.dedupe_key(DollyRecord(*texts, "open_qa", 1)) == digest
