@@ -287,7 +287,7 @@ class NearDuplicates:
         for d, others in first.items():
             mine = self._trigrams(d, texts[d])
             for e in others:
-                if self._similar(mine, known[e]):
+                if self._similar(mine, self._grams(e, known[e])):
                     duplicates.add(d)
                     break
         by_other = defaultdict(list)
@@ -299,7 +299,8 @@ class NearDuplicates:
         mine = {}
         for start in range(0, len(others), CHUNK_FETCH):
             known = self._known(others[start : start + CHUNK_FETCH], texts)
-            for e, theirs in known.items():
+            for e, text in known.items():
+                theirs = self._grams(e, text)
                 for d in by_other[e]:
                     if d not in duplicates:
                         if d not in mine:
@@ -309,18 +310,21 @@ class NearDuplicates:
         return duplicates
 
     def _known(self, ids, texts):
-        """``{id: trigram set}`` of ``ids``: the chunk's and the remembered ones first, the rest read."""
+        """``{id: instruction, or its remembered trigram set}`` of ``ids``: the chunk's and the remembered
+        ones first, the rest read.  Sets are built when compared, so a batch holds texts, not sets."""
         known, missing = {}, []
         for pk in ids:
             if pk in texts:
-                known[pk] = self._trigrams(pk, texts[pk])
+                known[pk] = texts[pk]
             elif pk in self._recent:
                 known[pk] = self._trigrams(pk, None)
             else:
                 missing.append(pk)
-        for pk, text in self._texts(missing):
-            known[pk] = self._trigrams(pk, text)
+        known.update(self._texts(missing))
         return known
+
+    def _grams(self, pk, known):
+        return known if isinstance(known, set) else self._trigrams(pk, known)
 
     def _texts(self, ids):
         """``(id, instruction)`` of ``ids``, ``CHUNK_FETCH`` per query."""
