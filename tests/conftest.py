@@ -1,8 +1,28 @@
 import pytest
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from .factories import AdminFactory, DemonstrationFactory, ReviewerFactory, UserFactory
 from .oidc_provider import oidc_provider, sso_settings  # noqa: F401
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a test that restores the migrated database's snapshot, empty the tables.
+
+    A transactional test without a snapshot ends with a flush that re-creates the content types
+    (in another order, so with other ids), and the snapshot's rows would collide with them.  The
+    browser tests do the same once per session (``tests/e2e/conftest.py``).
+    """
+    marker = item.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("serialized_rollback")):
+        return
+    if getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None) is None:
+        return  # the test database is not created yet: it is still exactly the snapshot
+    with item.config.stash[blocking_manager_key].unblock():
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
 
 
 @pytest.fixture
