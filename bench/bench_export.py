@@ -294,6 +294,21 @@ class Sink:
 
 
 STARTUP_CHILD = "import django; django.setup()"
+# A child's ``ru_maxrss`` starts from its parent's high-water mark at the fork (Linux copies it
+# with the address space and keeps it across exec), so a bench that once held a large file in
+# memory would be charged to every child.  Each child reports its own peak instead: ``VmHWM`` of
+# the process after exec, read as it exits.
+PEAK_REPORTER = (
+    "import atexit, runpy, sys\n"
+    "def _peak():\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        peak = next(line.split()[1] for line in status if line.startswith('VmHWM'))\n"
+    "    sys.stderr.write(f'\\nDOLLY_BENCH_PEAK_KB {peak}\\n')\n"
+    "atexit.register(_peak)\n"
+)
+MANAGE_CHILD = (
+    PEAK_REPORTER + "sys.argv = ['manage.py', *sys.argv[1:]]\nrunpy.run_path('manage.py', run_name='__main__')\n"
+)
 
 
 def time_copy(db_url):
@@ -383,22 +398,25 @@ def stored_bands(db_url, sqlite_path):
         return cursor.fetchone()[0]
 
 
-def measured(wall, usage):
-    """Wall time, CPU time (user + system) and peak RSS (``ru_maxrss``, MB) of a finished child."""
-    return {"whole": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}
+def measured(wall, usage, workdir):
+    """Wall time, CPU time (user + system) and peak RSS (the child's own ``VmHWM``, MB) of a finished child."""
+    reported = (Path(workdir) / "child.err").read_text().rsplit("DOLLY_BENCH_PEAK_KB ", 1)
+    if len(reported) != 2:
+        sys.exit("bench: the child did not report its peak memory")
+    return {"whole": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_rss_mb": int(reported[1].split()[0]) / 1024}
 
 
 def import_once(env, workdir, path):
     """``manage.py import_dataset FILE`` as an operator runs it: the whole process, start-up included."""
-    wall, usage, out = run_child([sys.executable, "manage.py", "import_dataset", str(path)], env, workdir)
+    wall, usage, out = run_child([sys.executable, "-c", MANAGE_CHILD, "import_dataset", str(path)], env, workdir)
     if "Imported" not in out:
         sys.exit(f"bench: import failed:\n{out}")
-    return measured(wall, usage)
+    return measured(wall, usage, workdir)
 
 
 def startup_once(env, workdir):
     """The start-up floor: a process that only sets Django up with the same settings, and exits."""
-    return measured(*run_child([sys.executable, "-c", STARTUP_CHILD], env, workdir)[:2])
+    return measured(*run_child([sys.executable, "-c", PEAK_REPORTER + STARTUP_CHILD], env, workdir)[:2], workdir)
 
 
 def median_of(runs, key):
