@@ -19,7 +19,9 @@ ADA = {
 
 
 @pytest.fixture
-def sso_page(page, sso_settings):
+def sso_page(page, sso_settings, settings, live_server):
+    # Signing out goes through the provider, which sends the browser back to the site's address.
+    settings.DOLLY_SITE_URL = live_server.url
     # The provider's own page asks a CDN for its stylesheet: nothing leaves this machine.
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
     return page
@@ -46,7 +48,11 @@ def test_sign_in_through_the_provider_lands_home_with_the_role(sso_page, url, oi
     # A later sign-in brings the roles the provider now gives.
     header.locator(".account summary").click()  # Sign out sits in the account menu
     header.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(r"/accounts/login/"))
+    # Signing out ends the provider's session too: its end-session page confirms, then sends the
+    # browser back to the site's sign-in page.
+    page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:\d+/oauth2/end_session"))
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(url("/accounts/login/"))
     oidc_provider.set_user("ada-sub", **(ADA | {"groups": ["dolly-admins"], "family_name": "King"}))
     through_the_provider(page, url, "ada-sub")
     page.wait_for_url(url("/"))
