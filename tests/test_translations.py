@@ -46,6 +46,24 @@ def test_translations_keep_every_placeholder(catalogue):
     assert not wrong, wrong[:10]
 
 
+# Code and address literals in a translation keep their own punctuation: a header or a line format
+# quoted in guillemets, a JSON example, a URL scheme, an HTML entity.
+QUOTED_LITERAL = re.compile(r"«\u00a0[^»]*\S[:;][^»]*\u00a0»")
+LITERAL = re.compile(r"\{[^}]*\}|\w+://|&\w+;")
+
+
+def test_french_punctuation_has_a_non_breaking_space_before_it(catalogue):
+    """French puts a non-breaking space before : ; ! ? » and after «, so the mark never starts a line."""
+    wrong = []
+    for entry in catalogue:
+        texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for text in texts:
+            bare = LITERAL.sub("x", QUOTED_LITERAL.sub("«\u00a0x\u00a0»", text))
+            if re.search(r"[^\u00a0][:;!?»]|«[^\u00a0]", bare):
+                wrong.append(text)
+    assert not wrong, wrong[:10]
+
+
 def test_the_compiled_catalogue_matches_the_source(catalogue):
     compiled = {(entry.msgctxt, entry.msgid): entry for entry in polib.mofile(str(MO))}
     stale = []

@@ -38,8 +38,8 @@ def test_the_message_follows_the_active_language(user):
         assert pii.message == "Response: e-mail address"
         assert ai.message == "Response: “as an ai language model”"
     with translation.override("fr"):
-        assert pii.message == "Réponse : adresse e-mail"
-        assert flag_message(ai) == "Réponse : « as an ai language model »"
+        assert pii.message == "Réponse\u00a0: adresse e-mail"
+        assert flag_message(ai) == "Réponse\u00a0: «\u00a0as an ai language model\u00a0»"
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,8 @@ def test_the_message_follows_the_active_language(user):
             "citation_markers",
             {"fields": {"context": 1, "response": 2}},
             "Bracketed citation markers (Reference text: 1 marker; Response: 2 markers).",
-            "Marqueurs de citation entre crochets (Texte de référence : 1 marqueur ; Réponse : 2 marqueurs).",
+            "Marqueurs de citation entre crochets "
+            "(Texte de référence\u00a0: 1 marqueur\u00a0; Réponse\u00a0: 2 marqueurs).",
         ),
     ],
 )
@@ -92,7 +93,7 @@ def test_warnings_name_the_field_they_concern_in_the_authors_language(user):
         warnings = [w for f in findings for w in field_warnings(f.code, f.params)]
     fields = [field for field, _ in warnings]
     assert fields.count("response") == 2
-    assert any(message.startswith("Données personnelles : adresse e-mail") for _, message in warnings)
+    assert any(message.startswith("Données personnelles\u00a0: adresse e-mail") for _, message in warnings)
 
 
 @pytest.mark.parametrize(

@@ -197,3 +197,12 @@ def test_a_release_summary_names_the_statuses_in_the_readers_language(client_for
         summary = answer.content.decode().split('class="filter-summary"')[1].split("</ul>")[0]
         assert "Approuvée" in summary, summary
         assert "approved" not in summary
+
+
+def test_a_french_release_summary_puts_a_non_breaking_space_before_each_colon(client_for, admin_user, release):
+    page = client_for(admin_user).get(
+        reverse("datasets:release-detail", args=[release.public_id]), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    summary = page.content.decode().split('class="filter-summary"')[1].split("</ul>")[0]
+    assert "statut\u00a0: " in summary and "catégories\u00a0: " in summary, summary
+    assert "statut:" not in summary and "statut :" not in summary

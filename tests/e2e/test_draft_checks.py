@@ -16,7 +16,7 @@ from .test_pages import WIDTHS, Watch, _overflow, _widest
 
 WARNING = {
     "en": "Personal data: e-mail address. Remove it or replace it with a made-up example.",
-    "fr": "Données personnelles : adresse e-mail. Supprimez-les ou remplacez-les par un exemple inventé.",
+    "fr": "Données personnelles\u00a0: adresse e-mail. Supprimez-les ou remplacez-les par un exemple inventé.",
 }
 
 
