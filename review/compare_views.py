@@ -20,8 +20,8 @@ from annotations.models import Review, Status
 from core.forms import add_service_errors
 from core.integers import IntegerFormField
 
-from .comparison import MAX_COMPARED_CHARS, access_comparison, held_by_another
-from .exceptions import HeldByAnotherReviewer
+from . import selectors
+from .comparison import MAX_COMPARED_CHARS, access_comparison
 from .views import _filter_query, queue_url_for, record_decision
 
 
@@ -45,7 +45,7 @@ def _other_id(value):
 
 def _render(request, comparison, *, form=None, error="", status=200):
     flagged = comparison.flagged
-    held = held_by_another(demonstration=flagged, reviewer=request.user, now=timezone.now())
+    held = selectors.held_by_another(demonstration=flagged, reviewer=request.user, now=timezone.now())
     query = _filter_query(request)
     context = {
         "comparison": comparison,
@@ -94,9 +94,6 @@ def review_reject_duplicate(request, public_id):
     if not form.is_valid():
         return _render(request, comparison, form=form, status=400)
     try:
-        held = held_by_another(demonstration=comparison.flagged, reviewer=request.user, now=timezone.now())
-        if held is not None:
-            raise HeldByAnotherReviewer(held.expires_at)
         record_decision(
             request,
             comparison.flagged,

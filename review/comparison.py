@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from annotations.diffs import word_diff
-from annotations.models import Demonstration, QualityFlag, ReviewClaim
+from annotations.models import Demonstration, QualityFlag
 from annotations.text import trigram_similarity, trigrams
 
 from . import selectors
@@ -153,14 +153,4 @@ def access_comparison(*, user, public_id, other_public_id=None):
         )
     return Comparison(
         flagged=flagged, flag=flag, flags=flags, other=other, missing=missing, similarity=similarity, fields=fields
-    )
-
-
-def held_by_another(*, demonstration, reviewer, now):
-    """The running claim of another reviewer on ``demonstration``, or ``None``."""
-    return (
-        ReviewClaim.objects.filter(demonstration=demonstration, expires_at__gt=now)
-        .exclude(reviewer=reviewer)
-        .select_related("reviewer")
-        .first()
     )

@@ -131,6 +131,16 @@ def held_claim_id(*, reviewer, now):
     )
 
 
+def held_by_another(*, demonstration, reviewer, now):
+    """The running claim of another reviewer on ``demonstration``, or ``None``."""
+    return (
+        ReviewClaim.objects.filter(demonstration=demonstration, expires_at__gt=now)
+        .exclude(reviewer=reviewer)
+        .select_related("reviewer")
+        .first()
+    )
+
+
 def review_item(demonstration_id):
     """One demonstration with everything the review page shows, in a fixed number of queries."""
     return (

@@ -8,7 +8,8 @@ One public function per transition:
     approved  --review_reopen---------> submitted       (admins; the approval's consequences are reversed)
 
 Each decision locks the demonstration row, checks the caller's expected version, refuses a
-second decision with ``AlreadyDecided`` and a reviewer's own work with ``OwnWork``, writes
+second decision with ``AlreadyDecided``, a submission another reviewer holds by a running claim
+with ``HeldByAnotherReviewer`` and a reviewer's own work with ``OwnWork``, writes
 the ``Review`` and an ``AuditEntry``, and notifies the contributor.
 
 Double review: a category with ``required_approvals = N > 1`` collects N independent
@@ -32,7 +33,7 @@ from annotations.validation import TEXT_FIELDS
 
 from . import hooks, selectors
 from .claims import claim_duration, review_claim_next, review_release, review_skip, review_skips_clear
-from .exceptions import AlreadyDecided, AlreadyReviewed, NotAReviewer
+from .exceptions import AlreadyDecided, AlreadyReviewed, HeldByAnotherReviewer, NotAReviewer
 from .notifications import notify
 from .records import review_row_write
 
@@ -129,8 +130,10 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
     """Record ``reviewer``'s decision and, when it completes the round, apply the outcome.
 
     Refusals, in order: not a reviewer (``NotAReviewer``), own work (``OwnWork``), no longer
-    submitted (``AlreadyDecided``), stale ``expected_version`` (``StaleEdit``), already
-    decided by this reviewer in this round (``AlreadyReviewed``).  Nothing is written when
+    submitted (``AlreadyDecided``), held by another reviewer's running claim
+    (``HeldByAnotherReviewer``: every path, the queue, a direct link, the duplicate comparison,
+    the API and the admin actions, decides here), stale ``expected_version`` (``StaleEdit``),
+    already decided by this reviewer in this round (``AlreadyReviewed``).  Nothing is written when
     refused.  Returns the ``Review``.
     """
     selectors.check_can_review(reviewer)
@@ -139,6 +142,9 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
     selectors.check_not_own(current, reviewer)
     if current.status != Status.SUBMITTED:
         raise AlreadyDecided(current, selectors.last_decisive_review(current))
+    held = selectors.held_by_another(demonstration=current, reviewer=reviewer, now=timezone.now())
+    if held is not None:
+        raise HeldByAnotherReviewer(held.expires_at)
     if expected_version is not None and current.version != expected_version:
         raise StaleEdit(current.version)
     if Review.objects.filter(demonstration=current, round=current.review_round, reviewer=reviewer).exists():

@@ -27,6 +27,7 @@ from core.pagination import page_of
 
 from . import selectors, services
 from .comparison import is_duplicate_flag
+from .exceptions import HeldByAnotherReviewer
 from .forms import FILTER_KEYS, DecisionForm, QueueFilterForm, suggested_reason
 from .notifications import notifications_mark_read
 from .undo import UndoNotAllowed, review_undo, undo_deadline, undo_window
@@ -141,6 +142,11 @@ def review_decide(request, public_id):
             )
         except ValidationError as error:
             add_service_errors(form, error)
+        except HeldByAnotherReviewer as error:
+            # The record stays on screen, unclaimed, saying whose turn it is; nothing was recorded.
+            form.add_error(None, str(error))
+            filters_form = QueueFilterForm.for_request(request)
+            return _render_item(request, demonstration, form=form, filters_form=filters_form, claimed=False, status=409)
         except (StaleEdit, TransitionNotAllowed) as error:
             messages.error(request, str(error))
             return redirect(_queue_url(query))

@@ -232,3 +232,17 @@ def test_contributor_reads_the_decisions_on_their_demonstration(api_for, user, o
     assert "reviewer" not in body["results"][0]
     assert api_for(other_user).get(url).status_code == 404
     assert api_for(reviewer).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject", "request_changes"])
+def test_a_decision_on_a_submission_another_reviewer_holds_is_409_naming_the_claim(
+    api_for, user, reviewer, second_reviewer, decision
+):
+    demo = submit(user)
+    assert services.review_claim_next(reviewer=second_reviewer).pk == demo.pk
+    answer = api_for(reviewer).post(review_url(demo), {"decision": decision, "reason": "other", "version": 1})
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "held_by_another_reviewer"
+    assert "Another reviewer is deciding" in answer.json()["detail"]
+    assert Demonstration.objects.get(pk=demo.pk).status == Status.SUBMITTED
+    assert not demo.reviews.exists()

@@ -95,6 +95,24 @@ class TestQueuePage:
         assert "already decided" in response.content.decode()
         assert Demonstration.objects.get(pk=item.pk).status == Status.APPROVED
 
+    def test_reject_by_direct_link_on_a_submission_another_reviewer_holds_is_409(
+        self, client_for, user, reviewer, second_reviewer
+    ):
+        (item,) = make_queue(user, 1)
+        assert services.review_claim_next(reviewer=second_reviewer).pk == item.pk
+        client = client_for(reviewer)
+        assert client.get(reverse("review-open", args=[item.public_id])).status_code == 200
+        response = client.post(
+            reverse("review-decide", args=[item.public_id]),
+            {"decision": "reject", "reason": "other", "version": "1"},
+        )
+        html = response.content.decode()
+        assert response.status_code == 409
+        assert "Another reviewer is deciding on this demonstration" in html and "not recorded" in html
+        assert item.instruction in html
+        assert Demonstration.objects.get(pk=item.pk).status == Status.SUBMITTED
+        assert ReviewClaim.objects.get(demonstration=item).reviewer == second_reviewer
+
     def test_own_item_is_403(self, client_for, reviewer):
         own = submit(reviewer)
         assert client_for(reviewer).get(reverse("review-open", args=[own.public_id])).status_code == 403
