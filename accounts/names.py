@@ -14,7 +14,6 @@ compatibility normalisation and case folding (``Alice``, ``аlice`` with a Cyril
 import unicodedata
 from functools import cache
 
-from confusable_homoglyphs.confusables import confusables_data
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +48,9 @@ def check_visible_text(value):
 @cache
 def _representatives():
     """Each character with look-alikes mapped to one member of its class (prefer ASCII letters)."""
+    # Read (about 40 ms) by the first name checked, not at every command's start-up.
+    from confusable_homoglyphs.confusables import confusables_data
+
     parent = {}
 
     def find(node):

@@ -5,13 +5,14 @@ from django.utils import timezone
 from annotations.models import Notification
 from core.tasks import enqueue
 
-from .tasks import send_notification_email
+# ``tasks.send_notification_email``, queued by name: the tasks module (and Celery) is not imported here.
+SEND_EMAIL_TASK = "annotations.tasks.send_notification_email"
 
 
 def notify(*, recipient, demonstration, text):
     """Store a notification and e-mail it once the caller's transaction commits."""
     notification = Notification.objects.create(recipient=recipient, demonstration=demonstration, text=text[:500])
-    enqueue(send_notification_email, notification.pk)
+    enqueue(SEND_EMAIL_TASK, notification.pk)
     return notification
 
 

@@ -4,6 +4,10 @@
 what both kinds of background job share (progress, error text).  Views, the API, management
 commands and Celery tasks call these through ``datasets.services``; background work is queued
 by task name, so this package never imports ``datasets.tasks``.
+
+``releases`` is imported when one of its functions is first used: it brings the export pipeline
+and the export options' schema (Django REST framework's serializers, about 0.2 s of imports),
+which ``manage.py import_dataset`` and the other import paths do not need at start-up.
 """
 
 from .imports import (
@@ -27,14 +31,24 @@ from .imports import (
     resolve_import_author,
 )
 from .jobs import ProgressWriter, current_phase, current_progress, jobs_fail_stale
-from .releases import (
-    check_release_labels,
-    export_to_path,
-    release_build,
-    release_create,
-    release_finished,
-    release_retry,
+
+_RELEASES = (
+    "check_release_labels",
+    "export_to_path",
+    "release_build",
+    "release_create",
+    "release_finished",
+    "release_retry",
 )
+
+
+def __getattr__(name):
+    if name in _RELEASES:
+        from . import releases
+
+        return getattr(releases, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "IMPORT_ACCOUNT",

@@ -9,9 +9,6 @@ which rotate the same way.
 
 import base64
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -22,7 +19,15 @@ class SecretUnreadable(Exception):
     """No configured key decrypts the stored secret (its key was dropped before the rotation)."""
 
 
+# cryptography (about 25 ms of imports) is loaded when a secret is first written or read, not at
+# every command's start-up: the webhook models import this module.
+
+
 def _fernet(key_material):
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(key_material.encode("utf-8"))
     return Fernet(base64.urlsafe_b64encode(derived))
 
@@ -36,6 +41,8 @@ def key_materials():
 
 
 def _keys():
+    from cryptography.fernet import MultiFernet
+
     return MultiFernet([_fernet(key) for key in key_materials()])
 
 
@@ -44,10 +51,17 @@ def encrypt(secret):
     return _keys().encrypt(secret.encode("utf-8")).decode("ascii")
 
 
+def _unreadable():
+    """What a token that no key reads (or that is not a token) raises."""
+    from cryptography.fernet import InvalidToken
+
+    return (InvalidToken, ValueError, UnicodeError)
+
+
 def decrypt(token):
     try:
         return _keys().decrypt(token.encode("ascii")).decode("utf-8")
-    except (InvalidToken, ValueError, UnicodeError):
+    except _unreadable():
         raise SecretUnreadable from None
 
 
@@ -55,5 +69,5 @@ def rotate(token):
     """The same secret encrypted under the newest key (``SecretUnreadable`` if no key reads it)."""
     try:
         return _keys().rotate(token.encode("ascii")).decode("ascii")
-    except (InvalidToken, ValueError, UnicodeError):
+    except _unreadable():
         raise SecretUnreadable from None

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.tasks import BROKER_ERRORS, enqueue, registered_task
+from core.tasks import broker_errors, enqueue, registered_task
 
 from . import secrets as webhook_secrets
 from . import signing, transport
@@ -211,7 +211,7 @@ def _schedule(delivery_id, wait):
         return  # no broker to hold it: manage.py send_webhooks sends it when it is due
     try:
         registered_task(DELIVER_TASK).apply_async(args=[delivery_id], countdown=wait, retry=False)
-    except BROKER_ERRORS as error:
+    except broker_errors() as error:
         logger.warning("could not schedule the retry of webhook delivery %s: %s", delivery_id, error)
 
 

@@ -1,7 +1,8 @@
 """Creating, changing and ending contests.
 
-Imported as ``leaderboard.services.contests`` (not re-exported by the package): it enqueues
-``tasks.count_earlier_approvals``, whose task calls back into ``services.late_approvals``.
+Imported as ``leaderboard.services.contests`` (not re-exported by the package).  It queues
+``tasks.count_earlier_approvals`` (whose task calls back into ``services.late_approvals``) by
+name, so neither the tasks module nor Celery is imported with it.
 """
 
 from django.core.exceptions import ValidationError
@@ -9,9 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Contest
-from ..tasks import count_earlier_approvals
+from core.tasks import registered_task
 
+from ..models import Contest
+
+COUNT_EARLIER_APPROVALS_TASK = "leaderboard.tasks.count_earlier_approvals"
 SCORING_FIELDS = (
     "base_points",
     "category_multipliers",
@@ -43,7 +46,7 @@ def _check_fields(fields):
 
 def _count_earlier_approvals_after_commit(contest):
     contest_id = contest.pk
-    transaction.on_commit(lambda: count_earlier_approvals.delay(contest_id))
+    transaction.on_commit(lambda: registered_task(COUNT_EARLIER_APPROVALS_TASK).delay(contest_id))
 
 
 @transaction.atomic
