@@ -9,6 +9,27 @@ from tests.factories import DemonstrationFactory, category
 
 FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip.jsonl"
 
+# The words the near-duplicate tests build their records from: accented ones (the trigrams and the
+# exact-duplicate key fold them) and two short common ones that many records share.
+WORDS = [
+    "river",
+    "valley",
+    "museum",
+    "bridge",
+    "harbour",
+    "glacier",
+    "café",
+    "naïve",
+    "Zürich",
+    "São",
+    "orbit",
+    "garden",
+    "ferry",
+    "treaty",
+    "the",
+    "of",
+]
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):

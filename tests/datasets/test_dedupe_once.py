@@ -14,24 +14,7 @@ from datasets.options import ExportOptions
 from datasets.services import export_to_path
 from datasets.sources import DemonstrationSource, selected_demonstrations, selection_filters
 
-from .conftest import read_jsonl
-
-WORDS = [
-    "river",
-    "valley",
-    "museum",
-    "bridge",
-    "harbour",
-    "glacier",
-    "café",
-    "naïve",
-    "Zürich",
-    "São",
-    "orbit",
-    "garden",
-    "ferry",
-    "treaty",
-]
+from .conftest import WORDS, read_jsonl
 
 
 def reference_trigrams(text):

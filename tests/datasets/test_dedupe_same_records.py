@@ -18,28 +18,11 @@ from datasets.records import DollyRecord
 from datasets.services import export_to_path
 from datasets.sources import DemonstrationSource, selection_filters
 
+from .conftest import WORDS
 from .reference_near_duplicates import ReferenceNearDuplicates
 
 pytestmark = pytest.mark.django_db
 
-WORDS = [
-    "river",
-    "valley",
-    "museum",
-    "bridge",
-    "harbour",
-    "glacier",
-    "café",
-    "naïve",
-    "Zürich",
-    "São",
-    "orbit",
-    "garden",
-    "ferry",
-    "treaty",
-    "the",
-    "of",
-]
 PASSAGES = [f"Passage {n} about the {word}." for n, word in enumerate(WORDS[:5])]
 START = timezone.make_aware(datetime.datetime(2025, 1, 1, 9))
 
