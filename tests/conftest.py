@@ -8,16 +8,25 @@ from .factories import AdminFactory, DemonstrationFactory, ReviewerFactory, User
 from .oidc_provider import oidc_provider, sso_settings  # noqa: F401
 
 
+def _restores_the_snapshot(item):
+    """Whether ``item`` starts from the migrated database's snapshot (a serialized rollback), asked
+    for by the ``django_db(serialized_rollback=True)`` marker or by the ``django_db_serialized_rollback``
+    fixture (every browser test, through ``tests/e2e/conftest.py``)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("serialized_rollback"):
+        return True
+    return "django_db_serialized_rollback" in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     """Before a test that restores the migrated database's snapshot, empty the tables.
 
     A transactional test without a snapshot ends with a flush that re-creates the content types
-    (in another order, so with other ids), and the snapshot's rows would collide with them.  The
-    browser tests do the same once per session (``tests/e2e/conftest.py``).
+    (in another order, so with other ids), and the snapshot's rows would collide with them.  This
+    is the one place that empties them, for the marker and the fixture alike.
     """
-    marker = item.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("serialized_rollback")):
+    if not _restores_the_snapshot(item):
         return
     if getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None) is None:
         return  # the test database is not created yet: it is still exactly the snapshot

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
@@ -86,19 +85,16 @@ def _migrated_database(django_db_setup):
 
 
 @pytest.fixture(scope="session")
-def playwright(_migrated_database, django_db_blocker, playwright):
+def playwright(_migrated_database, playwright):
     """Playwright, started once the migrated database's snapshot is in hand.
 
     While Playwright's event loop runs in this thread, Django keeps connections per context
     instead of per thread, so the tests get a new connection object that lacks the snapshot
-    the serialized rollback restores before each test: hand it over.  The tables are emptied
-    first, as a serialized rollback expects: an earlier transactional test may have left rows
-    (content types recreated after its flush) that the snapshot's rows would collide with.
+    the serialized rollback restores before each test: hand it over.  Emptying the tables before
+    the snapshot is restored is ``pytest_runtest_setup``'s job (``tests/conftest.py``).
     """
     if _migrated_database is not None:
         connections[DEFAULT_DB_ALIAS]._test_serialized_contents = _migrated_database
-        with django_db_blocker.unblock():
-            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
     return playwright
 
 
