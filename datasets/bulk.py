@@ -203,13 +203,29 @@ class _TemplateInserter(OrmInserter):
 
 
 class SqliteInserter(_TemplateInserter):
-    """SQLite's writer: one ``executemany`` a table a batch, ids taken after the highest ever used."""
+    """SQLite's writer: one ``executemany`` a table a batch, ids taken after the highest ever used.
+
+    The bands of batch *n* (two thirds of SQLite's work: each lands at a random place of the band
+    index) are inserted on a helper thread, in one statement during which the ``sqlite3`` module
+    lets other Python threads run, while the caller reads and checks batch *n + 1* and this
+    writer computes its rows and MinHash.  The helper uses the caller's connection, so the bands
+    are in the import's transaction; nothing else uses that connection until ``wait()``:
+    ``insert`` waits before its own queries, and the caller calls ``wait()`` before any of its.
+    The import's transaction holds SQLite's write lock from its start (``transaction_mode``
+    ``IMMEDIATE``), so after the first batch the next ids are known without asking.
+    """
 
     encode = staticmethod(lambda value: value)
     # SQLite's page cache while the import writes (KiB; its default is 2 MB).  Each batch's bands
     # land at random places of the band index: with the default cache most of its pages are
     # evicted between batches and read back, which costs about a quarter of writing the bands.
     CACHE_KIB = 32 * 1024
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._executor = None
+        self._running = None
+        self._next_id = None
 
     def __enter__(self):
         with connection.cursor() as cursor:
@@ -219,11 +235,18 @@ class SqliteInserter(_TemplateInserter):
         return self
 
     def close(self):
-        """Give the connection its page cache size back."""
-        cache_size, self._cache_size = getattr(self, "_cache_size", None), None
-        if cache_size is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+        """Wait for the last bands, stop the helper thread and give the connection its page cache
+        size back; safe to call more than once."""
+        try:
+            self.wait()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
+            cache_size, self._cache_size = getattr(self, "_cache_size", None), None
+            if cache_size is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
     def _reserve_ids(self, cursor, count):
         table = self.demonstrations.name
@@ -234,15 +257,52 @@ class SqliteInserter(_TemplateInserter):
         first = max(highest, used[0] if used else 0) + 1
         return range(first, first + count)
 
-    def _write(self, lines, categories):
+    def wait(self):
+        """Block until the running batch's bands (if any) are written; raise its error here."""
+        running, self._running = self._running, None
+        if running is not None:
+            with connection.wrap_database_errors:
+                running.result()
+
+    def insert(self, lines, categories):
+        """Write ``lines`` (those an earlier import wrote are skipped) and start writing their bands
+        in the background.  The caller's transaction must stay open, and its connection unused,
+        until ``wait()`` or ``close()``."""
         if not lines:
-            return 0
+            return
+        if self._next_id is None:
+            self.wait()
+            with connection.cursor() as cursor:
+                self._next_id = self._reserve_ids(cursor, 0).start
+        # The rows and bands are computed while the previous batch's bands are still being written.
+        tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories)
+        self.wait()
+        known = already_imported([line.digest for line in lines], exclude_batch=self.batch)
+        if known:
+            kept = [line for line in lines if line.digest not in known]
+            self.skipped += len(lines) - len(kept)
+            lines = kept
+            if not lines:
+                return
+            tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories)
         with connection.cursor() as cursor:
-            tables, bands = self._rows(self._reserve_ids(cursor, len(lines)), lines, categories)
             for table, rows in tables.items():
                 cursor.executemany(table.insert_sql, rows)
-            store_band_arrays(*bands, cursor=cursor)
-        return len(lines)
+        self._next_id += len(lines)
+        self.imported += len(lines)
+        if len(bands[0]):
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-bands")
+            # A cursor of the caller's connection, made here: the helper thread has no Django connection of its own.
+            self._running = self._executor.submit(self._store_bands, connection.create_cursor(), *bands)
+
+    @staticmethod
+    def _store_bands(cursor, ids, values):
+        """The helper thread's part: one statement (``store_band_arrays``)."""
+        try:
+            store_band_arrays(ids, values, cursor=cursor)
+        finally:
+            cursor.close()
 
 
 class CopyInserter(_TemplateInserter):

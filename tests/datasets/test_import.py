@@ -222,3 +222,53 @@ def test_bulk_ids_on_sqlite_never_reuse_those_of_deleted_records(admin_user, app
     with SqliteInserter(author=admin_user, status="approved", batch=batch, now=timezone.now()) as writer:
         writer.insert(lines, plan.known)
     assert Demonstration.objects.get().pk > gone_id
+
+
+def test_an_import_of_many_batches_skips_the_lines_imported_before_and_indexes_every_record(
+    write_jsonl, run_command, monkeypatch
+):
+    """Batches of two: each one's bands are written while the next is read (on SQLite, on a helper thread)."""
+    from annotations.models import InstructionBand
+    from annotations.text import minhash_bands
+    from datasets.services import imports
+
+    monkeypatch.setattr(imports, "IMPORT_BATCH_SIZE", 2)
+    records = [{**GOOD, "instruction": f"Question number {i} about rivers"} for i in range(9)]
+    run_command("import_dataset", str(write_jsonl([records[1], records[4], records[5]], name="before.jsonl")))
+    out, _ = run_command("import_dataset", str(write_jsonl(records)))
+    assert "Imported 6 records" in out and "skipped 3 already imported" in out
+    batch = ImportBatch.objects.latest("id")
+    ids = ImportedRecord.objects.filter(batch=batch).values_list("demonstration_id", flat=True)
+    imported = list(Demonstration.objects.filter(pk__in=ids).order_by("id").values_list("id", "instruction"))
+    assert [instruction for _, instruction in imported] == [records[i]["instruction"] for i in (0, 2, 3, 6, 7, 8)]
+    for pk, instruction in imported:
+        stored = InstructionBand.objects.filter(demonstration_id=pk).values_list("value", flat=True)
+        assert sorted(stored) == sorted(minhash_bands(instruction))
+    assert InstructionBand.objects.count() == 9 * 16
+
+
+def test_bands_that_fail_to_be_written_leave_nothing_of_the_import(write_jsonl, run_command, monkeypatch):
+    """SQLite's writer inserts the bands on a helper thread: its error still undoes the whole import."""
+    from annotations.models import InstructionBand
+    from datasets import bulk
+    from datasets.services import imports
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's writer copies its bands")
+    monkeypatch.setattr(imports, "IMPORT_BATCH_SIZE", 2)
+    calls = []
+    real = bulk.store_band_arrays
+
+    def fails_the_second_time(ids, values, *, cursor=None):
+        calls.append(len(ids))
+        if len(calls) == 2:
+            raise bulk.connection.Database.OperationalError("disk I/O error")
+        return real(ids, values, cursor=cursor)
+
+    monkeypatch.setattr(bulk, "store_band_arrays", fails_the_second_time)
+    records = [{**GOOD, "instruction": f"Question number {i} about rivers"} for i in range(7)]
+    with pytest.raises(Exception, match="disk I/O error"):
+        run_command("import_dataset", str(write_jsonl(records)))
+    assert len(calls) >= 2
+    assert Demonstration.objects.count() == 0 and ImportedRecord.objects.count() == 0
+    assert InstructionBand.objects.count() == 0 and not ImportBatch.objects.exists()
