@@ -106,9 +106,27 @@ def _round_outcome(decisions, required):
     return Status.REJECTED
 
 
-def _people_to_tell(demonstration):
+def _move(current, status, *, new_round=False):
+    """Give the locked demonstration ``status`` (a new version; a new review round when reopened).
+
+    Its quality flags stay in the queue exactly while it waits for review, so the queue's flag
+    filter never offers a decided record nor hides a waiting one.
+    """
+    current.status = status
+    current.version += 1
+    fields = ["status", "version", "updated_at"]
+    if new_round:
+        current.review_round += 1
+        fields.append("review_round")
+    current.save(update_fields=fields)
+    QualityFlag.objects.filter(demonstration=current).update(in_queue=status == Status.SUBMITTED)
+
+
+def _tell_people(demonstration, text):
+    """Notify the demonstration's author and, for an answer, whoever posed the instruction."""
     ids = {demonstration.author_id, demonstration.instruction_author_id} - {None}
-    return get_user_model().objects.filter(pk__in=ids).order_by("pk")
+    for person in get_user_model().objects.filter(pk__in=ids).order_by("pk"):
+        notify(recipient=person, demonstration=demonstration, text=text)
 
 
 def _decision_text(demonstration, reviews):
@@ -157,10 +175,7 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
     round_reviews = list(selectors.round_reviews(current).order_by("created_at", "id"))
     outcome = _round_outcome([r.decision for r in round_reviews], current.category.required_approvals)
     if outcome is not None:
-        current.status = outcome
-        current.version += 1
-        current.save(update_fields=["status", "version", "updated_at"])
-        QualityFlag.objects.filter(demonstration=current).update(in_queue=False)
+        _move(current, outcome)
     audit_entry_create(
         actor=reviewer,
         action=decision,
@@ -179,9 +194,7 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
     )
     hooks.review_recorded(review)
     if outcome is not None:
-        text = _decision_text(current, round_reviews)
-        for person in _people_to_tell(current):
-            notify(recipient=person, demonstration=current, text=text)
+        _tell_people(current, _decision_text(current, round_reviews))
         if outcome == Status.APPROVED:
             hooks.approval_granted(current, review=review)
     review.demonstration = current
@@ -243,11 +256,7 @@ def review_reopen(*, demonstration, actor, expected_version=None, comment=""):
     if expected_version is not None and current.version != expected_version:
         raise StaleEdit(current.version)
     before = demonstration_state(current)
-    current.status = Status.SUBMITTED
-    current.review_round += 1
-    current.version += 1
-    current.save(update_fields=["status", "review_round", "version", "updated_at"])
-    QualityFlag.objects.filter(demonstration=current).update(in_queue=True)
+    _move(current, Status.SUBMITTED, new_round=True)
     audit_entry_create(
         actor=actor,
         action=AuditEntry.Action.REOPEN,
@@ -258,8 +267,7 @@ def review_reopen(*, demonstration, actor, expected_version=None, comment=""):
     text = _("Your demonstration “%(title)s” was reopened for another review.") % {"title": current.instruction[:60]}
     if comment:
         text += " " + _("Comment: %(comment)s") % {"comment": comment[:200]}
-    for person in _people_to_tell(current):
-        notify(recipient=person, demonstration=current, text=text)
+    _tell_people(current, text)
     hooks.approval_reversed(current, actor=actor)
     return current
 

@@ -16,13 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotations.exceptions import TransitionNotAllowed
-from annotations.models import AuditEntry, QualityFlag, Review, Status
+from annotations.models import AuditEntry, Review, Status
 from annotations.services import audit_entry_create, demonstration_state
 
 from . import hooks, selectors
 from .claims import _take_claim
-from .notifications import notify
-from .services import _lock, _people_to_tell
+from .services import _lock, _move, _tell_people
 
 
 class UndoNotAllowed(TransitionNotAllowed):
@@ -68,15 +67,12 @@ def review_undo(*, review, reviewer, now=None):
     review.withdrawn_at = now
     review.save(update_fields=["withdrawn_at"])
     if was != Status.SUBMITTED:
-        current.status = Status.SUBMITTED
-        current.version += 1
-        current.save(update_fields=["status", "version", "updated_at"])
-        QualityFlag.objects.filter(demonstration=current).update(in_queue=True)
-        text = _("The decision on your demonstration “%(title)s” was withdrawn; it is waiting for review again.") % {
-            "title": current.instruction[:60]
-        }
-        for person in _people_to_tell(current):
-            notify(recipient=person, demonstration=current, text=text)
+        _move(current, Status.SUBMITTED)
+        _tell_people(
+            current,
+            _("The decision on your demonstration “%(title)s” was withdrawn; it is waiting for review again.")
+            % {"title": current.instruction[:60]},
+        )
     _take_claim(current.pk, reviewer, now)
     audit_entry_create(
         actor=reviewer,

@@ -32,6 +32,11 @@ def write_entries(entries, writes, at):
     return entries
 
 
+def _write_made(made):
+    """Write the ``(entry, write)`` pairs ``new_entry`` made, now (see ``write_entries``)."""
+    return write_entries([entry for entry, _write in made], [write for _entry, write in made], timezone.now())
+
+
 def new_entry(*, contest, person, reason, score, day, counted=0, **links):
     """An unsaved ledger entry and its ``Write``.
 
@@ -108,7 +113,7 @@ def award_on_boards(*, boards, demonstration, review=None, counted_late=False):
         for contest, context in zip(boards, contexts, strict=True)
     ]
     made = [pair for pair in made if pair is not None]
-    return write_entries([entry for entry, _write in made], [write for _entry, write in made], timezone.now())
+    return _write_made(made)
 
 
 def award_demonstration(*, contest, demonstration, review=None, counted_late=False):
@@ -194,7 +199,7 @@ def on_approval_reversed(demonstration):
                 counted=-1 if contest is not None else 0,
             )
         )
-    return write_entries([entry for entry, _write in made], [write for _entry, write in made], timezone.now())
+    return _write_made(made)
 
 
 @transaction.atomic(savepoint=False)
@@ -237,4 +242,4 @@ def on_review_recorded(review):
                 category_id=demonstration.category_id,
             )
         )
-    return write_entries([entry for entry, _write in made], [write for _entry, write in made], timezone.now())
+    return _write_made(made)
