@@ -10,7 +10,7 @@ import functools
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,26 @@ def _missing(key, *args, **kwargs):
     raise ValueError(f"Key '{key}' not found")
 
 
+class ReusedClients(RedisCacheClient):
+    """One ``redis.Redis`` per connection pool, made once.
+
+    Django's client builds a new ``redis.Redis`` (and its table of ~200 response callbacks) for
+    every cache operation; the object is thread-safe and holds nothing but the pool, so one serves
+    every operation of this process.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS") or {})
@@ -49,6 +69,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 0.5)
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusedClients
         self._down_until = 0.0
 
     @property

@@ -1,10 +1,14 @@
 """The contest and leaderboard pages as people use them."""
 
 import pytest
+from django.template import engines
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import BoardVisibility, Profile
 from leaderboard import services
+from leaderboard.selectors import BoardQuery
+from leaderboard.selectors.rows import Board, BoardRow
 from tests.factories import AdminFactory, UserFactory
 
 from .conftest import approve, make_contest, submitted
@@ -193,3 +197,31 @@ def test_contest_times_are_shown_in_the_contest_zone_and_the_week_starts_monday_
             reverse("contest-leaderboard", args=[contest.slug]) + "?window=week", HTTP_ACCEPT_LANGUAGE="fr"
         ).content.decode()
     assert "00:00" in french and ".." not in french.split("00:00")[1][:40]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_board_rows_write_what_the_template_language_would(language):
+    """The rows written in Python (leaderboard/templatetags/boards.py) match the template they replaced."""
+    rows = [
+        BoardRow(rank=1, points=1234567, reached_at=None, name="Ann <b>", gap=None, username="ann", team="Red & Co"),
+        BoardRow(rank=1002, points=-45000, reached_at=None, name="Bo", is_you=True, gap=0),
+        BoardRow(rank=1003, points=12, reached_at=None, name="cy", gap=2500, username="cy"),
+    ]
+    replaced = engines["django"].from_string(
+        "{% load i18n humanize %}{% for row in rows %}"
+        '<tr{% if row.is_you %} class="you"{% endif %}><td>{{ row.rank|intcomma }}</td>\n'
+        '<td>{{ row.name }}{% if row.is_you %} <span class="badge">{% trans "you" %}</span>{% endif %}'
+        '{% if row.username and row.username != row.name %} <span class="muted">({{ row.username }})</span>{% endif %}'
+        '{% if row.team and scope == "people" %} <span class="muted">· {{ row.team }}</span>{% endif %}</td>\n'
+        '<td class="num">{{ row.points|intcomma }}</td>\n<td class="num">{% if row.gap is None %}—'
+        '{% elif row.gap == 0 %}{% trans "tied, reached later" %}{% else %}{{ row.gap|intcomma }}{% endif %}</td></tr>'
+        "{% endfor %}"
+    )
+    written = engines["django"].from_string("{% load boards %}{% board_rows board %}")
+    with translation.override(language):
+        for scope in ("people", "teams"):
+            board = Board(contest=None, query=BoardQuery(scope=scope), rows=rows)
+            expected = replaced.render({"rows": rows, "scope": scope})
+            assert written.render({"board": board}).replace("\n  ", "") == expected
+    assert "Ann &lt;b&gt;" in expected
+    assert ("1,234,567" in expected) == (language == "en")
