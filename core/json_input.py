@@ -36,6 +36,29 @@ def refuse_duplicate_keys(pairs):
     return seen
 
 
+_pairs_decoder = json.JSONDecoder(object_pairs_hook=list)
+
+
+def loads_unique_keys(text):
+    """``json.loads(text, object_pairs_hook=refuse_duplicate_keys)``: the same value or the same error.
+
+    A flat object of text values (an import line) is read without calling back into Python for
+    each object: its key/value pairs come back as a list, and a key given twice shows as fewer keys
+    in the dict than pairs.  Anything else (nested values, numbers, a duplicate, an error) is read
+    again by the strict decoder, so every refusal is exactly what it was.
+    """
+    if text[:1] == "{":
+        try:
+            pairs = _pairs_decoder.decode(text)
+        except (ValueError, RecursionError):
+            pairs = None
+        if pairs is not None and all(type(value) is str for _key, value in pairs):
+            data = dict(pairs)
+            if len(data) == len(pairs):
+                return data
+    return json.loads(text, object_pairs_hook=refuse_duplicate_keys)
+
+
 def _refuse_constant(name):
     raise JSONInputError(_("%(name)s is not a JSON number.") % {"name": name}, code="invalid_number")
 

@@ -16,11 +16,13 @@ later are honoured) and from the model's own ``set_text_hashes``; only the prima
 """
 
 import io
+import os
+import sqlite3
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg2 import sql
 
 from annotations.bands import band_arrays, band_copy_text, store_band_arrays
@@ -186,13 +188,19 @@ class _TemplateInserter(OrmInserter):
         prepare_public_id = self.public_id.get_db_prep_save
         demonstration_row, revision_row, record_row = self.demonstration_row, self.revision_row, self.record_row
         category_ids = {key: encode(category.pk) for key, category in categories.items()}
+        # What ``uuid.uuid4()`` does, with the batch's random bytes read at once; and the proxy
+        # ``connection`` resolved once, not for every row.
+        random_bytes, db = os.urandom(16 * len(lines)), connections[DEFAULT_DB_ALIAS]
+        public_ids = [
+            encode(prepare_public_id(uuid.UUID(bytes=random_bytes[start : start + 16], version=4), db))
+            for start in range(0, len(random_bytes), 16)
+        ]
         demonstrations, revisions, records = [], [], []
-        for pk, line in zip(ids, lines, strict=True):
+        for pk, line, public_id in zip(ids, lines, public_ids, strict=True):
             scratch.instruction, scratch.context = line.instruction, line.context
             scratch.set_text_hashes()
             text = (category_ids[line.category], encode(line.instruction), encode(line.context), encode(line.response))
             demonstration_id = encode(pk)
-            public_id = encode(prepare_public_id(uuid.uuid4(), connection))
             demonstrations.append(
                 demonstration_row((demonstration_id, public_id, *text, *[encode(getattr(scratch, n)) for n in derived]))
             )
@@ -203,16 +211,17 @@ class _TemplateInserter(OrmInserter):
 
 
 class SqliteInserter(_TemplateInserter):
-    """SQLite's writer: one ``executemany`` a table a batch, ids taken after the highest ever used.
+    """SQLite's writer: a few multi-row statements a table a batch, ids taken after the highest ever used.
 
-    The bands of batch *n* (two thirds of SQLite's work: each lands at a random place of the band
-    index) are inserted on a helper thread, in one statement during which the ``sqlite3`` module
-    lets other Python threads run, while the caller reads and checks batch *n + 1* and this
-    writer computes its rows and MinHash.  The helper uses the caller's connection, so the bands
-    are in the import's transaction; nothing else uses that connection until ``wait()``:
-    ``insert`` waits before its own queries, and the caller calls ``wait()`` before any of its.
-    The import's transaction holds SQLite's write lock from its start (``transaction_mode``
-    ``IMMEDIATE``), so after the first batch the next ids are known without asking.
+    Each batch is written on a helper thread while the caller reads and checks the next one and
+    this writer computes its rows and MinHash: the ``sqlite3`` module lets other Python threads
+    run while SQLite executes a statement, and a statement here inserts thousands of rows (as
+    many as SQLite's limit of bound values allows; the bands, two thirds of SQLite's work, in one
+    statement a batch).  The helper uses the caller's connection, so the rows are in the import's
+    transaction; nothing else uses that connection until ``wait()``: ``insert`` waits before its
+    own query, and the caller calls ``wait()`` before any of its.  The import's transaction holds
+    SQLite's write lock from its start (``transaction_mode`` ``IMMEDIATE``), so after the first
+    batch the next ids are known without asking.
     """
 
     encode = staticmethod(lambda value: value)
@@ -221,11 +230,15 @@ class SqliteInserter(_TemplateInserter):
     # evicted between batches and read back, which costs about a quarter of writing the bands.
     CACHE_KIB = 32 * 1024
 
+    # Bound values a statement may take at most (SQLite's default limit since 3.32).
+    MAX_VARIABLES = 32766
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._executor = None
         self._running = None
         self._next_id = None
+        self._statements = {}
 
     def __enter__(self):
         with connection.cursor() as cursor:
@@ -285,24 +298,45 @@ class SqliteInserter(_TemplateInserter):
             if not lines:
                 return
             tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories)
-        with connection.cursor() as cursor:
-            for table, rows in tables.items():
-                cursor.executemany(table.insert_sql, rows)
         self._next_id += len(lines)
         self.imported += len(lines)
-        if len(bands[0]):
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-bands")
-            # A cursor of the caller's connection, made here: the helper thread has no Django connection of its own.
-            self._running = self._executor.submit(self._store_bands, connection.create_cursor(), *bands)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write")
+        # Cursors of the caller's connection, made here: the helper thread has no Django connection of its own.
+        self._running = self._executor.submit(
+            self._write_batch, connection.connection.cursor(), connection.create_cursor(), tables, bands
+        )
 
-    @staticmethod
-    def _store_bands(cursor, ids, values):
-        """The helper thread's part: one statement (``store_band_arrays``)."""
+    def _write_batch(self, cursor, bands_cursor, tables, bands):
+        """The helper thread's part: each table's rows in statements of as many rows as SQLite takes
+        (``?`` placeholders: ``cursor`` is the driver's own), then the bands (``store_band_arrays``)."""
         try:
-            store_band_arrays(ids, values, cursor=cursor)
+            for table, rows in tables.items():
+                width = len(table.column_names)
+                step = max(1, min(self.MAX_VARIABLES, self._variable_limit(cursor)) // width)
+                for start in range(0, len(rows), step):
+                    chunk = rows[start : start + step]
+                    cursor.execute(self._values_statement(table, len(chunk)), [value for row in chunk for value in row])
+            if len(bands[0]):
+                store_band_arrays(*bands, cursor=bands_cursor)
         finally:
             cursor.close()
+            bands_cursor.close()
+
+    @staticmethod
+    def _variable_limit(cursor):
+        return cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
+    def _values_statement(self, table, count):
+        """``INSERT INTO table (...) VALUES (?, ...), ...`` for ``count`` rows (made once per size)."""
+        key = (table.name, count)
+        if key not in self._statements:
+            row = f"({', '.join(['?'] * len(table.column_names))})"
+            self._statements[key] = (
+                f"INSERT INTO {connection.ops.quote_name(table.name)} ({table.columns}) "  # noqa: S608 - names from the model
+                f"VALUES {', '.join([row] * count)}"
+            )
+        return self._statements[key]
 
 
 class CopyInserter(_TemplateInserter):

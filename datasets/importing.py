@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from annotations.models import Category
 from annotations.validation import check_demonstration
-from core.json_input import JSONInputError, refuse_duplicate_keys
+from core.json_input import JSONInputError, loads_unique_keys
 
 from .records import DOLLY_FIELDS, content_hash
 
@@ -170,7 +170,7 @@ def parse_line(number, raw, plan):
     if not text.strip():
         return _("empty line")
     try:
-        data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
+        data = loads_unique_keys(text)
     except JSONInputError as exc:
         return _("duplicate key %(key)s") % {"key": json.dumps(exc.key)}
     except json.JSONDecodeError as exc:
