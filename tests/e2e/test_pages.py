@@ -301,3 +301,37 @@ def test_a_refused_address_and_a_new_webhook_secret_fit_and_are_accessible(
     page.goto(url(f"/datasets/webhooks/{endpoint.public_id}/"))
     assert page.locator("code.webhook-secret").count() == 0  # shown once, at creation only
     assert not problems, f"{language}, {width}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_decision_refused_because_another_reviewer_holds_the_record_fits_and_is_accessible(
+    page, url, sign_in, live_server, language, width
+):
+    author = UserFactory(username="alice")
+    item = _write(
+        author,
+        "open_qa",
+        "Why do leaves change colour in autumn?",
+        "Chlorophyll breaks down as the days shorten, so the yellow and red pigments show.",
+    )
+    holder = ReviewerFactory(username="rita")
+    assert review_services.review_claim_next(reviewer=holder).pk == item.pk
+    page.set_viewport_size(WIDTHS[width])
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    sign_in(page, ReviewerFactory(username="ravi"))
+    page.goto(url(f"/review/{item.public_id}/"))
+    page.get_by_label("Reason" if language == "en" else "Motif").select_option("other")
+    with page.expect_response(lambda answer: "/decide/" in answer.url) as answer:
+        page.locator('button[name="decision"][value="reject"]').click()
+    assert answer.value.status == 409
+    expect(page.locator(".errorbox")).to_contain_text(
+        "Another reviewer is deciding" if language == "en" else "Un autre relecteur"
+    )
+    problems = []
+    scroll_width, inner_width = _overflow(page)
+    if scroll_width > inner_width:
+        problems.append(f"{scroll_width} px wide in {inner_width} px: {_widest(page)}")
+    problems += axe_violations(page)
+    screenshot(page, f"page-reviewer-held-by-another-{language}-{width}")
+    assert not problems, f"{language}, {width}:\n" + "\n".join(problems)
