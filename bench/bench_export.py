@@ -384,7 +384,8 @@ def empty_import_database(db_url, sqlite_template, sqlite_path):
         return
     conn = psycopg2.connect(db_url)
     with conn, conn.cursor() as cursor:
-        cursor.execute("TRUNCATE annotations_demonstration, datasets_importbatch CASCADE")
+        # The bands have no foreign key to cascade along: they are named too.
+        cursor.execute("TRUNCATE annotations_demonstration, annotations_instructionband, datasets_importbatch CASCADE")
     conn.close()
 
 

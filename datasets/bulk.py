@@ -25,8 +25,8 @@ from operator import itemgetter
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg2 import sql
 
-from annotations.bands import band_arrays, band_copy_text, store_band_arrays
-from annotations.models import Demonstration, InstructionBand, Origin, Revision
+from annotations.bands import band_arrays, copy_bands, store_band_arrays
+from annotations.models import Demonstration, Origin, Revision
 from core.pgcopy import copy_text as _copy_text
 
 from .models import ImportedRecord
@@ -169,7 +169,6 @@ class _TemplateInserter(OrmInserter):
         self.revision_row = self.revisions.row_maker(("demonstration_id", *text))
         self.records = _Table(ImportedRecord(batch=self.batch), {"content_hash", "demonstration_id"}, encode)
         self.record_row = self.records.row_maker(("content_hash", "demonstration_id"))
-        self.bands = _Table(InstructionBand(demonstration_id=0, value=0), {"demonstration_id", "value"}, encode)
         self.public_id = Demonstration._meta.get_field("public_id")
         self.scratch = Demonstration()
 
@@ -359,6 +358,7 @@ class CopyInserter(_TemplateInserter):
         super().__init__(**kwargs)
         self._executor = None
         self._running = None
+        self._analyzed = False
 
     def _reserve_ids(self, cursor, count):
         cursor.execute(
@@ -396,8 +396,24 @@ class CopyInserter(_TemplateInserter):
         tables, bands = self._rows(ids, lines, categories)
         for table, rows in tables.items():
             self._copy(cursor, table, io.StringIO("".join(["\t".join(row) + "\n" for row in rows])))
+            if table is self.demonstrations and not self._analyzed:
+                self._analyze(cursor)
         if len(bands[0]):
-            self._copy(cursor, self.bands, io.StringIO(band_copy_text(*bands)))
+            copy_bands(cursor, *bands, size=self.COPY_READ_SIZE)
+
+    def _analyze(self, cursor):
+        """Give the planner the demonstrations table's real size before the first foreign-key check.
+
+        PostgreSQL plans each foreign-key check once per connection, from the statistics it has at
+        that moment.  For an empty or emptied table (a first import, or one retried after a failed
+        one) those say nothing, and the check it plans may read a whole index of the table (one
+        whose last column is the id) instead of looking the id up: the cost of each check then
+        grows with the rows imported, and a 40,000-record import spent minutes of the server's
+        time on it.  ``ANALYZE`` in the import's transaction counts the rows it has just written,
+        so the checks look ids up in the primary key.
+        """
+        self._analyzed = True
+        cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(self.demonstrations.name)))
 
     def wait(self):
         """Block until the running batch (if any) is written; raise its error here, in the caller's thread."""

@@ -90,9 +90,18 @@ class InstructionBand(models.Model):
 
     Instructions sharing a band are near-duplicate candidates (see ``annotations.quality``):
     an indexed equality lookup instead of a similarity scan, on every database.
+
+    Bands are derived data, rebuilt from the text (``refresh_instruction_bands``), and an import
+    writes sixteen of them a record, so each row costs as little as it can: the key is the pair
+    ``(demonstration, value)`` (no id column, and it serves the lookups by demonstration), and
+    the database checks no foreign key on them.  Deleting a demonstration through Django still
+    deletes its bands (the ORM cascades them itself).
     """
 
-    demonstration = models.ForeignKey(Demonstration, on_delete=models.CASCADE, related_name="+")
+    pk = models.CompositePrimaryKey("demonstration", "value")
+    demonstration = models.ForeignKey(
+        Demonstration, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     value = models.BigIntegerField()
 
     class Meta:
