@@ -13,13 +13,15 @@ import zlib
 
 import numpy
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# A word: a run of letters and digits (``\w`` without the underscore).  Found directly, not by
+# replacing what lies between words with spaces and splitting that again (the same words).
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def normalise(text):
     """Case-, accent-width- and punctuation-insensitive form of ``text``: words joined by single spaces."""
     folded = unicodedata.normalize("NFKC", text or "").casefold()
-    return _NON_WORD.sub(" ", folded).strip()
+    return " ".join(_WORD.findall(folded))
 
 
 def text_hash(*parts):
@@ -41,7 +43,7 @@ def trigrams(text):
     so similarity computed here matches PostgreSQL's ``similarity()``.  Built as the union of
     each word's set, cached per word (words recur from text to text).
     """
-    return set().union(*map(_word_trigrams, set(_NON_WORD.sub(" ", (text or "").lower()).split())))
+    return set().union(*map(_word_trigrams, _words(text)))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -80,7 +82,7 @@ _GATHER_ROWS = 16384
 
 def _words(text):
     """The distinct words whose trigrams make up ``trigrams(text)``."""
-    return set(_NON_WORD.sub(" ", (text or "").lower()).split())
+    return set(_WORD.findall((text or "").lower()))
 
 
 def _segment_minimums(table, index, counts):
