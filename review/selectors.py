@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
@@ -215,9 +216,21 @@ def notifications_for(user):
 
 
 def unread_count(user):
+    """How many of ``user``'s notifications are unread (the header's bell, on every page).
+
+    One COUNT on the partial index ``notification_unread``, sent as written: Django's ``count()``
+    spends about 0.5 ms of CPU building it, more than PostgreSQL spends answering it.
+    """
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    meta, quote = Notification._meta, connection.ops.quote_name
+    sql = (
+        f"SELECT COUNT(*) FROM {quote(meta.db_table)} "  # noqa: S608 - identifiers from the model, the user a parameter
+        f"WHERE {quote(meta.get_field('recipient').column)} = %s AND {quote(meta.get_field('read_at').column)} IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        return cursor.fetchone()[0]
 
 
 # --- statistics -------------------------------------------------------------------------------
