@@ -145,7 +145,8 @@ def minhash_band_matrix(texts):
     if filled:
         signatures = _signatures(filled)
         inputs = ((_BAND_FORMAT * len(filled)) % tuple(signatures.ravel().tolist())).encode()
-        digests = b"".join([hashlib.blake2b(line, digest_size=8).digest() for line in inputs.splitlines()])
+        blake2b = hashlib.blake2b
+        digests = b"".join([blake2b(line, digest_size=8).digest() for line in inputs.splitlines()])
         bands[has_words] = numpy.frombuffer(digests, dtype=">i8").reshape(len(filled), LSH_BANDS)
     return bands, has_words
 

@@ -38,7 +38,8 @@ def max_lengths():
 
 def _bad_character(value):
     """Return a description of the first character that may not be stored, or ``None``."""
-    if _SUSPECT.search(value) is None:
+    # A printable text has no control character or surrogate (both are non-printable): one C loop.
+    if value.isprintable() or _SUSPECT.search(value) is None:
         return None
     for position, char in enumerate(value, start=1):
         if char in _ALLOWED_CONTROL:

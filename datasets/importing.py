@@ -22,6 +22,7 @@ from core.json_input import JSONInputError, loads_unique_keys
 from .records import DOLLY_FIELDS, content_hash
 
 MAX_REPORTED_PROBLEMS = 50
+_FIELD_SET = frozenset(DOLLY_FIELDS)
 # Past this many refused lines a file is not worth reading on (a file of millions of empty lines costs nothing to send).
 MAX_BAD_LINES = 1000
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -167,7 +168,7 @@ def parse_line(number, raw, plan):
         text = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as exc:
         return _("not valid UTF-8 (byte %(pos)d)") % {"pos": exc.start + 1}
-    if not text.strip():
+    if not text or text.isspace():
         return _("empty line")
     try:
         data = loads_unique_keys(text)
@@ -179,8 +180,8 @@ def parse_line(number, raw, plan):
         return _("not a dolly record: the JSON is nested too deeply")
     if not isinstance(data, dict):
         return _("not a JSON object but %(kind)s") % {"kind": _describe(data)}
-    missing = [key for key in DOLLY_FIELDS if key not in data]
-    extra = sorted(key for key in data if key not in DOLLY_FIELDS)
+    missing = [] if data.keys() == _FIELD_SET else [key for key in DOLLY_FIELDS if key not in data]
+    extra = [] if not missing and len(data) == len(DOLLY_FIELDS) else sorted(k for k in data if k not in DOLLY_FIELDS)
     if missing or extra:
         parts = []
         if missing:
