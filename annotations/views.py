@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import add_service_errors
+from core.i18n import colon
 from core.integers import optional_int
 from core.pagination import page_of
 
@@ -207,7 +208,7 @@ def demonstration_submit(request, public_id):
     except ValidationError as error:
         messages.error(request, _("Not submitted: complete the highlighted fields first."))
         for field, problems in error.message_dict.items():
-            messages.error(request, f"{field}: {' '.join(problems)}")
+            messages.error(request, f"{field}{colon()}{' '.join(problems)}")
         return redirect("demonstration-edit", public_id=public_id)
     except (StaleEdit, TransitionNotAllowed) as error:
         messages.error(request, str(error))

@@ -14,6 +14,7 @@ from accounts.permissions import check_admin, is_admin
 from accounts.services import profile_for, profile_update
 from annotations.selectors import active_categories
 from core.forms import add_service_errors
+from core.i18n import colon
 from core.pagination import page_of
 
 from . import charts, selectors
@@ -70,7 +71,7 @@ def _board_page(request, contest):
         query = selectors.parse_board_query(request.GET)
     except ValidationError as error:
         for field, problems in error.message_dict.items():
-            messages.error(request, f"{field}: {' '.join(problems)}")
+            messages.error(request, f"{field}{colon()}{' '.join(problems)}")
         query, status = selectors.BoardQuery(), 400
     board = selectors.leaderboard(contest=contest, query=query, viewer=request.user, with_neighbours=True)
     categories = contest.categories.all() if contest else active_categories()

@@ -22,6 +22,7 @@ from annotations.forms import DemonstrationForm
 from annotations.models import Category
 from annotations.views import render_editor
 from core.forms import add_service_errors
+from core.i18n import colon
 from core.integers import optional_int, to_int
 from core.pagination import page_of
 
@@ -108,7 +109,7 @@ def review_queue(request):
     filters_form = QueueFilterForm.for_request(request)
     if filters_form.is_bound and not filters_form.is_valid():
         for field, errors in filters_form.errors.items():
-            messages.error(request, f"{filters_form.fields[field].label}: {' '.join(errors)}")
+            messages.error(request, f"{filters_form.fields[field].label}{colon()}{' '.join(errors)}")
     demonstration = services.review_claim_next(reviewer=request.user, filters=filters_form.to_filters())
     if demonstration is None:
         return render(request, "review/queue_empty.html", {"filters": filters_form, "undo": _undo_offer(request)})

@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from annotations.models import Status
+from core.i18n import colon as _colon
 
 register = template.Library()
 
@@ -65,3 +66,9 @@ def status_labels(keys):
     """Review status keys (``["approved", "submitted"]``) as their labels in the active language."""
     labels = dict(Status.choices)
     return [str(labels.get(key, key)) for key in keys or ()]
+
+
+@register.simple_tag
+def colon():
+    """``{% colon %}``: the colon between a label and its value, spaced for the reader's language."""
+    return _colon()

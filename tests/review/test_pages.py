@@ -95,6 +95,14 @@ class TestQueuePage:
         assert "already decided" in response.content.decode()
         assert Demonstration.objects.get(pk=item.pk).status == Status.APPROVED
 
+    def test_in_french_a_flag_and_its_message_are_joined_by_a_spaced_colon(self, client_for, user, reviewer):
+        submit(user, response="Email me at jo@example.com about autumn leaves and chlorophyll.")
+        html = client_for(reviewer).get(reverse("review-queue"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        flags = html.split('class="flags"')[1].split("</ul>")[0]
+        assert "Données personnelles</strong>\u00a0: Réponse\u00a0: adresse e-mail" in flags, flags
+        english = client_for(reviewer).get(reverse("review-queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Personal data</strong>: Response: e-mail address" in english
+
     def test_reject_by_direct_link_on_a_submission_another_reviewer_holds_is_409(
         self, client_for, user, reviewer, second_reviewer
     ):
