@@ -20,13 +20,15 @@ import os
 import sqlite3
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from itertools import chain
 from operator import itemgetter
 
+import numpy
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg2 import sql
 
-from annotations.bands import band_arrays, copy_bands, store_band_arrays
-from annotations.models import Demonstration, Origin, Revision
+from annotations.bands import band_arrays, copy_bands, in_index_order, store_band_arrays
+from annotations.models import Demonstration, InstructionBand, Origin, Revision
 from core.pgcopy import copy_text as _copy_text
 
 from .models import ImportedRecord
@@ -215,8 +217,8 @@ class SqliteInserter(_TemplateInserter):
     Each batch is written on a helper thread while the caller reads and checks the next one and
     this writer computes its rows and MinHash: the ``sqlite3`` module lets other Python threads
     run while SQLite executes a statement, and a statement here inserts thousands of rows (as
-    many as SQLite's limit of bound values allows; the bands, two thirds of SQLite's work, in one
-    statement a batch).  The helper uses the caller's connection, so the rows are in the import's
+    many as SQLite's limit of bound values allows: the bands, two thirds of SQLite's work, take
+    two statements a batch).  The helper uses the caller's connection, so the rows are in the import's
     transaction; nothing else uses that connection until ``wait()``: ``insert`` waits before its
     own query, and the caller calls ``wait()`` before any of its.  The import's transaction holds
     SQLite's write lock from its start (``transaction_mode`` ``IMMEDIATE``), so after the first
@@ -238,6 +240,8 @@ class SqliteInserter(_TemplateInserter):
         self._running = None
         self._next_id = None
         self._statements = {}
+        self.band_table = InstructionBand._meta.db_table
+        self.band_columns = "demonstration_id, value"
 
     def __enter__(self):
         with connection.cursor() as cursor:
@@ -302,40 +306,39 @@ class SqliteInserter(_TemplateInserter):
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write")
         # Cursors of the caller's connection, made here: the helper thread has no Django connection of its own.
-        self._running = self._executor.submit(
-            self._write_batch, connection.connection.cursor(), connection.create_cursor(), tables, bands
-        )
+        self._running = self._executor.submit(self._write_batch, connection.connection.cursor(), tables, bands)
 
-    def _write_batch(self, cursor, bands_cursor, tables, bands):
-        """The helper thread's part: each table's rows in statements of as many rows as SQLite takes
-        (``?`` placeholders: ``cursor`` is the driver's own), then the bands (``store_band_arrays``)."""
+    def _write_batch(self, cursor, tables, bands):
+        """The helper thread's part: each table's rows, then the bands, in statements of as many rows
+        as SQLite takes.  Their values are bound from one flat list a table, which keeps the Python
+        work here (done holding the interpreter's lock, which the caller's thread needs) small."""
         try:
+            limit = min(self.MAX_VARIABLES, cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
             for table, rows in tables.items():
-                width = len(table.column_names)
-                step = max(1, min(self.MAX_VARIABLES, self._variable_limit(cursor)) // width)
-                for start in range(0, len(rows), step):
-                    chunk = rows[start : start + step]
-                    cursor.execute(self._values_statement(table, len(chunk)), [value for row in chunk for value in row])
+                values = list(chain.from_iterable(rows))
+                self._insert_values(cursor, table.name, table.columns, len(table.column_names), values, limit)
             if len(bands[0]):
-                store_band_arrays(*bands, cursor=bands_cursor)
+                # In the band index's order, as ``store_band_arrays`` writes them.
+                ids, values = in_index_order(*bands)
+                values = numpy.column_stack([ids, values]).ravel().tolist()
+                self._insert_values(cursor, self.band_table, self.band_columns, 2, values, limit)
         finally:
             cursor.close()
-            bands_cursor.close()
 
-    @staticmethod
-    def _variable_limit(cursor):
-        return cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-
-    def _values_statement(self, table, count):
-        """``INSERT INTO table (...) VALUES (?, ...), ...`` for ``count`` rows (made once per size)."""
-        key = (table.name, count)
-        if key not in self._statements:
-            row = f"({', '.join(['?'] * len(table.column_names))})"
-            self._statements[key] = (
-                f"INSERT INTO {connection.ops.quote_name(table.name)} ({table.columns}) "  # noqa: S608 - names from the model
-                f"VALUES {', '.join([row] * count)}"
-            )
-        return self._statements[key]
+    def _insert_values(self, cursor, table, columns, width, values, limit):
+        """Insert ``values`` (``width`` a row, flat) into ``table`` with ``INSERT ... VALUES (?, ...), ...``
+        statements of at most ``limit`` values (``cursor`` is the driver's own: ``?`` placeholders)."""
+        step = max(1, limit // width) * width
+        for start in range(0, len(values), step):
+            chunk = values[start : start + step]
+            key = (table, len(chunk))
+            if key not in self._statements:
+                row = f"({', '.join(['?'] * width)})"
+                self._statements[key] = (
+                    f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) "  # noqa: S608 - names from the models
+                    f"VALUES {', '.join([row] * (len(chunk) // width))}"
+                )
+            cursor.execute(self._statements[key], chunk)
 
 
 class CopyInserter(_TemplateInserter):

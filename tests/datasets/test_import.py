@@ -248,24 +248,25 @@ def test_an_import_of_many_batches_skips_the_lines_imported_before_and_indexes_e
 
 
 def test_bands_that_fail_to_be_written_leave_nothing_of_the_import(write_jsonl, run_command, monkeypatch):
-    """SQLite's writer inserts the bands on a helper thread: its error still undoes the whole import."""
+    """SQLite's writer inserts each batch on a helper thread: an error there still undoes the whole import."""
     from annotations.models import InstructionBand
     from datasets import bulk
     from datasets.services import imports
 
     if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL's writer copies its bands")
+        pytest.skip("PostgreSQL's writer copies its rows")
     monkeypatch.setattr(imports, "IMPORT_BATCH_SIZE", 2)
     calls = []
-    real = bulk.store_band_arrays
+    real = bulk.SqliteInserter._insert_values
 
-    def fails_the_second_time(ids, values, *, cursor=None):
-        calls.append(len(ids))
-        if len(calls) == 2:
-            raise bulk.connection.Database.OperationalError("disk I/O error")
-        return real(ids, values, cursor=cursor)
+    def fails_the_second_time(self, cursor, table, *args):
+        if table == InstructionBand._meta.db_table:
+            calls.append(table)
+            if len(calls) == 2:
+                raise bulk.sqlite3.OperationalError("disk I/O error")
+        return real(self, cursor, table, *args)
 
-    monkeypatch.setattr(bulk, "store_band_arrays", fails_the_second_time)
+    monkeypatch.setattr(bulk.SqliteInserter, "_insert_values", fails_the_second_time)
     records = [{**GOOD, "instruction": f"Question number {i} about rivers"} for i in range(7)]
     with pytest.raises(Exception, match="disk I/O error"):
         run_command("import_dataset", str(write_jsonl(records)))
