@@ -53,3 +53,21 @@ def execute(query, params, *, name=None):
     with connection.cursor() as cursor:
         cursor.execute(text, params)
         return (cursor.fetchall() if cursor.description else None), cursor.rowcount
+
+
+def execute_all(statements):
+    """Run ``[(text, params)]`` in order, in one round trip on PostgreSQL; returns the rows of the last one.
+
+    PostgreSQL takes the statements joined into one query string (each is still its own
+    statement: it sees what the ones before it wrote); SQLite, in-process, runs them one by
+    one.  Every text uses positional ``%s`` parameters.
+    """
+    if not statements:
+        return None
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            cursor.execute(";\n".join(text for text, _params in statements), [v for _t, ps in statements for v in ps])
+        else:
+            for text, params in statements:
+                cursor.execute(text, params)
+        return cursor.fetchall() if cursor.description else None

@@ -6,35 +6,90 @@ and its points commit or roll back together.  Every approval earns all-time poin
 standard rules, whether or not a contest runs; each contest it counts for adds its own on top.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from .. import scoring
 from ..models import Contest, PointEntry, Reason
+from ..sql import execute_all, render, sql, table
 from .context import read_contexts
 from .totals import Write, apply_entries, local_day, serialise_ledger_writers
 
 AWARD_REASONS = (Reason.APPROVAL, Reason.APPROVAL_REVERSED)
 
 
+ENTRY_COLUMNS = (
+    "contest_id",
+    "user_id",
+    "demonstration_id",
+    "review_id",
+    "category_id",
+    "reason",
+    "sequence",
+    "points",
+    "counted",
+    "day",
+    "explanation",
+    "created_at",
+)
+_insert_texts = {}
+
+
+def _insert(entries, at):
+    """The statement inserting ``entries`` (created at ``at``), returning their ids in order."""
+    key = (len(entries), connection.vendor)
+    if key not in _insert_texts:
+        row = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(ENTRY_COLUMNS)))
+        _insert_texts[key] = render(
+            sql.SQL("INSERT INTO {} ({}) VALUES {} RETURNING {}").format(
+                table(PointEntry),
+                sql.SQL(", ").join(map(sql.Identifier, ENTRY_COLUMNS)),
+                sql.SQL(", ").join([row] * len(entries)),
+                sql.Identifier("id"),
+            )
+        )
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(at)
+    params = []
+    for entry in entries:
+        params += [
+            entry.contest_id,
+            entry.user_id,
+            entry.demonstration_id,
+            entry.review_id,
+            entry.category_id,
+            entry.reason,
+            entry.sequence,
+            entry.points,
+            entry.counted,
+            ops.adapt_datefield_value(entry.day),
+            ops.adapt_json_value(entry.explanation, None),
+            stamp,
+        ]
+    return _insert_texts[key], params
+
+
 def write_entries(entries, writes, at):
     """Insert one person's ledger entries together and carry them over to the running totals (writer lock held).
 
-    ``entries`` are unsaved ``PointEntry`` rows, ``writes`` the matching ``totals.Write``.
+    ``entries`` are unsaved ``PointEntry`` rows, ``writes`` the matching ``totals.Write``: one
+    round trip on PostgreSQL, whatever the number of entries and boards.
     """
     if not entries:
         return []
-    for entry in entries:
+    rows = execute_all([*apply_entries(writes, at), _insert(entries, at)])
+    for entry, (entry_id,) in zip(entries, rows, strict=True):
+        entry.pk = entry_id
         entry.created_at = at
-    PointEntry.objects.bulk_create(entries)
-    apply_entries(writes, at)
+        entry._state.adding = False
+        entry._state.db = connection.alias
     return entries
 
 
-def _write_made(made):
-    """Write the ``(entry, write)`` pairs ``new_entry`` made, now (see ``write_entries``)."""
-    return write_entries([entry for entry, _write in made], [write for _entry, write in made], timezone.now())
+def _write_made(made, at):
+    """Write the ``(entry, write)`` pairs ``new_entry`` made, created at ``at`` (see ``write_entries``)."""
+    return write_entries([entry for entry, _write in made], [write for _entry, write in made], at)
 
 
 def new_entry(*, contest, person, reason, score, day, counted=0, **links):
@@ -103,17 +158,19 @@ def award_on_boards(*, boards, demonstration, review=None, counted_late=False):
 
     Precondition: inside a transaction holding the ledger writer lock, the demonstration row
     locked by the caller and approved.  ``counted_late``: approved before the contest existed.
-    One read of every board's context, one insert of the entries, one statement per running
-    total.  Returns the new entries.
+    One read of every board's context (and of the person's rows on the boards the entries add
+    to), then one round trip inserting the entries and carrying them over (see
+    ``write_entries``).  Returns the new entries.
     """
+    at = timezone.now()
     lookups = [(contest, _award_lookup(contest, demonstration)) for contest in boards]
-    contexts = read_contexts(demonstration.author_id, lookups)
+    contexts = read_contexts(demonstration.author_id, lookups, at=at, category_id=demonstration.category_id)
     made = [
         _award(contest, demonstration, context, review=review, counted_late=counted_late and contest is not None)
         for contest, context in zip(boards, contexts, strict=True)
     ]
     made = [pair for pair in made if pair is not None]
-    return _write_made(made)
+    return _write_made(made, at)
 
 
 def award_demonstration(*, contest, demonstration, review=None, counted_late=False):
@@ -180,7 +237,8 @@ def on_approval_reversed(demonstration):
         )
         for board in boards
     ]
-    contexts = read_contexts(demonstration.author_id, lookups)
+    at = timezone.now()
+    contexts = read_contexts(demonstration.author_id, lookups, at=at)
     made = []
     for (contest, lookup), context in zip(lookups, contexts, strict=True):
         if not context.awarded:
@@ -199,7 +257,7 @@ def on_approval_reversed(demonstration):
                 counted=-1 if contest is not None else 0,
             )
         )
-    return _write_made(made)
+    return _write_made(made, at)
 
 
 @transaction.atomic(savepoint=False)
@@ -222,7 +280,8 @@ def on_review_recorded(review):
     lookups = [
         (contest, {"review_id": review.pk, "day": local_day(contest, review.created_at)}) for contest in contests
     ]
-    contexts = read_contexts(review.reviewer_id, lookups)
+    at = timezone.now()
+    contexts = read_contexts(review.reviewer_id, lookups, at=at, category_id=demonstration.category_id)
     made = []
     for (contest, lookup), context in zip(lookups, contexts, strict=True):
         if context.review_paid:
@@ -242,4 +301,4 @@ def on_review_recorded(review):
                 category_id=demonstration.category_id,
             )
         )
-    return _write_made(made)
+    return _write_made(made, at)

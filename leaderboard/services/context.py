@@ -7,9 +7,9 @@ from django.db import connection
 from accounts.models import Profile
 from annotations.models import QualityFlag
 
-from ..models import CategoryProgress, PointEntry, Reason, Standing
+from ..models import BoardTotal, CategoryProgress, PointEntry, Reason, Standing
 from ..sql import render, sql, table
-from .totals import Person, shift_scores
+from .totals import BOARD_KEY, Person, shift_scores, touched_boards
 
 DUPLICATE_FLAG_KINDS = ("exact_duplicate", "near_duplicate")
 
@@ -80,39 +80,89 @@ def _params(contest, user_id, *, category_id, demonstration_id, review_id, day):
     }
 
 
+def _boards_query(boards):
+    """The person's points on ``boards`` [(contest_id, period, key, category)], one row each they have.
+
+    Shaped like a context row (index 1000 + the board's position, then the points), to go in
+    the same statement.
+    """
+    conditions = []
+    for index, (contest_id, *_key) in enumerate(boards):
+        board = "contest_id IS NULL" if contest_id is None else f"contest_id = %(t{index}_c)s"
+        keys = " AND ".join(f"{{}} = %(t{index}_{column})s" for column in BOARD_KEY)
+        conditions.append(sql.SQL(f"({board} AND {keys})").format(*map(sql.Identifier, BOARD_KEY)))
+    return sql.SQL("SELECT CASE {cases} END, points{nulls} FROM {table} WHERE user_id = %(t_u)s AND ({where})").format(
+        cases=sql.SQL(" ").join(
+            sql.SQL("WHEN {} THEN {}").format(condition, sql.SQL(str(1000 + index)))
+            for index, condition in enumerate(conditions)
+        ),
+        nulls=sql.SQL(", NULL" * 10),
+        table=table(BoardTotal),
+        where=sql.SQL(" OR ").join(conditions),
+    )
+
+
+def _boards_params(user_id, boards):
+    params = {"t_u": user_id}
+    for index, (contest_id, period, key, category) in enumerate(boards):
+        params.update({f"t{index}_c": contest_id, f"t{index}_period": period, f"t{index}_key": key})
+        params[f"t{index}_category"] = category
+    return params
+
+
 _rendered = {}
 
 
-def _statement(shape):
-    """One SELECT per board (``shape``: whether each is a contest's), joined with UNION ALL; cached by shape."""
-    key = (shape, connection.vendor)
+def _statement(shape, boards_shape):
+    """One SELECT per board (``shape``: whether each is a contest's), then the person's window and
+    category boards (``boards_shape``: whether each is a contest's), joined with UNION ALL; cached by shape.
+    """
+    key = (shape, boards_shape, connection.vendor)
     if key not in _rendered:
         parts = []
         for index, on_contest in enumerate(shape):
             text = render(_query(on_contest)).replace("%(", f"%(b{index}_")
             parts.append(text.replace("SELECT", f"SELECT {index},", 1))
+        if boards_shape:
+            boards = [(1 if on_contest else None, 0, 0, 0) for on_contest in boards_shape]
+            parts.append(render(_boards_query(boards)))
         _rendered[key] = " UNION ALL ".join(parts)
     return _rendered[key]
 
 
-def read_contexts(user_id, boards):
+def read_contexts(user_id, boards, *, at=None, category_id=None, create=False):
     """The context of a write on each board of ``boards``: [(contest or None, lookup)], in one statement.
 
-    ``lookup``: ``category_id``, ``demonstration_id``, ``review_id``, ``day``.  Creates the
-    person's standings and the category's progress rows when they are new; safe because the
-    caller holds the ledger writer lock, so nobody else creates them meanwhile.
+    ``lookup``: ``category_id``, ``demonstration_id``, ``review_id``, ``day``.  With ``at``,
+    each context's person also holds their rows on the window and category boards that
+    entries created at ``at`` on these boards (of ``category_id``, or of each lookup's) add to
+    (``Person.boards``), so carrying the entries over needs no other read.  With ``create``,
+    the person's standings and the category's progress rows are created when they are new
+    (safe because the caller holds the ledger writer lock, so nobody else creates them
+    meanwhile); otherwise the write that follows creates what it needs.
     """
     params = {}
     for index, (contest, lookup) in enumerate(boards):
         params.update(
             {f"b{index}_{name}": value for name, value in _params(contest, user_id, **_lookup(lookup)).items()}
         )
+    touched = []
+    if at is not None:
+        writes = [
+            (contest, category_id if category_id is not None else lookup.get("category_id"))
+            for contest, lookup in boards
+        ]
+        touched = touched_boards(writes, at)
+        params.update(_boards_params(user_id, touched))
     shape = tuple(contest is not None for contest, _lookup in boards)
+    boards_shape = tuple(board[0] is not None for board in touched)
     with connection.cursor() as cursor:
-        cursor.execute(_statement(shape), params)
+        cursor.execute(_statement(shape, boards_shape), params)
         rows = sorted(cursor.fetchall())
+    held = {touched[row[0] - 1000]: row[1] for row in rows[len(boards) :]}
+    on_boards = {board: held.get(board) for board in touched} if at is not None else None
     contexts, new_standings, new_progress = [], [], []
-    for (contest, lookup), row in zip(boards, rows, strict=True):
+    for (contest, lookup), row in zip(boards, rows, strict=False):
         (_index, points, disqualified, all_time, team, approved, awards, reversals, net, used, flag, paid) = row
         board = contest.pk if contest is not None else None
         if all_time is None:
@@ -122,13 +172,22 @@ def read_contexts(user_id, boards):
         if contest is not None and lookup.get("category_id") is not None and approved is None:
             new_progress.append((contest.pk, lookup["category_id"]))
             approved = 0
-        person = Person(user_id, team or "", bool(disqualified), points or 0, all_time or 0)
+        person = Person(
+            user_id,
+            team or "",
+            bool(disqualified),
+            points or 0,
+            all_time or 0,
+            new=points is None and not create,
+            new_all_time=all_time is None and not create,
+            boards=on_boards,
+        )
         contexts.append(Context(person, approved, awards, reversals, net, used, flag, bool(paid)))
     new_standings = list(dict.fromkeys(new_standings))
-    if new_standings:
+    if create and new_standings:
         Standing.objects.bulk_create([Standing(contest_id=board, user_id=user_id) for board in new_standings])
         shift_scores([((board, 0), 1) for board in new_standings])
-    if new_progress:
+    if create and new_progress:
         CategoryProgress.objects.bulk_create(
             [CategoryProgress(contest_id=c, category_id=cat) for c, cat in dict.fromkeys(new_progress)]
         )
@@ -139,12 +198,6 @@ def _lookup(lookup):
     return {name: lookup.get(name) for name in ("category_id", "demonstration_id", "review_id", "day")}
 
 
-def read_context(contest, user_id, *, category_id=None, demonstration_id=None, review_id=None, day=None):
-    """The context of a write on ``contest``'s board (None: all time); see ``read_contexts``."""
-    lookup = {"category_id": category_id, "demonstration_id": demonstration_id, "review_id": review_id, "day": day}
-    return read_contexts(user_id, [(contest, lookup)])[0]
-
-
 def person_totals(contest, user_id):
     """The person's totals on ``contest``'s board and all time; their standings are created if new."""
-    return read_context(contest, user_id).person
+    return read_contexts(user_id, [(contest, _lookup({}))], create=True)[0].person

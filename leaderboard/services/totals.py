@@ -1,18 +1,21 @@
 """The running totals every ledger write carries over: standings, score histograms, teams, boards.
 
 Everything here runs inside the ledger writer's transaction, after ``serialise_ledger_writers``
-(see the package docstring): nobody else creates or changes these rows meanwhile, which is
-what lets a missing row be created after an UPDATE found nothing to change.
+(see the package docstring): nobody else changes these rows meanwhile, so the totals read
+before a write (``context.read_contexts``) are still the totals when it is carried over, and
+each histogram move (one holder off the old score, one onto the new) is known in advance.
 
 The entries one event writes (an approval's all-time and contest entries, a disqualification's
-voids) are carried over together by ``apply_entries``: one statement per running total
-whatever the number of entries and boards, written as portable SQL (SQLite and PostgreSQL
-alike); the ORM equivalent costs several times more in query building than in the database.
-Identifiers are composed with ``psycopg2.sql``; every value is a parameter.
+voids) are carried over together by ``apply_entries``: one ``INSERT ... ON CONFLICT DO UPDATE``
+per running total and kind of board (the all-time rows, whose contest is null, have their own
+unique index, so their own statement), whatever the number of entries and boards, written as
+portable SQL (SQLite since 3.35 and PostgreSQL alike); on PostgreSQL all of them and the
+entries' insert travel in one round trip (``sql.execute_all``).  Identifiers are composed with
+``psycopg2.sql``; every value is a parameter.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils import timezone
@@ -22,6 +25,7 @@ from core.locks import transaction_lock
 from ..models import (
     EVERY_CATEGORY,
     BoardScoreCount,
+    BoardTotal,
     CategoryProgress,
     Period,
     ScoreCount,
@@ -29,10 +33,10 @@ from ..models import (
     TeamBoardTotal,
     TeamStanding,
 )
-from ..sql import execute, sql, table
-from .board_rows import write_board_rows
+from ..sql import execute, execute_all, render, sql, table
 
 LEDGER_WRITER_LOCK = 0x1EDC_E4B0  # any bigint; one per database
+BOARD_KEY = ["period", "key", "category"]
 
 
 def serialise_ledger_writers():
@@ -64,15 +68,38 @@ def board_keys(contest, at, category_id):
     return keys
 
 
+def touched_boards(writes, at):
+    """The (contest_id, period, key, category) of every window and category board ``writes`` add to.
+
+    ``writes``: [(contest or None, category_id)].  A contest's entry counts on the all-time
+    boards too.
+    """
+    boards = {}
+    for contest, category_id in writes:
+        for board in (None, contest) if contest is not None else (None,):
+            for key in board_keys(board, at, category_id):
+                boards[(board.pk if board is not None else None, *key)] = None
+    return list(boards)
+
+
 @dataclass(frozen=True)
 class Person:
-    """A person's totals on a contest's board and the all-time board, read under the writer lock."""
+    """A person's totals on a contest's board and the all-time board, read under the writer lock.
+
+    ``new``: no standing on the contest's board yet (``points`` is then 0); ``new_all_time``
+    likewise for the all-time board.  ``boards``: the points of their rows on the window and
+    category boards that were read with them ({(contest_id, period, key, category): points},
+    None for a row they do not have yet), or None when none were.
+    """
 
     user_id: int
     team: str
     disqualified: bool
     points: int
     all_time_points: int
+    new: bool = False
+    new_all_time: bool = False
+    boards: dict | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,69 +113,73 @@ class Write:
     category_id: int | None = None
 
 
-def _board_condition(column, contest_id):
-    if contest_id is None:
-        return sql.SQL("{} IS NULL").format(sql.Identifier(column)), []
-    return sql.SQL("{} = %s").format(sql.Identifier(column)), [contest_id]
+_texts = {}
 
 
-def _key_condition(key_columns, contest_id, key):
-    contest_condition, params = _board_condition("contest_id", contest_id)
-    parts = [contest_condition] + [sql.SQL("{} = %s").format(sql.Identifier(name)) for name in key_columns]
-    return sql.SQL("({})").format(sql.SQL(" AND ").join(parts)), [*params, *key]
-
-
-def add_amounts(model, key_columns, amounts, *, value_column, reached_at=None):
-    """Add ``amounts[(contest_id, *key)]`` to ``value_column`` of each row in one UPDATE; insert the missing rows.
-
-    The UPDATE returns the keys it found (``RETURNING``: PostgreSQL, and SQLite since 3.35), so a
-    missing row costs one INSERT and no lookup.
-
-    ``key_columns`` name the key's columns after ``contest_id``.  With ``reached_at``, the
-    ``reached_at`` of each row whose amount is not 0 becomes the later of its own and that one.
-    """
-    keys = list(amounts)
-    conditions = [_key_condition(key_columns, contest_id, key) for contest_id, *key in keys]
-    cases = sql.SQL(" ").join(sql.SQL("WHEN {} THEN %s").format(condition) for condition, _params in conditions)
-    case_params = []
-    for (_condition, params), key in zip(conditions, keys, strict=True):
-        case_params += [*params, amounts[key]]
-    value = sql.Identifier(value_column)
-    later, later_params = sql.SQL(""), []
-    moved = [condition for condition, key in zip(conditions, keys, strict=True) if amounts[key]]
-    if reached_at is not None and moved:
-        stamp = connection.ops.adapt_datetimefield_value(reached_at)
-        later = sql.SQL(
-            ", reached_at = CASE WHEN ({}) AND (reached_at IS NULL OR reached_at < %s) THEN %s ELSE reached_at END"
-        ).format(sql.SQL(" OR ").join(condition for condition, _params in moved))
-        later_params = [value for _condition, params in moved for value in params] + [stamp, stamp]
+def _upsert_text(model, key_columns, rows, *, value_column, timed, flagged, all_time):
+    """``INSERT ... VALUES (...) x rows ON CONFLICT (key) DO UPDATE`` adding to ``value_column``; cached."""
+    cache = (model._meta.label, tuple(key_columns), rows, value_column, timed, flagged, all_time, connection.vendor)
+    text = _texts.get(cache)
+    if text is not None:
+        return text
+    columns = ["contest_id", *key_columns, value_column] + ["reached_at"] * timed + ["disqualified"] * flagged
+    target = key_columns if all_time else ["contest_id", *key_columns]
+    name, value, reached = table(model), sql.Identifier(value_column), sql.Identifier("reached_at")
+    later = sql.SQL(
+        ", {reached} = CASE WHEN excluded.{reached} IS NOT NULL AND ({name}.{reached} IS NULL "
+        "OR {name}.{reached} < excluded.{reached}) THEN excluded.{reached} ELSE {name}.{reached} END"
+    ).format(name=name, reached=reached)
+    row = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(columns)))
     query = sql.SQL(
-        "UPDATE {table} SET {value} = {value} + CASE {cases} ELSE 0 END{later} WHERE {where} RETURNING {returned}"
+        "INSERT INTO {name} ({columns}) VALUES {rows} ON CONFLICT ({target}){partial} "
+        "DO UPDATE SET {value} = {name}.{value} + excluded.{value}{later}"
     ).format(
-        table=table(model),
+        name=name,
+        columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+        rows=sql.SQL(", ").join([row] * rows),
+        target=sql.SQL(", ").join(map(sql.Identifier, target)),
+        partial=sql.SQL(" WHERE {} IS NULL").format(sql.Identifier("contest_id")) if all_time else sql.SQL(""),
         value=value,
-        cases=cases,
-        later=later,
-        where=sql.SQL(" OR ").join(condition for condition, _params in conditions),
-        returned=sql.SQL(", ").join(sql.Identifier(name) for name in ["contest_id", *key_columns]),
+        later=later if timed else sql.SQL(""),
     )
-    where_params = [value for _condition, params in conditions for value in params]
-    rows, _count = execute(query, [*case_params, *later_params, *where_params])
-    existing = {tuple(row) for row in rows}
-    timed = reached_at is not None
-    missing = [key for key in keys if key not in existing]
-    if missing:
-        model.objects.bulk_create(
-            [
-                model(
-                    contest_id=key[0],
-                    **dict(zip(key_columns, key[1:], strict=True)),
-                    **{value_column: amounts[key]},
-                    **({"reached_at": reached_at if amounts[key] else None} if timed else {}),
-                )
-                for key in missing
-            ]
-        )
+    text = _texts[cache] = render(query)
+    return text
+
+
+def upserts(model, key_columns, amounts, *, value_column, at=None, disqualified=None):
+    """The statements adding ``amounts[(contest_id, *key)]`` to ``value_column``, creating missing rows.
+
+    ``key_columns`` name the key's columns after ``contest_id``.  With ``at``, the
+    ``reached_at`` of each row whose amount is not 0 becomes the later of its own and ``at``
+    (a new row's is ``at``, or null for 0).  With ``disqualified`` (a set of contest ids), a
+    new row's ``disqualified`` says whether its contest is in it.  Returns [(text, params)]:
+    at most two, the all-time rows and the contests' rows.
+    """
+    stamp = connection.ops.adapt_datetimefield_value(at) if at is not None else None
+    statements = []
+    for all_time in (True, False):
+        params, rows = [], 0
+        for key, amount in amounts.items():
+            if (key[0] is None) != all_time:
+                continue
+            rows += 1
+            params += [*key, amount]
+            if at is not None:
+                params.append(stamp if amount else None)
+            if disqualified is not None:
+                params.append(key[0] in disqualified)
+        if rows:
+            text = _upsert_text(
+                model,
+                key_columns,
+                rows,
+                value_column=value_column,
+                timed=at is not None,
+                flagged=disqualified is not None,
+                all_time=all_time,
+            )
+            statements.append((text, params))
+    return statements
 
 
 def _net(changes):
@@ -159,17 +190,13 @@ def _net(changes):
 
 
 def shift_scores(changes):
-    """Apply [((contest_id, points), change)] to the whole-board score histograms."""
-    net = _net(changes)
-    if net:
-        add_amounts(ScoreCount, ["points"], net, value_column="holders")
+    """Apply [((contest_id, points), change)] to the whole-board score histograms now."""
+    execute_all(upserts(ScoreCount, ["points"], _net(changes), value_column="holders"))
 
 
 def shift_board_scores(changes):
-    """Apply [((contest_id, period, key, category, points), change)] to the window and category histograms."""
-    net = _net(changes)
-    if net:
-        add_amounts(BoardScoreCount, ["period", "key", "category", "points"], net, value_column="holders")
+    """Apply [((contest_id, period, key, category, points), change)] to the window and category histograms now."""
+    execute_all(upserts(BoardScoreCount, [*BOARD_KEY, "points"], _net(changes), value_column="holders"))
 
 
 def moves(board, old, new):
@@ -187,56 +214,79 @@ def _sums(pairs):
 
 
 def apply_entries(writes, at):
-    """Carry the entries of one person created at ``at`` over to every running total, together.
+    """The statements carrying the entries of one person created at ``at`` over to every running total.
 
     Each write's ``person`` holds the totals read (under the lock) before any of them: the
-    all-time board takes every entry; a contest's board its own.
+    all-time board takes every entry; a contest's board its own.  Run them before anything
+    else changes a total (``sql.execute_all``).
     """
     first = writes[0].person
-    user_id, team, all_time = first.user_id, first.team, first.all_time_points
-    total = sum(write.delta for write in writes)
-    per_contest = _sums((write.contest.pk, write.delta) for write in writes if write.contest is not None)
+    user_id, team = first.user_id, first.team
     people = {write.contest.pk: write.person for write in writes if write.contest is not None}
-    standings = {(None,): total, **{(contest_id,): delta for contest_id, delta in per_contest.items()}}
-    moved = {(contest_id, user_id): amount for (contest_id,), amount in standings.items() if amount}
-    if moved:
-        add_amounts(Standing, ["user_id"], moved, value_column="points", reached_at=at)
-        changes = moves((None,), all_time, all_time + total)
-        for contest_id, delta in per_contest.items():
-            if not people[contest_id].disqualified:
-                changes += moves((contest_id,), people[contest_id].points, people[contest_id].points + delta)
-        shift_scores(changes)
+    before = {None: None if first.new_all_time else first.all_time_points}
+    before.update({contest_id: None if person.new else person.points for contest_id, person in people.items()})
+    amounts = {None: sum(write.delta for write in writes)}
+    amounts.update(_sums((write.contest.pk, write.delta) for write in writes if write.contest is not None))
+    standings = {
+        (contest_id, user_id): amount for contest_id, amount in amounts.items() if amount or before[contest_id] is None
+    }
+    statements = upserts(Standing, ["user_id"], standings, value_column="points", at=at, disqualified=set())
+    changes = []
+    for contest_id, amount in amounts.items():
+        if contest_id is None or not people[contest_id].disqualified:
+            changes += moves((contest_id,), before[contest_id], (before[contest_id] or 0) + amount)
+    statements += upserts(ScoreCount, ["points"], _net(changes), value_column="holders")
     if team:
-        teams = {(contest_id, team): amount for (contest_id,), amount in standings.items()}
-        add_amounts(TeamStanding, ["team"], teams, value_column="points", reached_at=at)
+        teams = {(contest_id, team): amount for contest_id, amount in amounts.items()}
+        statements += upserts(TeamStanding, ["team"], teams, value_column="points", at=at)
     progress = _sums(
         ((write.contest.pk, write.category_id), write.counted)
         for write in writes
         if write.counted and write.contest is not None
     )
     progress = {key: amount for key, amount in progress.items() if amount}
-    if progress:
-        add_amounts(CategoryProgress, ["category_id"], progress, value_column="approved")
-    _apply_to_boards(writes, at, people)
+    statements += upserts(CategoryProgress, ["category_id"], progress, value_column="approved")
+    return statements + _apply_to_boards(writes, at, people)
+
+
+def _board_points(user_id, boards):
+    """{(contest_id, period, key, category): points} of the person's rows on ``boards`` (missing: None)."""
+    conditions, params = [], [user_id]
+    for contest_id, period, key, category in boards:
+        board = sql.SQL("{} IS NULL" if contest_id is None else "{} = %s").format(sql.Identifier("contest_id"))
+        conditions.append(
+            sql.SQL("({} AND {} = %s AND {} = %s AND {} = %s)").format(board, *map(sql.Identifier, BOARD_KEY))
+        )
+        params += [*([] if contest_id is None else [contest_id]), period, key, category]
+    query = sql.SQL("SELECT contest_id, period, {}, {}, points FROM {} WHERE user_id = %s AND ({})").format(
+        *map(sql.Identifier, BOARD_KEY[1:]), table(BoardTotal), sql.SQL(" OR ").join(conditions)
+    )
+    rows, _count = execute(query, params)
+    found = {tuple(row[:4]): row[4] for row in rows}
+    return {board: found.get(board) for board in boards}
 
 
 def _apply_to_boards(writes, at, people):
-    """Add each write to the person's day, week and category boards of its contest and of all time."""
+    """The statements adding each write to the person's day, week and category boards of its contest and of all time."""
     amounts = {}
     for write in writes:
-        for contest in (None, write.contest) if write.contest is not None else (None,):
-            for key in board_keys(contest, at, write.category_id):
-                board = (contest.pk if contest is not None else None, *key)
-                amounts[board] = amounts.get(board, 0) + write.delta
+        for board in touched_boards([(write.contest, write.category_id)], at):
+            amounts[board] = amounts.get(board, 0) + write.delta
     person = writes[0].person
+    before = dict(person.boards or {})
+    unread = [board for board in amounts if board not in before]
+    if unread:
+        before.update(_board_points(person.user_id, unread))
     excluded = {contest_id for contest_id, person in people.items() if person.disqualified}
-    old = write_board_rows(person.user_id, amounts, at, excluded)
+    rows = {(*board, person.user_id): amount for board, amount in amounts.items() if amount or before[board] is None}
+    statements = upserts(BoardTotal, [*BOARD_KEY, "user_id"], rows, value_column="points", at=at, disqualified=excluded)
     changes, teams = [], {}
     for board, amount in amounts.items():
         if board[0] in excluded:
             continue
-        changes += moves(board, old.get(board), old.get(board, 0) + amount)
+        changes += moves(board, before[board], (before[board] or 0) + amount)
         teams[(*board, person.team)] = amount
-    shift_board_scores(changes)
+    statements += upserts(BoardScoreCount, [*BOARD_KEY, "points"], _net(changes), value_column="holders")
     if person.team and teams:
-        add_amounts(TeamBoardTotal, ["period", "key", "category", "team"], teams, value_column="points", reached_at=at)
+        statements += upserts(TeamBoardTotal, [*BOARD_KEY, "team"], teams, value_column="points", at=at)
+    return statements
