@@ -61,7 +61,7 @@ def test_personal_data_in_the_posted_response_is_a_warning_beside_the_response(c
         }
     ]
     french = post(client, {"public_id": str(mine.public_id), "response": EMAIL_RESPONSE}, HTTP_ACCEPT_LANGUAGE="fr")
-    assert french.json()["warnings"][0]["message"].startswith("Données personnelles : adresse e-mail.")
+    assert french.json()["warnings"][0]["message"].startswith("Données personnelles\u00a0: adresse e-mail.")
     # Nothing is stored: the draft keeps its text and has no flag.
     mine.refresh_from_db()
     assert mine.response == "Air scatters blue light more than red light." and not QualityFlag.objects.exists()
