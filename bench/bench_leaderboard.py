@@ -450,10 +450,10 @@ def render(args, info, runs):
         "or all; people and teams) reads its own running totals the same way: `BoardTotal` and `TeamBoardTotal` "
         "rows keyed by (contest, period, period start, category), an index range and a `BoardScoreCount` "
         "histogram sum; no board adds up the ledger. Awarding reads every board's context and the person's "
-        "rows on the boards it adds to in one statement under the ledger writer lock, then sends the approval's "
+        "rows on the boards it adds to in the round trip that takes the ledger writer lock, then sends the approval's "
         "two entries (the standard all-time points and the contest's) and one `INSERT ... ON CONFLICT DO UPDATE` "
-        "per running total (two where the all-time rows have their own unique index) in one round trip: four "
-        "queries in all, with the contests it counts for and the lock. `rebuild_standings` is "
+        "per running total (two where the all-time rows have their own unique index) in one round trip: three "
+        "queries in all, with the contests it counts for. `rebuild_standings` is "
         "one `INSERT ... SELECT ... GROUP BY` per table in one transaction; the check is two `EXCEPT` queries "
         "per table.",
         MARK_END,

@@ -153,18 +153,28 @@ def _award(contest, demonstration, context, *, review, counted_late):
     )
 
 
+def _locked_contexts(user_id, lookups, *, category_id):
+    """Take the ledger writer lock and read the contexts in one round trip; returns (at, contexts).
+
+    ``at``, when the entries are created, is read once the lock is held, so entries keep the
+    order writers took turns in.  The board rows are read for the moment before; should the
+    day or week have turned in between, ``apply_entries`` reads the new boards' rows itself.
+    """
+    contexts = read_contexts(user_id, lookups, at=timezone.now(), category_id=category_id, lock=True)
+    return timezone.now(), contexts
+
+
 def award_on_boards(*, boards, demonstration, review=None, counted_late=False):
     """Award ``demonstration`` on each of ``boards`` (contests, None for all time) where it holds no award yet.
 
-    Precondition: inside a transaction holding the ledger writer lock, the demonstration row
-    locked by the caller and approved.  ``counted_late``: approved before the contest existed.
-    One read of every board's context (and of the person's rows on the boards the entries add
-    to), then one round trip inserting the entries and carrying them over (see
+    Precondition: inside a transaction, the demonstration row locked by the caller and
+    approved.  ``counted_late``: approved before the contest existed.  Takes the ledger writer
+    lock and reads every board's context (and the person's rows on the boards the entries add
+    to) in one round trip, then inserts the entries and carries them over in another (see
     ``write_entries``).  Returns the new entries.
     """
-    at = timezone.now()
     lookups = [(contest, _award_lookup(contest, demonstration)) for contest in boards]
-    contexts = read_contexts(demonstration.author_id, lookups, at=at, category_id=demonstration.category_id)
+    at, contexts = _locked_contexts(demonstration.author_id, lookups, category_id=demonstration.category_id)
     made = [
         _award(contest, demonstration, context, review=review, counted_late=counted_late and contest is not None)
         for contest, context in zip(boards, contexts, strict=True)
@@ -192,7 +202,6 @@ def on_demonstration_approved(demonstration, review=None):
     contests = list(
         Contest.objects.counting(category_id=demonstration.category_id, at=demonstration.submitted_at).order_by("id")
     )
-    serialise_ledger_writers()
     return award_on_boards(boards=[None, *contests], demonstration=demonstration, review=review)
 
 
@@ -273,15 +282,12 @@ def on_review_recorded(review):
         .filter(review_points__gt=0)
         .order_by("id")
     )
-    if contests:
-        serialise_ledger_writers()
     if not contests:
         return []
     lookups = [
         (contest, {"review_id": review.pk, "day": local_day(contest, review.created_at)}) for contest in contests
     ]
-    at = timezone.now()
-    contexts = read_contexts(review.reviewer_id, lookups, at=at, category_id=demonstration.category_id)
+    at, contexts = _locked_contexts(review.reviewer_id, lookups, category_id=demonstration.category_id)
     made = []
     for (contest, lookup), context in zip(lookups, contexts, strict=True):
         if context.review_paid:

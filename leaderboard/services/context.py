@@ -9,7 +9,7 @@ from annotations.models import QualityFlag
 
 from ..models import BoardTotal, CategoryProgress, PointEntry, Reason, Standing
 from ..sql import render, sql, table
-from .totals import BOARD_KEY, Person, shift_scores, touched_boards
+from .totals import BOARD_KEY, Person, ledger_writers_lock_statement, shift_scores, touched_boards
 
 DUPLICATE_FLAG_KINDS = ("exact_duplicate", "near_duplicate")
 
@@ -130,7 +130,7 @@ def _statement(shape, boards_shape):
     return _rendered[key]
 
 
-def read_contexts(user_id, boards, *, at=None, category_id=None, create=False):
+def read_contexts(user_id, boards, *, at=None, category_id=None, create=False, lock=False):
     """The context of a write on each board of ``boards``: [(contest or None, lookup)], in one statement.
 
     ``lookup``: ``category_id``, ``demonstration_id``, ``review_id``, ``day``.  With ``at``,
@@ -139,7 +139,8 @@ def read_contexts(user_id, boards, *, at=None, category_id=None, create=False):
     (``Person.boards``), so carrying the entries over needs no other read.  With ``create``,
     the person's standings and the category's progress rows are created when they are new
     (safe because the caller holds the ledger writer lock, so nobody else creates them
-    meanwhile); otherwise the write that follows creates what it needs.
+    meanwhile); otherwise the write that follows creates what it needs.  With ``lock``, the
+    ledger writer lock is taken first, in the same round trip (``serialise_ledger_writers``).
     """
     params = {}
     for index, (contest, lookup) in enumerate(boards):
@@ -156,8 +157,13 @@ def read_contexts(user_id, boards, *, at=None, category_id=None, create=False):
         params.update(_boards_params(user_id, touched))
     shape = tuple(contest is not None for contest, _lookup in boards)
     boards_shape = tuple(board[0] is not None for board in touched)
+    text = _statement(shape, boards_shape)
+    locking = ledger_writers_lock_statement() if lock else None
+    if locking is not None:
+        text = f"{locking[0]};\n{text}"
+        params.update(locking[1])
     with connection.cursor() as cursor:
-        cursor.execute(_statement(shape, boards_shape), params)
+        cursor.execute(text, params)
         rows = sorted(cursor.fetchall())
     held = {touched[row[0] - 1000]: row[1] for row in rows[len(boards) :]}
     on_boards = {board: held.get(board) for board in touched} if at is not None else None

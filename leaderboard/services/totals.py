@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from core.locks import transaction_lock
+from core.locks import transaction_lock, transaction_lock_statement
 
 from ..models import (
     EVERY_CATEGORY,
@@ -42,6 +42,11 @@ BOARD_KEY = ["period", "key", "category"]
 def serialise_ledger_writers():
     """Wait for any other ledger writer's transaction to end (precondition: inside a transaction)."""
     transaction_lock(LEDGER_WRITER_LOCK)
+
+
+def ledger_writers_lock_statement():
+    """``serialise_ledger_writers`` as a statement to send ahead of a read (see ``core.locks``), or None."""
+    return transaction_lock_statement(LEDGER_WRITER_LOCK)
 
 
 def board_zone(contest):

@@ -185,9 +185,9 @@ def _approve_counting_queries(demonstration, assert_queries, limit):
 
 
 def _writes_limit(statements=14):
-    """Contests, writer lock, context, then the entries and every running total in one round trip
-    on PostgreSQL; SQLite (in-process, no lock) runs the same ``statements`` one by one."""
-    return 4 if connection.vendor == "postgresql" else 2 + statements
+    """Contests, then the writer lock with the context, then the entries and every running total:
+    three round trips on PostgreSQL; SQLite (in-process, no lock) runs the same ``statements`` one by one."""
+    return 3 if connection.vendor == "postgresql" else 2 + statements
 
 
 def test_an_approval_writes_both_entries_and_every_total_in_few_statements(crew, django_assert_max_num_queries):
