@@ -80,6 +80,11 @@ _BAND_FORMAT = "".join(f"{band}:[{', '.join(['%d'] * LSH_ROWS)}]\n" for band in 
 _GATHER_ROWS = 16384
 
 
+def trigram_words(text):
+    """The distinct words whose trigrams make up ``trigrams(text)``."""
+    return _words(text)
+
+
 def _words(text):
     """The distinct words whose trigrams make up ``trigrams(text)``."""
     return set(_WORD.findall((text or "").lower()))

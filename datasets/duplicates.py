@@ -1,91 +1,51 @@
-"""Near duplicates within one export, found a chunk at a time through the index the review checks use.
+"""Near duplicates within one export, found as the export streams, from what it has already read.
 
 A record is a near duplicate when its instruction is near-identical to that of an EARLIER record
 of the same export (order ``created_at, id``), with the rule of ``annotations.quality``:
 
 - a record with a reference text is compared with the records that have the same reference
-  text (equal ``context_hash``, an index): generic instructions such as "Summarise this
-  passage" are only duplicates on the same passage;
+  text (equal ``context_hash``): generic instructions such as "Summarise this passage" are only
+  duplicates on the same passage;
 - a record without one is compared with the records sharing one of its MinHash/LSH bands
-  (``InstructionBand``, an equality index);
+  (``InstructionBand`` rows);
 - near-identical means trigram similarity of the instructions at or above the threshold
   (``DOLLY_NEAR_DUPLICATE_THRESHOLD``, recorded with the export's filters).
 
 "Earlier record" means any earlier record the export selects, kept or not, so the answer for
 a record depends only on the data, never on what else was left out: the same data gives the
-same bytes.  ``find`` is called with the chunks in export order, from the first.  Per chunk: one
-query for the chunk's own bands, one for earlier records sharing them, one for earlier records
-sharing a reference text, then the instructions of the candidates, ``CHUNK_FETCH`` at a time.
+same bytes.  ``find`` is called with the chunks in export order, from the first.  Every
+candidate list is capped, as the search has always capped them:
 
-Only an earlier chunk can hold a candidate, so ``SeenValues`` remembers, in a fixed 8 MB bit
-array, the band values and reference texts of the chunks already searched: a value no earlier
-chunk had is not looked up (most band values belong to one record only).  It may answer "seen"
-for a value never seen, never the reverse, so the lookups it saves are exactly those that could
-find nothing.  Trigram sets are built from cached per-word sets, and kept for the records that
-come back as candidates chunk after chunk (the earliest copies of popular texts).  Every
-candidate list is capped, so memory stays bounded by the chunk size whatever the export's
-size: per band value the ``PER_BAND`` records with the lowest ids, per reference text the
-``NEAR_DUPLICATE_CANDIDATES`` earliest, and per record the ``NEAR_DUPLICATE_CANDIDATES`` best
-(most shared bands, then earliest), as the review check ranks them.
+- per band value, the ``PER_BAND`` rows with the lowest ids among the selected records outside
+  the chunk created by the chunk's last creation time (the earlier chunks', and any later record
+  created at that same instant), and apart from those the ``PER_BAND`` lowest of the chunk's own;
+- per reference text, the ``NEAR_DUPLICATE_CANDIDATES`` earliest earlier records;
+- per record, the ``NEAR_DUPLICATE_CANDIDATES`` best (most shared bands, then earliest), as the
+  review check ranks them; a record is a near duplicate when any of them is near-identical.
+
+The earlier records are the ones the export has already streamed, so they are remembered, not
+looked up (``near_index``): per shared band value the lowest ids streamed, per shared reference
+text the earliest records.  One query per chunk reads the chunk's bands; a second, only when a
+later record was created at the chunk's last instant, reads those records' bands.  The
+instructions of the candidates no longer remembered are read in bulk.
 
 Bands come from the table: ``prepare`` (run before the export's read-only snapshot) indexes
 the selected records that lack them, e.g. rows imported with ``--skip-indexing``.
 """
 
-import hashlib
-import itertools
-from collections import defaultdict
-
 import numpy as np
-from django.db import connection
 from django.db.models import F, Window
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
-from psycopg2 import sql
 
 from annotations import quality
 from annotations.models import Demonstration, InstructionBand
-from annotations.text import trigram_similarity, trigrams
+
+from . import near_index
 
 PER_BAND = 20
 CHUNK_FETCH = 2000
 FIRST_ROUND = 4
-RECENT_TRIGRAM_SETS = 2000
-
-
-class SeenValues:
-    """A Bloom filter of signed 64-bit values (band values are already uniform hashes): two bits
-    per value in ``2**bits`` bits.  ``maybe_seen`` is never false for a value added; at a million
-    records (16 million values, 2**26 bits) it is true for about 15 % of the values never added."""
-
-    def __init__(self, bits=26):
-        self._mask = np.uint64((1 << bits) - 1)
-        self._bits = np.zeros(1 << (bits - 3), dtype=np.uint8)
-
-    def _positions(self, values):
-        keys = np.asarray(values, dtype=np.int64).view(np.uint64)
-        return keys & self._mask, (keys >> np.uint64(32)) & self._mask
-
-    def add(self, values):
-        if len(values):
-            for position in self._positions(values):
-                np.bitwise_or.at(
-                    self._bits, position >> np.uint64(3), np.left_shift(1, position & np.uint64(7)).astype(np.uint8)
-                )
-
-    def maybe_seen(self, values):
-        """A boolean array: for each value, whether it may have been added."""
-        if not len(values):
-            return np.zeros(0, dtype=bool)
-        seen = np.ones(len(values), dtype=bool)
-        for position in self._positions(values):
-            seen &= (self._bits[position >> np.uint64(3)] >> (position & np.uint64(7)).astype(np.uint8)) & 1 == 1
-        return seen
-
-
-def context_key(context_hash):
-    """A reference text's hash as a signed 64-bit value, for ``SeenValues``."""
-    return int.from_bytes(hashlib.blake2b(context_hash.encode(), digest_size=8).digest(), "big", signed=True)
+TRIGRAM_MASK_BYTES = 32 << 20
 
 
 class NearDuplicates:
@@ -101,8 +61,11 @@ class NearDuplicates:
         self._filters = {}
         self.threshold = threshold
         self.per_record = per_record or quality.NEAR_DUPLICATE_CANDIDATES
-        self._recent = {}
-        self._seen = SeenValues()
+        self._ids = np.zeros(4096, dtype=np.int64)
+        self._count = 0
+        self._bands = None
+        self._contexts = None
+        self._masks = near_index.TrigramMasks(TRIGRAM_MASK_BYTES)
 
     def selection(self, prefix, pk_ref):
         """The export's filters, built once (the contest filter reads the contest)."""
@@ -110,240 +73,193 @@ class NearDuplicates:
             self._filters[prefix, pk_ref] = self._selection(prefix, pk_ref)
         return self._filters[prefix, pk_ref]
 
+    def _id_of(self, ordinals):
+        return self._ids[ordinals]
+
     def find(self, rows):
         if not rows:
             return set()
-        keys = {pk: (created_at, pk) for pk, created_at, _hash, _text in rows}
-        last_created = max(created_at for _pk, created_at, _hash, _text in rows)
-        by_band = [pk for pk, _created, context_hash, _text in rows if not context_hash]
-        by_context = defaultdict(list)
-        for pk, _created, context_hash, _text in rows:
+        if self._bands is None:
+            self._bands = near_index.SharedBands.read(PER_BAND)
+            self._contexts = near_index.shared_contexts()
+        base = self._count
+        chunk_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        if base + len(rows) > len(self._ids):
+            self._ids = np.concatenate([self._ids, np.zeros(max(len(self._ids), len(rows)), dtype=np.int64)])
+        self._ids[base : base + len(rows)] = chunk_ids
+        self._count += len(rows)
+        wanted = np.fromiter((not row[2] for row in rows), dtype=bool, count=len(rows))
+        candidates, potential = self._band_candidates(rows, chunk_ids, wanted, base)
+        for local, row in enumerate(rows):
+            context_hash = row[2]
             if context_hash:
-                by_context[context_hash].append(pk)
-        candidates = {}
-        chunk_values = []
-        if by_band:
-            candidates.update(self._band_candidates(by_band, keys, last_created, chunk_values))
-        else:
-            chunk_values = self._own_bands(list(keys))[1]
-        if by_context:
-            candidates.update(self._context_candidates(by_context, keys, last_created))
-        duplicates = self._confirm(candidates, {pk: text for pk, _created, _hash, text in rows})
-        self._seen.add(chunk_values)
-        self._seen.add([context_key(context_hash) for context_hash in by_context])
-        return duplicates
+                earlier = self._contexts.get(context_hash)
+                if earlier is not None:
+                    if earlier:
+                        candidates[local] = earlier[: self.per_record]
+                    if len(earlier) < self.per_record:
+                        earlier.append(base + local)
+                    potential[local] = True
+        return self._confirm(candidates, rows, base, potential)
 
-    @staticmethod
-    def _own_bands(chunk_ids):
-        """``{value: [ids]}`` and every value, of the chunk's records."""
-        query = (
-            InstructionBand.objects.filter(demonstration_id__in=chunk_ids)
-            .order_by()
-            .values_list("demonstration_id", "value")
+    def _band_candidates(self, rows, chunk_ids, wanted, base):
+        """``{local: [ordinals]}``, best first, for the rows without a reference text, and which rows
+        hold a shared band value (only those can be a later record's candidate)."""
+        bands = self._bands
+        owners, values = near_index.chunk_bands(chunk_ids)
+        order = np.argsort(chunk_ids, kind="stable")
+        local = order[np.searchsorted(chunk_ids[order], owners)]
+        index, shared = bands.locate(values)
+        local, index = local[shared], index[shared]
+        potential = np.zeros(len(rows), dtype=bool)
+        potential[local] = True
+        ids = chunk_ids[local]
+        # The chunk's own rows, per value: the PER_BAND lowest ids, for every member of the chunk after them.
+        order = np.lexsort((ids, index))
+        s_local, s_index = local[order], index[order]
+        starts = np.flatnonzero(np.r_[True, s_index[1:] != s_index[:-1]]) if len(order) else np.zeros(0, np.int64)
+        sizes = np.diff(np.r_[starts, len(order)])
+        group = np.repeat(np.arange(len(starts)), sizes)
+        firsts = np.minimum(sizes, PER_BAND)
+        member = np.flatnonzero((sizes[group] > 1) & wanted[s_local])
+        reps = firsts[group[member]]
+        d_rows = np.repeat(member, reps)
+        e_rows = np.repeat(starts[group[member]], reps) + (
+            np.arange(len(d_rows)) - np.repeat(np.cumsum(reps) - reps, reps)
         )
-        statement, params = query.query.sql_with_params()
-        with connection.cursor() as cursor:  # plain rows: no per-row conversion is needed for two integers
-            cursor.execute(statement, params)
-            rows = cursor.fetchall()
-        own = defaultdict(list)
-        for pk, value in rows:
-            own[value].append(pk)
-        return own, [value for _pk, value in rows]
-
-    def _band_candidates(self, by_band, keys, last_created, chunk_values):
-        """Earlier records sharing a band with each record of ``by_band``, best first.  Fills
-        ``chunk_values`` with every band value of the chunk."""
-        chunk_ids = list(keys)
-        own, values = self._own_bands(chunk_ids)
-        chunk_values.extend(values)
-        wanted = set(by_band)
-        shared = defaultdict(dict)
-        earlier_keys = dict(keys)
-
-        def count(d, e):
-            shared[d][e] = shared[d].get(e, 0) + 1
-
-        for members in own.values():
-            if len(members) > 1:
-                first = sorted(members)[:PER_BAND]
-                for d in members:
-                    if d in wanted:
-                        for e in first:
-                            if keys[e] < keys[d]:
-                                count(d, e)
-        values = [value for value, members in own.items() if any(d in wanted for d in members)]
-        values = sorted(itertools.compress(values, self._seen.maybe_seen(values).tolist()))
-        for value, e, created_at in self._sharing_bands(values, by_band, chunk_ids, last_created):
-            key = (created_at, e)
-            earlier_keys[e] = key
-            for d in own[value]:
-                if d in wanted and key < keys[d]:
-                    count(d, e)
-        return {
-            d: sorted(others, key=lambda e: (-others[e], earlier_keys[e]))[: self.per_record]
-            for d, others in shared.items()
+        inside_d, inside_e = s_local[d_rows], s_local[e_rows]
+        before = inside_e < inside_d
+        inside_d, inside_e = inside_d[before], inside_e[before] + base
+        # The earlier chunks' rows.
+        asking = wanted[local]
+        owner, earlier = bands.rows(index[asking])
+        outside_d = local[asking][owner]
+        if len(earlier):
+            keep = self._without_later_ties(rows, index[asking], owner, earlier)
+            outside_d, earlier = outside_d[keep], earlier[keep]
+        bands.add(index, local + base, ids, self._id_of)
+        pair_d = np.concatenate([inside_d, outside_d])
+        pair_e = np.concatenate([inside_e, earlier])
+        if not len(pair_d):
+            return {}, potential
+        codes, counts = np.unique((pair_d << 32) | pair_e, return_counts=True)
+        d, e = codes >> 32, codes & 0xFFFFFFFF
+        order = np.lexsort((e, -counts, d))
+        d, e = d[order], e[order]
+        starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+        sizes = np.diff(np.r_[starts, len(d)])
+        rank = np.arange(len(d)) - np.repeat(starts, sizes)
+        keep = rank < self.per_record
+        d, e = d[keep], e[keep]
+        starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+        ends = np.r_[starts[1:], len(d)]
+        e = e.tolist()
+        candidates = {
+            local_d: e[start:end]
+            for local_d, start, end in zip(d[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)
         }
+        return candidates, potential
 
-    def _sharing_bands(self, values, by_band, chunk_ids, last_created):
-        """``(value, id, created_at)``: for each band value, the ``PER_BAND`` selected records outside the
-        chunk, created by ``last_created``, with the lowest ids.
-
-        On PostgreSQL a lateral join looks each value up in the ``(value, demonstration)`` index and
-        stops at ``PER_BAND`` rows, so a value shared by a great many records costs no more than a rare
-        one.  Elsewhere a window function ranks the rows of each value.
-        """
-        if not values:
-            return []
-        if connection.vendor != "postgresql":
-            return (
-                InstructionBand.objects.filter(
-                    value__in=InstructionBand.objects.filter(demonstration_id__in=by_band).values("value")
-                )
-                .exclude(demonstration_id__in=chunk_ids)
-                .filter(*self.selection("demonstration__", "demonstration_id"))
-                .filter(demonstration__created_at__lte=last_created)
-                .annotate(rank=Window(RowNumber(), partition_by=[F("value")], order_by=[F("demonstration_id").asc()]))
-                .filter(rank__lte=PER_BAND)
-                .values_list("value", "demonstration_id", "demonstration__created_at")
+    def _without_later_ties(self, rows, index, owner, earlier):
+        """Which remembered rows stay among the ``PER_BAND`` lowest ids once the selected records of
+        later chunks created at the chunk's last instant are counted too (they rank by id, and are
+        never earlier than a record of the chunk)."""
+        keep = np.ones(len(earlier), dtype=bool)
+        last_created, last_pk = rows[-1][1], rows[-1][0]
+        later = Demonstration.objects.filter(*self.selection("", "pk")).filter(created_at=last_created, pk__gt=last_pk)
+        if not later.exists():
+            return keep
+        by_band = [row[0] for row in rows if not row[2]]
+        tied = (
+            InstructionBand.objects.filter(
+                value__in=InstructionBand.objects.filter(demonstration_id__in=by_band).values("value")
             )
-        selected = (
-            Demonstration.objects.filter(*self.selection("", "pk"))
-            .filter(pk=RawSQL('"band"."demonstration_id"', []), created_at__lte=last_created)  # noqa: S611
-            .order_by()
-            .values("created_at")
+            .filter(*self.selection("demonstration__", "demonstration_id"))
+            .filter(demonstration__created_at=last_created, demonstration_id__gt=last_pk)
+            .annotate(rank=Window(RowNumber(), partition_by=[F("value")], order_by=[F("demonstration_id").asc()]))
+            .filter(rank__lte=PER_BAND)
+            .values_list("value", "demonstration_id")
         )
-        selected_sql, selected_params = selected.query.sql_with_params()
-        # Composed with psycopg2.sql: quoted table names, a constant and the SQL Django compiled;
-        # every value is a parameter.
-        query = sql.SQL(
-            """
-            SELECT wanted.value, found.demonstration_id, found.created_at
-            FROM unnest(%s::bigint[]) AS wanted(value)
-            CROSS JOIN LATERAL (
-                SELECT band.demonstration_id, earlier.created_at
-                FROM {bands} AS band
-                CROSS JOIN LATERAL ({selected}) AS earlier
-                WHERE band.value = wanted.value AND NOT (band.demonstration_id = ANY(%s::bigint[]))
-                ORDER BY band.demonstration_id
-                LIMIT {limit}
-            ) AS found"""
-        ).format(
-            bands=sql.Identifier(InstructionBand._meta.db_table),
-            selected=sql.SQL(selected_sql),
-            limit=sql.Literal(int(PER_BAND)),
-        )
-        connection.ensure_connection()
-        statement = query.as_string(connection.connection)
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [values, *selected_params, chunk_ids])
-            return cursor.fetchall()
-
-    def _context_candidates(self, by_context, keys, last_created):
-        """Earlier records with the same reference text as each record of ``by_context``, earliest first."""
-        candidates = defaultdict(list)
-        for members in by_context.values():
-            for d in members:
-                candidates[d] = [e for e in members if keys[e] < keys[d]]
-        hashes = list(by_context)
-        hashes = list(itertools.compress(hashes, self._seen.maybe_seen([context_key(h) for h in hashes]).tolist()))
-        earlier = (
-            ()
-            if not hashes
-            else (
-                Demonstration.objects.filter(*self.selection("", "pk"))
-                .filter(context_hash__in=hashes, created_at__lte=last_created)
-                .exclude(context_hash="")
-                .exclude(pk__in=list(keys))
-                .annotate(
-                    rank=Window(
-                        RowNumber(), partition_by=[F("context_hash")], order_by=[F("created_at").asc(), F("id").asc()]
-                    )
-                )
-                .filter(rank__lte=self.per_record)
-                .order_by()
-                .values_list("context_hash", "id", "created_at")
+        tied_ids = {}
+        for value, pk in tied:
+            tied_ids.setdefault(value, []).append(pk)
+        if not tied_ids:
+            return keep
+        values = self._bands.values[index]
+        earlier_ids = self._id_of(earlier)
+        sizes = np.bincount(owner, minlength=len(index))
+        starts = np.cumsum(sizes) - sizes
+        for position in np.flatnonzero(np.isin(values, np.fromiter(tied_ids, dtype=np.int64)) & (sizes > 0)).tolist():
+            start = int(starts[position])
+            here = np.arange(start, start + int(sizes[position]))
+            here = here[np.argsort(earlier_ids[here], kind="stable")]
+            merged = sorted(
+                [(pk, 1) for pk in tied_ids[int(values[position])]] + [(pk, 0) for pk in earlier_ids[here].tolist()]
             )
-        )
-        found = defaultdict(list)
-        for context_hash, e, created_at in earlier:
-            found[context_hash].append((created_at, e))
-        for context_hash, members in by_context.items():
-            outside = sorted(found.get(context_hash, ()))
-            for d in members:
-                before = [e for created_at, e in outside if (created_at, e) < keys[d]]
-                candidates[d] = (before + candidates[d])[: self.per_record]
-        return candidates
+            allowed = sum(1 for _pk, later_row in merged[:PER_BAND] if not later_row)
+            keep[here[allowed:]] = False
+        return keep
 
-    def _confirm(self, candidates, texts):
+    def _confirm(self, candidates, rows, base, potential):
         """The records whose instruction is near-identical to one of their candidates'.
 
-        First each record's ``FIRST_ROUND`` best candidates, best first: a duplicate is nearly
-        always settled by its first.  Then the rest, for the records still undecided, the
-        candidates' instructions ``CHUNK_FETCH`` at a time.
+        First each record's ``FIRST_ROUND`` best candidates: a duplicate is nearly always settled by
+        its first.  Then the rest, for the records still undecided.  The masks of the chunk's records
+        that may be a later record's candidate are kept.
         """
-        duplicates = set()
-        first = {d: others[:FIRST_ROUND] for d, others in candidates.items() if others}
-        known = self._known(sorted({e for others in first.values() for e in others}), texts)
-        for d, others in first.items():
-            mine = self._trigrams(d, texts[d])
-            for e in others:
-                if self._similar(mine, self._grams(e, known[e])):
-                    duplicates.add(d)
-                    break
-        by_other = defaultdict(list)
-        for d, others in candidates.items():
-            if d not in duplicates:
-                for e in others[FIRST_ROUND:]:
-                    by_other[e].append(d)
-        others = sorted(by_other)
+        masks = self._masks
         mine = {}
-        for start in range(0, len(others), CHUNK_FETCH):
-            known = self._known(others[start : start + CHUNK_FETCH], texts)
-            for e, text in known.items():
-                theirs = self._grams(e, text)
-                for d in by_other[e]:
-                    if d not in duplicates:
-                        if d not in mine:
-                            mine[d] = self._trigrams(d, texts[d])
-                        if self._similar(mine[d], theirs):
-                            duplicates.add(d)
+
+        def own(local):
+            found = mine.get(local)
+            if found is None:
+                found = mine[local] = masks.mask(rows[local][3])
+            return found
+
+        threshold = self.threshold
+        duplicates = set()
+        undecided = {d: others for d, others in candidates.items() if others}
+        for first in (True, False):
+            wanted = {
+                e for others in undecided.values() for e in (others[:FIRST_ROUND] if first else others[FIRST_ROUND:])
+            }
+            known = self._known(wanted, base, own)
+            settled = []
+            for d, others in undecided.items():
+                mask, size = own(d)
+                for e in others[:FIRST_ROUND] if first else others[FIRST_ROUND:]:
+                    theirs, their_size = known[e]
+                    if size and their_size:
+                        shared = (mask & theirs).bit_count()
+                        similarity = shared / (size + their_size - shared)
+                    else:
+                        similarity = 0.0
+                    if similarity >= threshold:
+                        duplicates.add(rows[d][0])
+                        settled.append(d)
+                        break
+            for d in settled:
+                del undecided[d]
+        for local in np.flatnonzero(potential).tolist():
+            masks.keep(base + local, own(local))
         return duplicates
 
-    def _known(self, ids, texts):
-        """``{id: instruction, or its remembered trigram set}`` of ``ids``: the chunk's and the remembered
-        ones first, the rest read.  Sets are built when compared, so a batch holds texts, not sets."""
+    def _known(self, ordinals, base, own):
+        """``{ordinal: (mask, size)}``: the chunk's, the remembered, the rest read in bulk."""
         known, missing = {}, []
-        for pk in ids:
-            if pk in texts:
-                known[pk] = texts[pk]
-            elif pk in self._recent:
-                known[pk] = self._trigrams(pk, None)
+        for ordinal in ordinals:
+            if ordinal >= base:
+                known[ordinal] = own(ordinal - base)
             else:
-                missing.append(pk)
-        known.update(self._texts(missing))
+                found = self._masks.get(ordinal)
+                if found is None:
+                    missing.append(ordinal)
+                else:
+                    known[ordinal] = found
+        if missing:
+            by_id = dict(zip(self._ids[missing].tolist(), missing, strict=True))
+            for pk, instruction in near_index.texts(sorted(by_id), CHUNK_FETCH):
+                found = self._masks.mask(instruction)
+                known[by_id[pk]] = found
+                self._masks.keep(by_id[pk], found)
         return known
-
-    def _grams(self, pk, known):
-        return known if isinstance(known, set) else self._trigrams(pk, known)
-
-    def _texts(self, ids):
-        """``(id, instruction)`` of ``ids``, ``CHUNK_FETCH`` per query."""
-        for start in range(0, len(ids), CHUNK_FETCH):
-            yield from (
-                Demonstration.objects.filter(pk__in=ids[start : start + CHUNK_FETCH])
-                .order_by()
-                .values_list("id", "instruction")
-            )
-
-    def _similar(self, mine, theirs):
-        return trigram_similarity(mine, theirs) >= self.threshold
-
-    def _trigrams(self, pk, text):
-        """Trigram sets of the records compared last (the earliest copy of a popular text recurs)."""
-        grams = self._recent.pop(pk, None)
-        if grams is None:
-            grams = trigrams(text)
-            if len(self._recent) >= RECENT_TRIGRAM_SETS:
-                del self._recent[next(iter(self._recent))]
-        self._recent[pk] = grams
-        return grams

@@ -12,7 +12,7 @@ from django.utils import timezone
 from annotations import quality
 from annotations.models import Demonstration
 from datasets import duplicates, sources
-from datasets.duplicates import NearDuplicates, SeenValues
+from datasets.duplicates import NearDuplicates
 from datasets.options import ExportOptions
 from datasets.records import DollyRecord
 from datasets.services import export_to_path
@@ -98,18 +98,6 @@ def test_the_export_writes_the_bytes_it_wrote_before(near_copies, monkeypatch, t
     assert result.counts == reference.counts
     assert result.counts["skipped"]["near_duplicates"] > 10
     assert (now / "data.jsonl").read_bytes() == (before / "data.jsonl").read_bytes()
-
-
-def test_seen_values_never_forget_a_value():
-    rng = random.Random(2)
-    added = [rng.randrange(-(1 << 63), 1 << 63) for _ in range(5000)]
-    seen = SeenValues(bits=16)
-    seen.add(added[:2500])
-    seen.add(added[2500:])
-    assert seen.maybe_seen(added).all()
-    others = [rng.randrange(-(1 << 63), 1 << 63) for _ in range(5000)]
-    assert seen.maybe_seen(others).mean() < 0.05
-    assert not SeenValues(bits=16).maybe_seen(others).any()
 
 
 def test_the_exact_duplicate_key_is_the_one_computed_before():

@@ -1,0 +1,257 @@
+"""What the near-duplicate search of an export keeps in memory about the records already streamed.
+
+``SharedBands``: the band values that more than one row of the band table holds (read once, in
+value order, from the ``(value, demonstration)`` index), and for each of them the ``cap`` streamed
+rows with the lowest demonstration ids (a fixed slot per value, sized by its count in the table).
+A value held by one row only can never make a candidate, so it takes no memory at all: the index
+costs about 12 bytes per row of a shared value, whatever the size of the export.
+
+``shared_contexts``: the reference texts (``context_hash``) more than one record has.
+
+``TrigramMasks``: trigram sets as integer bit masks (one bit per distinct trigram of the export),
+so the Jaccard similarity of two instructions is two ``int.bit_count`` calls; the masks of the
+records that may be candidates later are kept within a byte budget, the least recently used
+dropped first.
+"""
+
+import itertools
+from collections import OrderedDict
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count
+from psycopg2 import sql
+
+from annotations.models import Demonstration, InstructionBand
+from annotations.text import trigram_words
+
+_PARTITION_ROWS = 4_000_000  # band values read per query by ``_shared_band_values`` (8 bytes each)
+
+
+def _table():
+    return sql.Identifier(InstructionBand._meta.db_table)
+
+
+def _bytes(query, params):
+    """The one ``bytea`` a PostgreSQL query returns (empty for NULL)."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(query.as_string(connection.connection), params)
+        found = cursor.fetchone()[0]
+    return bytes(found) if found is not None else b""
+
+
+def chunk_bands(chunk_ids):
+    """``(demonstration ids, values)`` of every band row of ``chunk_ids``, as int64 arrays, in one query."""
+    if connection.vendor == "postgresql":
+        # One bytea of big-endian pairs: no per-row conversion on either side.
+        query = sql.SQL(
+            "SELECT string_agg(int8send(demonstration_id::bigint) || int8send(value::bigint), ''::bytea)"
+            " FROM {} WHERE demonstration_id = ANY(%s::bigint[])"
+        ).format(_table())
+        rows = np.frombuffer(_bytes(query, [chunk_ids.tolist()]), dtype=">i8").astype(np.int64).reshape(-1, 2)
+        return rows[:, 0].copy(), rows[:, 1].copy()
+    query = (
+        InstructionBand.objects.filter(demonstration_id__in=chunk_ids.tolist())
+        .order_by()
+        .values_list("demonstration_id", "value")
+    )
+    statement, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+    return rows[:, 0].copy(), rows[:, 1].copy()
+
+
+class _RunCounter:
+    """Counts the runs of equal values in a sorted stream of blocks; keeps the values seen twice or more."""
+
+    def __init__(self):
+        self.values, self.counts = [], []
+        self._last = None
+        self._last_count = 0
+
+    def add(self, block):
+        if not len(block):
+            return
+        block = np.asarray(block, dtype=np.int64)
+        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+        values = block[starts]
+        counts = np.diff(np.r_[starts, len(block)])
+        if self._last is not None and values[0] == self._last:
+            counts[0] += self._last_count
+        elif self._last is not None:
+            self._emit(np.array([self._last]), np.array([self._last_count]))
+        self._emit(values[:-1], counts[:-1])
+        self._last, self._last_count = int(values[-1]), int(counts[-1])
+
+    def _emit(self, values, counts):
+        shared = counts > 1
+        if shared.any():
+            self.values.append(values[shared])
+            self.counts.append(counts[shared])
+
+    def finish(self):
+        if self._last is not None:
+            self._emit(np.array([self._last]), np.array([self._last_count]))
+            self._last = None
+        if not self.values:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(self.values).astype(np.int64), np.concatenate(self.counts).astype(np.int64)
+
+
+def _shared_band_values():
+    """The values more than one band row holds, sorted, and how many rows hold each."""
+    counter = _RunCounter()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [InstructionBand._meta.db_table]
+            )
+            found = cursor.fetchone()
+        parts = max(1, -(-max(found[0] if found else 0, 0) // _PARTITION_ROWS))
+        bounds = [-(1 << 63) + ((1 << 64) * i) // parts for i in range(parts)] + [None]
+        query = sql.SQL("SELECT string_agg(int8send(value::bigint), ''::bytea) FROM {} WHERE value >= %s").format(
+            _table()
+        )
+        for low, high in itertools.pairwise(bounds):
+            if high is None:
+                block = _bytes(query, [low])
+            else:
+                block = _bytes(sql.SQL("{} AND value < %s").format(query), [low, high])
+            values = np.frombuffer(block, dtype=">i8").astype(np.int64)
+            values.sort()
+            counter.add(values)
+            del values, block
+        return counter.finish()
+    query = InstructionBand.objects.order_by("value").values_list("value")
+    statement, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        while rows := cursor.fetchmany(100_000):
+            counter.add(np.array(rows, dtype=np.int64).reshape(-1))
+    return counter.finish()
+
+
+class SharedBands:
+    """For each shared band value, the streamed rows with the lowest ids (at most ``cap``), as ordinals
+    (positions in the export's order); ``ids[ordinal]`` gives a row's demonstration id."""
+
+    def __init__(self, values, counts, cap):
+        self.values = values
+        capacity = np.minimum(counts, cap).astype(np.int64)
+        self.cap = cap
+        self.capacity = capacity
+        self.start = np.cumsum(capacity) - capacity
+        self.fill = np.zeros(len(values), dtype=np.int64)
+        self.slots = np.zeros(int(capacity.sum()), dtype=np.int32)
+
+    @classmethod
+    def read(cls, cap):
+        return cls(*_shared_band_values(), cap)
+
+    def locate(self, values):
+        """For each value: its index among the shared values, and whether it is one."""
+        if not len(self.values):
+            return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
+        index = np.searchsorted(self.values, values)
+        found = index < len(self.values)
+        found[found] = self.values[index[found]] == values[found]
+        return index, found
+
+    def rows(self, index):
+        """``(owner, ordinal)``: every row kept for each entry of ``index`` (``owner``: the entry's position)."""
+        sizes = self.fill[index]
+        owner = np.repeat(np.arange(len(index)), sizes)
+        offsets = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return owner, self.slots[self.start[index][owner] + offsets].astype(np.int64)
+
+    def add(self, index, ordinals, ids, id_of):
+        """Take rows ``(index, ordinal, id)`` in, keeping per value the ``cap`` with the lowest ids.
+        ``id_of(ordinals)`` gives the ids of the rows already kept."""
+        if not len(index):
+            return
+        touched = np.unique(index)
+        owner, kept = self.rows(touched)
+        all_index = np.concatenate([touched[owner], index])
+        all_ordinals = np.concatenate([kept, ordinals])
+        all_ids = np.concatenate([id_of(kept), ids])
+        order = np.lexsort((all_ordinals, all_ids, all_index))
+        all_index, all_ordinals = all_index[order], all_ordinals[order]
+        starts = np.flatnonzero(np.r_[True, all_index[1:] != all_index[:-1]])
+        sizes = np.diff(np.r_[starts, len(all_index)])
+        rank = np.arange(len(all_index)) - np.repeat(starts, sizes)
+        keep = rank < self.capacity[all_index]
+        self.slots[self.start[all_index[keep]] + rank[keep]] = all_ordinals[keep]
+        group = all_index[starts]
+        self.fill[group] = np.minimum(sizes, self.capacity[group])
+
+
+def shared_contexts():
+    """The reference texts (``context_hash``) more than one record has, as an empty ``{hash: []}``."""
+    hashes = (
+        Demonstration.objects.exclude(context_hash="")
+        .values("context_hash")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("context_hash", flat=True)
+    )
+    return {context_hash: [] for context_hash in hashes.order_by()}
+
+
+class TrigramMasks:
+    """Trigram sets as bit masks over the trigrams met so far; the masks of earlier records kept
+    within ``budget`` bytes, least recently used dropped first."""
+
+    def __init__(self, budget):
+        self._ids = {}
+        self._words = {}
+        self._kept = OrderedDict()
+        self._budget = budget
+        self._size = 0
+
+    def _word(self, word):
+        mask = self._words.get(word)
+        if mask is None:
+            padded = f"  {word} "
+            mask = 0
+            for i in range(len(padded) - 2):
+                mask |= 1 << self._ids.setdefault(padded[i : i + 3], len(self._ids))
+            if len(self._words) >= 65536:
+                self._words.clear()
+            self._words[word] = mask
+        return mask
+
+    def mask(self, text):
+        """``(mask, size)`` of ``annotations.text.trigrams(text)``."""
+        mask = 0
+        words = self._words
+        for word in trigram_words(text):
+            found = words.get(word)
+            mask |= self._word(word) if found is None else found
+        return mask, mask.bit_count()
+
+    def get(self, ordinal):
+        found = self._kept.get(ordinal)
+        if found is not None:
+            self._kept.move_to_end(ordinal)
+        return found
+
+    def keep(self, ordinal, found):
+        if ordinal in self._kept:
+            return
+        self._kept[ordinal] = found
+        self._size += found[0].bit_length() // 8 + 120
+        while self._size > self._budget and self._kept:
+            _ordinal, (mask, _count) = self._kept.popitem(last=False)
+            self._size -= mask.bit_length() // 8 + 120
+
+
+def texts(ids, per_query):
+    """``(id, instruction)`` of ``ids``, ``per_query`` per query."""
+    for start in range(0, len(ids), per_query):
+        yield from (
+            Demonstration.objects.filter(pk__in=ids[start : start + per_query])
+            .order_by()
+            .values_list("id", "instruction")
+        )
