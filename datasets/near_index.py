@@ -10,12 +10,10 @@ costs about 12 bytes per row of a shared value, whatever the size of the export.
 
 ``TrigramMasks``: trigram sets as integer bit masks (one bit per distinct trigram of the export),
 so the Jaccard similarity of two instructions is two ``int.bit_count`` calls; the masks of the
-records that may be candidates later are kept within a byte budget, the least recently used
-dropped first.
+records that may be candidates later are kept within a byte budget, the oldest dropped first.
 """
 
 import itertools
-from collections import OrderedDict
 
 import numpy as np
 from django.db import connection
@@ -201,12 +199,12 @@ def shared_contexts():
 
 class TrigramMasks:
     """Trigram sets as bit masks over the trigrams met so far; the masks of earlier records kept
-    within ``budget`` bytes, least recently used dropped first."""
+    within ``budget`` bytes, the oldest dropped first."""
 
     def __init__(self, budget):
         self._ids = {}
         self._words = {}
-        self._kept = OrderedDict()
+        self._kept = {}
         self._budget = budget
         self._size = 0
 
@@ -232,19 +230,19 @@ class TrigramMasks:
         return mask, mask.bit_count()
 
     def get(self, ordinal):
-        found = self._kept.get(ordinal)
-        if found is not None:
-            self._kept.move_to_end(ordinal)
-        return found
+        return self._kept.get(ordinal)
 
     def keep(self, ordinal, found):
+        """Remember ``found`` for ``ordinal``; past the budget, the older half goes (the records still
+        asked for come back as they are read again)."""
         if ordinal in self._kept:
             return
         self._kept[ordinal] = found
         self._size += found[0].bit_length() // 8 + 120
-        while self._size > self._budget and self._kept:
-            _ordinal, (mask, _count) = self._kept.popitem(last=False)
-            self._size -= mask.bit_length() // 8 + 120
+        if self._size > self._budget:
+            kept = list(self._kept.items())
+            self._kept = dict(kept[len(kept) // 2 :])
+            self._size = sum(mask.bit_length() // 8 + 120 for mask, _size in self._kept.values())
 
 
 def texts(ids, per_query):

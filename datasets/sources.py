@@ -7,7 +7,6 @@ pass sees the same rows.
 """
 
 import datetime
-import hashlib
 import re
 from itertools import islice
 
@@ -20,6 +19,7 @@ from annotations import quality
 from annotations.models import Category, Demonstration, QualityFlag, Review
 from leaderboard.models import Contest
 
+from . import exact_duplicates
 from .duplicates import NearDuplicates
 from .records import DollyRecord, content_hash
 
@@ -37,12 +37,8 @@ def strip_citations(text):
 
 
 def dedupe_key(record):
-    """The 64-bit key of the three texts, ignoring case and spacing (runs of whitespace as one space,
-    none at either end: ``str.split`` splits on exactly the characters ``\\s`` matches)."""
-    normalised = "\x1f".join(
-        " ".join(value.split()).casefold() for value in (record.instruction, record.context, record.response)
-    )
-    return int.from_bytes(hashlib.blake2b(normalised.encode("utf-8"), digest_size=8).digest(), "big")
+    """The 64-bit key of the record's three texts, ignoring case and spacing (see ``exact_duplicates``)."""
+    return exact_duplicates.dedupe_key(record.instruction, record.context, record.response)
 
 
 class SeenKeys:
@@ -138,6 +134,7 @@ class DemonstrationSource:
         self.categories = dict(Category.objects.values_list("id", "key"))
         self.skipped = self._no_skips()
         self._near_found = []
+        self._exact_found = []
 
     @staticmethod
     def _no_skips():
@@ -171,7 +168,7 @@ class DemonstrationSource:
     def chunks(self):
         """Each chunk once; call again for another pass over the same rows."""
         dedupe = self.options.dedupe
-        seen = SeenKeys() if dedupe else None
+        exact = exact_duplicates.ExactDuplicates(self._texts, SeenKeys()) if dedupe else None
         near = (
             NearDuplicates(
                 lambda prefix, pk_ref: selection_filters(self.options, prefix, pk_ref),
@@ -206,7 +203,7 @@ class DemonstrationSource:
                     ]
                 records.append(record)
             if dedupe:
-                records = self._dedupe(records, seen, near_duplicates)
+                records = self._dedupe(records, self._exact_duplicates(index, exact, records), near_duplicates)
             if self.options.with_metadata and records:
                 self._add_metadata(records)
             yield records
@@ -220,11 +217,30 @@ class DemonstrationSource:
         self._near_found.append(found)
         return found
 
-    def _dedupe(self, records, seen, near_duplicates):
+    def _exact_duplicates(self, index, exact, records):
+        """The exact duplicates of chunk ``index`` (ids), found on the first pass and remembered for the next."""
+        if index < len(self._exact_found):
+            return self._exact_found[index]
+        found = frozenset(record.pk for record, first in zip(records, exact.first(records), strict=True) if not first)
+        self._exact_found.append(found)
+        return found
+
+    def _texts(self, ids):
+        """``(id, instruction, context, response)`` of earlier records, as the export writes them."""
+        strip = self.options.strip_citations
+        for start in range(0, len(ids), CHUNK_SIZE):
+            for pk, instruction, context, response in (
+                Demonstration.objects.filter(pk__in=ids[start : start + CHUNK_SIZE])
+                .order_by()
+                .values_list("id", "instruction", "context", "response")
+            ):
+                yield pk, instruction, strip_citations(context) if strip else context, response
+
+    def _dedupe(self, records, exact_duplicates, near_duplicates):
         """Leave out the exact duplicates (the first of each key is kept), then the near duplicates."""
         kept = []
-        for record, first in zip(records, seen.first_seen([dedupe_key(record) for record in records]), strict=True):
-            if not first:
+        for record in records:
+            if record.pk in exact_duplicates:
                 self.skipped["duplicates"] += 1
             elif record.pk in near_duplicates:
                 self.skipped["near_duplicates"] += 1
