@@ -44,7 +44,6 @@ from . import near_index
 
 PER_BAND = 20
 CHUNK_FETCH = 2000
-FIRST_ROUND = 4
 TRIGRAM_MASK_BYTES = 32 << 20
 
 
@@ -203,32 +202,36 @@ class NearDuplicates:
     def _confirm(self, candidates, rows, base, potential):
         """The records whose instruction is near-identical to one of their candidates'.
 
-        First each record's ``FIRST_ROUND`` best candidates: a duplicate is nearly always settled by
-        its first.  Then the rest, for the records still undecided.  The masks of the chunk's records
-        that may be a later record's candidate are kept.
+        Each record's candidates are compared best first, and the first near-identical one settles
+        it.  The masks of earlier records no longer remembered are read in bulk: first the one each
+        undecided record is waiting for, then all the rest of theirs.  The masks of the chunk's
+        records that may be a later record's candidate are kept.
         """
         masks = self._masks
-        mine = {}
+        chunk = [None] * len(rows)
 
         def own(local):
-            found = mine.get(local)
+            found = chunk[local]
             if found is None:
-                found = mine[local] = masks.mask(rows[local][3])
+                found = chunk[local] = masks.mask(rows[local][3])
             return found
 
+        remembered = masks.get
+        read = {}
         threshold = self.threshold
         duplicates = set()
-        undecided = {d: others for d, others in candidates.items() if others}
-        for first in (True, False):
-            wanted = {
-                e for others in undecided.values() for e in (others[:FIRST_ROUND] if first else others[FIRST_ROUND:])
-            }
-            known = self._known(wanted, base, own)
-            settled = []
-            for d, others in undecided.items():
+        waiting = list(candidates.items())
+        for attempt in range(3):
+            missing, still = set(), []
+            for d, others in waiting:
                 mask, size = own(d)
-                for e in others[:FIRST_ROUND] if first else others[FIRST_ROUND:]:
-                    theirs, their_size = known[e]
+                for position, e in enumerate(others):
+                    found = own(e - base) if e >= base else (remembered(e) or read.get(e))
+                    if found is None:
+                        still.append((d, others[position:]))
+                        missing.update(others[position:] if attempt else (e,))
+                        break
+                    theirs, their_size = found
                     if size and their_size:
                         shared = (mask & theirs).bit_count()
                         similarity = shared / (size + their_size - shared)
@@ -236,30 +239,15 @@ class NearDuplicates:
                         similarity = 0.0
                     if similarity >= threshold:
                         duplicates.add(rows[d][0])
-                        settled.append(d)
                         break
-            for d in settled:
-                del undecided[d]
+            if not still:
+                break
+            missing = [e for e in missing if e < base and remembered(e) is None and e not in read]
+            by_id = dict(zip(self._ids[missing].tolist(), missing, strict=True))
+            for pk, instruction in near_index.texts(sorted(by_id), CHUNK_FETCH):
+                read[by_id[pk]] = found = masks.mask(instruction)
+                masks.keep(by_id[pk], found)
+            waiting = still
         for local in np.flatnonzero(potential).tolist():
             masks.keep(base + local, own(local))
         return duplicates
-
-    def _known(self, ordinals, base, own):
-        """``{ordinal: (mask, size)}``: the chunk's, the remembered, the rest read in bulk."""
-        known, missing = {}, []
-        for ordinal in ordinals:
-            if ordinal >= base:
-                known[ordinal] = own(ordinal - base)
-            else:
-                found = self._masks.get(ordinal)
-                if found is None:
-                    missing.append(ordinal)
-                else:
-                    known[ordinal] = found
-        if missing:
-            by_id = dict(zip(self._ids[missing].tolist(), missing, strict=True))
-            for pk, instruction in near_index.texts(sorted(by_id), CHUNK_FETCH):
-                found = self._masks.mask(instruction)
-                known[by_id[pk]] = found
-                self._masks.keep(by_id[pk], found)
-        return known

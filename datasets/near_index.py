@@ -26,6 +26,10 @@ from annotations.text import trigram_words
 _PARTITION_ROWS = 4_000_000  # band values read per query by ``_shared_band_values`` (8 bytes each)
 
 
+_DENSE = sql.SQL("WHERE demonstration_id BETWEEN %s AND %s")
+_LISTED = sql.SQL("WHERE demonstration_id = ANY(%s::bigint[])")
+
+
 def _table():
     return sql.Identifier(InstructionBand._meta.db_table)
 
@@ -42,12 +46,17 @@ def _bytes(query, params):
 def chunk_bands(chunk_ids):
     """``(demonstration ids, values)`` of every band row of ``chunk_ids``, as int64 arrays, in one query."""
     if connection.vendor == "postgresql":
-        # One bytea of big-endian pairs: no per-row conversion on either side.
+        # One bytea of big-endian pairs: no per-row conversion on either side.  Ids close together
+        # (the usual case: ids follow creation) are read as one range of the index, then filtered.
+        low, high = int(chunk_ids.min()), int(chunk_ids.max())
+        dense = high - low < 4 * len(chunk_ids)
         query = sql.SQL(
-            "SELECT string_agg(int8send(demonstration_id::bigint) || int8send(value::bigint), ''::bytea)"
-            " FROM {} WHERE demonstration_id = ANY(%s::bigint[])"
-        ).format(_table())
-        rows = np.frombuffer(_bytes(query, [chunk_ids.tolist()]), dtype=">i8").astype(np.int64).reshape(-1, 2)
+            "SELECT string_agg(int8send(demonstration_id::bigint) || int8send(value::bigint), ''::bytea) FROM {} {}"
+        ).format(_table(), _DENSE if dense else _LISTED)
+        found = _bytes(query, [low, high] if dense else [chunk_ids.tolist()])
+        rows = np.frombuffer(found, dtype=">i8").astype(np.int64).reshape(-1, 2)
+        if dense:
+            rows = rows[np.isin(rows[:, 0], chunk_ids)]
         return rows[:, 0].copy(), rows[:, 1].copy()
     query = (
         InstructionBand.objects.filter(demonstration_id__in=chunk_ids.tolist())
@@ -133,16 +142,18 @@ def _shared_band_values():
 
 class SharedBands:
     """For each shared band value, the streamed rows with the lowest ids (at most ``cap``), as ordinals
-    (positions in the export's order); ``ids[ordinal]`` gives a row's demonstration id."""
+    (positions in the export's order), kept in id order; ``id_of(ordinals)`` gives their ids."""
 
     def __init__(self, values, counts, cap):
         self.values = values
-        capacity = np.minimum(counts, cap).astype(np.int64)
-        self.cap = cap
-        self.capacity = capacity
-        self.start = np.cumsum(capacity) - capacity
-        self.fill = np.zeros(len(values), dtype=np.int64)
-        self.slots = np.zeros(int(capacity.sum()), dtype=np.int32)
+        capacity = np.minimum(counts, cap)
+        ends = np.cumsum(capacity)
+        total = int(ends[-1]) if len(ends) else 0
+        small = np.uint8 if cap < 256 else np.int32
+        self.capacity = capacity.astype(small)
+        self.start = (ends - capacity).astype(np.uint32 if total < (1 << 32) else np.int64)
+        self.fill = np.zeros(len(values), dtype=small)
+        self.slots = np.zeros(total, dtype=np.int32)
 
     @classmethod
     def read(cls, cap):
@@ -159,16 +170,39 @@ class SharedBands:
 
     def rows(self, index):
         """``(owner, ordinal)``: every row kept for each entry of ``index`` (``owner``: the entry's position)."""
-        sizes = self.fill[index]
+        sizes = self.fill[index].astype(np.int64)
         owner = np.repeat(np.arange(len(index)), sizes)
         offsets = np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        return owner, self.slots[self.start[index][owner] + offsets].astype(np.int64)
+        return owner, self.slots[self.start[index][owner].astype(np.int64) + offsets].astype(np.int64)
 
     def add(self, index, ordinals, ids, id_of):
         """Take rows ``(index, ordinal, id)`` in, keeping per value the ``cap`` with the lowest ids.
-        ``id_of(ordinals)`` gives the ids of the rows already kept."""
+
+        Usually every new row of a value has a higher id than those kept: they are appended while
+        there is room.  The other values are merged."""
         if not len(index):
             return
+        order = np.lexsort((ordinals, ids, index))
+        index, ordinals, ids = index[order], ordinals[order], ids[order]
+        starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+        sizes = np.diff(np.r_[starts, len(index)])
+        group = index[starts]
+        fill = self.fill[group].astype(np.int64)
+        capacity = self.capacity[group].astype(np.int64)
+        start = self.start[group].astype(np.int64)
+        last = np.full(len(group), -1, dtype=np.int64)
+        some = fill > 0
+        last[some] = id_of(self.slots[start[some] + fill[some] - 1])
+        after = ids[starts] > last
+        position = np.repeat(fill, sizes) + (np.arange(len(index)) - np.repeat(starts, sizes))
+        room = np.repeat(after, sizes) & (position < np.repeat(capacity, sizes))
+        self.slots[np.repeat(start, sizes)[room] + position[room]] = ordinals[room]
+        self.fill[group[after]] = np.minimum(fill + sizes, capacity)[after]
+        if not after.all():
+            merged = ~np.repeat(after, sizes)
+            self._merge(index[merged], ordinals[merged], ids[merged], id_of)
+
+    def _merge(self, index, ordinals, ids, id_of):
         touched = np.unique(index)
         owner, kept = self.rows(touched)
         all_index = np.concatenate([touched[owner], index])
@@ -180,7 +214,7 @@ class SharedBands:
         sizes = np.diff(np.r_[starts, len(all_index)])
         rank = np.arange(len(all_index)) - np.repeat(starts, sizes)
         keep = rank < self.capacity[all_index]
-        self.slots[self.start[all_index[keep]] + rank[keep]] = all_ordinals[keep]
+        self.slots[self.start[all_index[keep]].astype(np.int64) + rank[keep]] = all_ordinals[keep]
         group = all_index[starts]
         self.fill[group] = np.minimum(sizes, self.capacity[group])
 
@@ -204,20 +238,26 @@ class TrigramMasks:
     def __init__(self, budget):
         self._ids = {}
         self._words = {}
+        self._word_bytes = 0
         self._kept = {}
         self._budget = budget
         self._size = 0
 
     def _word(self, word):
-        mask = self._words.get(word)
-        if mask is None:
-            padded = f"  {word} "
-            mask = 0
-            for i in range(len(padded) - 2):
-                mask |= 1 << self._ids.setdefault(padded[i : i + 3], len(self._ids))
-            if len(self._words) >= 65536:
-                self._words.clear()
-            self._words[word] = mask
+        padded = f"  {word} "
+        ids = self._ids
+        mask = 0
+        for i in range(len(padded) - 2):
+            trigram = padded[i : i + 3]
+            found = ids.get(trigram)
+            if found is None:
+                found = ids[trigram] = len(ids)
+            mask |= 1 << found
+        self._word_bytes += mask.bit_length() // 8 + 100
+        if self._word_bytes > self._budget // 4:
+            self._words.clear()
+            self._word_bytes = 0
+        self._words[word] = mask
         return mask
 
     def mask(self, text):
