@@ -44,7 +44,8 @@ from . import near_index
 
 PER_BAND = 20
 CHUNK_FETCH = 2000
-TRIGRAM_MASK_BYTES = 32 << 20
+TRIGRAM_MASK_BYTES = 24 << 20
+_UNKNOWN = object()
 
 
 class NearDuplicates:
@@ -75,7 +76,10 @@ class NearDuplicates:
     def _id_of(self, ordinals):
         return self._ids[ordinals]
 
-    def find(self, rows):
+    def find(self, rows, following=_UNKNOWN):
+        """``following``: the creation time of the record the export reads after the chunk (``None``
+        after the last), when the caller knows it; otherwise a query tells whether one was created
+        at the chunk's last instant."""
         if not rows:
             return set()
         if self._bands is None:
@@ -88,7 +92,7 @@ class NearDuplicates:
         self._ids[base : base + len(rows)] = chunk_ids
         self._count += len(rows)
         wanted = np.fromiter((not row[2] for row in rows), dtype=bool, count=len(rows))
-        candidates, potential = self._band_candidates(rows, chunk_ids, wanted, base)
+        candidates, potential = self._band_candidates(rows, chunk_ids, wanted, base, following)
         for local, row in enumerate(rows):
             context_hash = row[2]
             if context_hash:
@@ -101,7 +105,7 @@ class NearDuplicates:
                     potential[local] = True
         return self._confirm(candidates, rows, base, potential)
 
-    def _band_candidates(self, rows, chunk_ids, wanted, base):
+    def _band_candidates(self, rows, chunk_ids, wanted, base, following):
         """``{local: [ordinals]}``, best first, for the rows without a reference text, and which rows
         hold a shared band value (only those can be a later record's candidate)."""
         bands = self._bands
@@ -134,17 +138,24 @@ class NearDuplicates:
         owner, earlier = bands.rows(index[asking])
         outside_d = local[asking][owner]
         if len(earlier):
-            keep = self._without_later_ties(rows, index[asking], owner, earlier)
+            keep = self._without_later_ties(rows, index[asking], owner, earlier, following)
             outside_d, earlier = outside_d[keep], earlier[keep]
         bands.add(index, local + base, ids, self._id_of)
         pair_d = np.concatenate([inside_d, outside_d])
         pair_e = np.concatenate([inside_e, earlier])
         if not len(pair_d):
             return {}, potential
-        codes, counts = np.unique((pair_d << 32) | pair_e, return_counts=True)
+        codes = np.sort((pair_d << 32) | pair_e)
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        counts = np.diff(np.r_[starts, len(codes)])
+        codes = codes[starts]
         d, e = codes >> 32, codes & 0xFFFFFFFF
-        order = np.lexsort((e, -counts, d))
-        d, e = d[order], e[order]
+        if counts.max() < 1024 and d.max() < (1 << 21):  # one sort of (record, fewer shared bands, ordinal)
+            ranked = np.sort((d << 42) | ((1023 - counts) << 32) | e)
+            d, e = ranked >> 42, ranked & 0xFFFFFFFF
+        else:
+            order = np.lexsort((e, -counts, d))
+            d, e = d[order], e[order]
         starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
         sizes = np.diff(np.r_[starts, len(d)])
         rank = np.arange(len(d)) - np.repeat(starts, sizes)
@@ -159,14 +170,17 @@ class NearDuplicates:
         }
         return candidates, potential
 
-    def _without_later_ties(self, rows, index, owner, earlier):
+    def _without_later_ties(self, rows, index, owner, earlier, following):
         """Which remembered rows stay among the ``PER_BAND`` lowest ids once the selected records of
         later chunks created at the chunk's last instant are counted too (they rank by id, and are
         never earlier than a record of the chunk)."""
         keep = np.ones(len(earlier), dtype=bool)
         last_created, last_pk = rows[-1][1], rows[-1][0]
-        later = Demonstration.objects.filter(*self.selection("", "pk")).filter(created_at=last_created, pk__gt=last_pk)
-        if not later.exists():
+        if following is _UNKNOWN:
+            later = Demonstration.objects.filter(*self.selection("", "pk"))
+            if not later.filter(created_at=last_created, pk__gt=last_pk).exists():
+                return keep
+        elif following != last_created:
             return keep
         by_band = [row[0] for row in rows if not row[2]]
         tied = (

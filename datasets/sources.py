@@ -165,6 +165,16 @@ class DemonstrationSource:
                 return
             yield chunk
 
+    def _rows_and_next(self, fields):
+        """Each chunk with the first row of the next one (``None`` after the last): one chunk read ahead."""
+        previous = None
+        for chunk in self._rows(fields):
+            if previous is not None:
+                yield previous, chunk[0]
+            previous = chunk
+        if previous is not None:
+            yield previous, None
+
     def chunks(self):
         """Each chunk once; call again for another pass over the same rows."""
         dedupe = self.options.dedupe
@@ -183,8 +193,8 @@ class DemonstrationSource:
         metadata = self.options.with_metadata
         contests = self._contests() if metadata else None
         fields = _ROW_FIELDS + (_METADATA_ROW_FIELDS if metadata else ()) + (_NEAR_ROW_FIELDS if dedupe else ())
-        for index, rows in enumerate(self._rows(fields)):
-            near_duplicates = self._near_duplicates(index, near, rows) if dedupe else ()
+        for index, (rows, following) in enumerate(self._rows_and_next(fields)):
+            near_duplicates = self._near_duplicates(index, near, rows, following) if dedupe else ()
             records = []
             for row in rows:
                 pk, category_id, instruction, context, response = row[:5]
@@ -208,21 +218,25 @@ class DemonstrationSource:
                 self._add_metadata(records)
             yield records
 
-    def _near_duplicates(self, index, near, rows):
+    def _near_duplicates(self, index, near, rows, following):
         """The near duplicates of chunk ``index``: searched on the first pass, remembered for the
         next ones (an export with a split reads the rows twice, from the same snapshot)."""
         if index < len(self._near_found):
-            return self._near_found[index]
-        found = frozenset(near.find([(row[0], row[-2], row[-1], row[2]) for row in rows]))
-        self._near_found.append(found)
+            return set(self._near_found[index].tolist())
+        found = near.find(
+            [(row[0], row[-2], row[-1], row[2]) for row in rows],
+            following=None if following is None else following[-2],
+        )
+        self._near_found.append(np.fromiter(found, dtype=np.int64, count=len(found)))
         return found
 
     def _exact_duplicates(self, index, exact, records):
-        """The exact duplicates of chunk ``index`` (ids), found on the first pass and remembered for the next."""
+        """The exact duplicates of chunk ``index`` (ids), found on the first pass and remembered for the
+        next ones (as an array: 8 bytes an id)."""
         if index < len(self._exact_found):
-            return self._exact_found[index]
-        found = frozenset(record.pk for record, first in zip(records, exact.first(records), strict=True) if not first)
-        self._exact_found.append(found)
+            return set(self._exact_found[index].tolist())
+        found = {record.pk for record, first in zip(records, exact.first(records), strict=True) if not first}
+        self._exact_found.append(np.fromiter(found, dtype=np.int64, count=len(found)))
         return found
 
     def _texts(self, ids):

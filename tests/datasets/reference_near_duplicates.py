@@ -44,7 +44,8 @@ class ReferenceNearDuplicates:
             self._filters[prefix, pk_ref] = self._selection(prefix, pk_ref)
         return self._filters[prefix, pk_ref]
 
-    def find(self, rows):
+    def find(self, rows, following=None):
+        """``following`` (when the next chunk starts) is not needed here: this search asks the database."""
         if not rows:
             return set()
         keys = {pk: (created_at, pk) for pk, created_at, _hash, _text in rows}

@@ -104,7 +104,7 @@ def test_an_export_leaves_out_the_exact_duplicates_across_chunks(approved, monke
     expected = [pk for (pk, *_texts), first in zip(rows, expected_firsts(texts), strict=True) if first]
     source = DemonstrationSource(options)
     kept = [record.pk for chunk in source.chunks() for record in chunk]
-    left_out = set().union(*source._exact_found)
+    left_out = {pk for found in source._exact_found for pk in found.tolist()}
     assert left_out == {pk for pk, *_texts in rows} - set(expected)
     assert set(kept) <= set(expected)
     assert source.skipped["duplicates"] == len(left_out) > 20

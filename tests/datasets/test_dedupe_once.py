@@ -66,9 +66,9 @@ def test_two_passes_search_once_and_keep_what_a_fresh_search_keeps(near_copies, 
     calls = []
     original = NearDuplicates.find
 
-    def counted(self, rows):
+    def counted(self, rows, **hint):
         calls.append(len(rows))
-        return original(self, rows)
+        return original(self, rows, **hint)
 
     monkeypatch.setattr(NearDuplicates, "find", counted)
     source = DemonstrationSource(options)

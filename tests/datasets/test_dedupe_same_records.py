@@ -54,18 +54,22 @@ def near_copies(approved):
     return made
 
 
-def searched(cls, options, chunk_size, per_record=None):
-    """The near duplicates ``cls`` finds in each chunk of the export, in order."""
+def searched(cls, options, chunk_size, per_record=None, told=False):
+    """The near duplicates ``cls`` finds in each chunk of the export, in order; ``told``: tell the
+    search when the next chunk starts, as the export does."""
     source = DemonstrationSource(options, chunk_size=chunk_size)
     near = cls(
         lambda prefix, ref: selection_filters(options, prefix, ref),
         source.near_duplicate_threshold,
         per_record=per_record,
     )
-    return [
-        near.find([(row[0], row[-2], row[-1], row[2]) for row in rows])
-        for rows in source._rows(sources._ROW_FIELDS + sources._NEAR_ROW_FIELDS)
-    ]
+    fields = sources._ROW_FIELDS + sources._NEAR_ROW_FIELDS
+    found = []
+    for rows, following in source._rows_and_next(fields):
+        chunk = [(row[0], row[-2], row[-1], row[2]) for row in rows]
+        hint = {"following": following and following[-2]} if told else {}
+        found.append(near.find(chunk, **hint))
+    return found
 
 
 @pytest.mark.parametrize("chunk_size", [1, 6, 17, 2000])
@@ -75,6 +79,7 @@ def test_every_chunk_finds_the_near_duplicates_found_before(near_copies, chunk_s
     expected = searched(ReferenceNearDuplicates, options, chunk_size)
     assert sum(map(len, expected)) > 20
     assert searched(NearDuplicates, options, chunk_size) == expected
+    assert searched(NearDuplicates, options, chunk_size, told=True) == expected
 
 
 @pytest.mark.parametrize("per_band", [2, 20])
@@ -84,6 +89,27 @@ def test_the_caps_on_candidates_cut_where_they_cut_before(near_copies, monkeypat
     options = ExportOptions(dedupe=True, near_duplicate_threshold=0.5)
     expected = searched(ReferenceNearDuplicates, options, 9, per_record=3)
     assert searched(NearDuplicates, options, 9, per_record=3) == expected
+    assert searched(NearDuplicates, options, 9, per_record=3, told=True) == expected
+
+
+def test_records_created_at_one_instant_across_many_chunks(approved, monkeypatch):
+    """Ties on the creation time spanning several chunks, ids in reverse: the lowest ids of a band
+    value can belong to records the export reads later."""
+    monkeypatch.setattr(duplicates, "PER_BAND", 3)
+    monkeypatch.setattr("tests.datasets.reference_near_duplicates.PER_BAND", 3)
+    rng = random.Random(5)
+    base = " ".join(rng.choices(WORDS, k=8))
+    made = [approved("open_qa", instruction=f"{base} {rng.choice(WORDS)}", response=f"r{i}") for i in range(40)]
+    for position, record in enumerate(made):
+        moment = START + datetime.timedelta(minutes=(len(made) - 1 - position) // 15)
+        Demonstration.objects.filter(pk=record.pk).update(created_at=moment)
+    quality.index_instruction_bands(Demonstration.objects.all())
+    options = ExportOptions(dedupe=True, near_duplicate_threshold=0.7)
+    for chunk_size in (4, 7):
+        expected = searched(ReferenceNearDuplicates, options, chunk_size)
+        assert sum(map(len, expected)) > 10
+        assert searched(NearDuplicates, options, chunk_size) == expected
+        assert searched(NearDuplicates, options, chunk_size, told=True) == expected
 
 
 def test_the_export_writes_the_bytes_it_wrote_before(near_copies, monkeypatch, tmp_path):
