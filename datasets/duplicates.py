@@ -45,6 +45,7 @@ from . import near_index
 PER_BAND = 20
 CHUNK_FETCH = 2000
 TRIGRAM_MASK_BYTES = 24 << 20
+TRIGRAMS = 1 << 16  # distinct trigrams (bits of a mask) before the masks start afresh
 _UNKNOWN = object()
 
 
@@ -65,7 +66,7 @@ class NearDuplicates:
         self._count = 0
         self._bands = None
         self._contexts = None
-        self._masks = near_index.TrigramMasks(TRIGRAM_MASK_BYTES)
+        self._masks = near_index.TrigramMasks(TRIGRAM_MASK_BYTES, TRIGRAMS)
 
     def selection(self, prefix, pk_ref):
         """The export's filters, built once (the contest filter reads the contest)."""
@@ -85,6 +86,7 @@ class NearDuplicates:
         if self._bands is None:
             self._bands = near_index.SharedBands.read(PER_BAND)
             self._contexts = near_index.shared_contexts()
+        self._masks.start_chunk()
         base = self._count
         chunk_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         if base + len(rows) > len(self._ids):

@@ -235,13 +235,24 @@ class TrigramMasks:
     """Trigram sets as bit masks over the trigrams met so far; the masks of earlier records kept
     within ``budget`` bytes, the oldest dropped first."""
 
-    def __init__(self, budget):
+    def __init__(self, budget, trigrams=1 << 16):
+        self._budget = budget
+        self._trigrams = trigrams
+        self.reset()
+
+    def reset(self):
+        """Forget every trigram, word and mask (masks built before and after are not comparable)."""
         self._ids = {}
         self._words = {}
         self._word_bytes = 0
         self._kept = {}
-        self._budget = budget
         self._size = 0
+
+    def start_chunk(self):
+        """Past ``trigrams`` distinct trigrams (each a bit of every later mask), start afresh, between two
+        chunks: the records remembered are read again when asked for."""
+        if len(self._ids) > self._trigrams:
+            self.reset()
 
     def _word(self, word):
         padded = f"  {word} "

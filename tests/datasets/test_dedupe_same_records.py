@@ -135,3 +135,13 @@ def test_the_exact_duplicate_key_is_the_one_computed_before():
         before = "\x1f".join(re.sub(r"\s+", " ", text).strip().casefold() for text in texts)
         digest = int.from_bytes(hashlib.blake2b(before.encode("utf-8"), digest_size=8).digest(), "big")
         assert sources.dedupe_key(DollyRecord(*texts, "open_qa", 1)) == digest
+
+
+def test_masks_forgotten_and_read_again_give_the_same_answers(near_copies, monkeypatch):
+    """A tiny budget for the remembered masks and a tiny trigram vocabulary: earlier candidates are
+    read back from the database and the masks start afresh between chunks."""
+    monkeypatch.setattr(duplicates, "TRIGRAM_MASK_BYTES", 3000)
+    monkeypatch.setattr(duplicates, "TRIGRAMS", 40)
+    options = ExportOptions(dedupe=True, near_duplicate_threshold=0.6)
+    expected = searched(ReferenceNearDuplicates, options, 6)
+    assert searched(NearDuplicates, options, 6, told=True) == expected
