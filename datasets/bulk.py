@@ -173,6 +173,8 @@ class _TemplateInserter(OrmInserter):
         self.record_row = self.records.row_maker(("content_hash", "demonstration_id"))
         self.public_id = Demonstration._meta.get_field("public_id")
         self.scratch = Demonstration()
+        self._executor = None
+        self._running = None
 
     @staticmethod
     def _derived_fields():
@@ -210,6 +212,34 @@ class _TemplateInserter(OrmInserter):
         bands = band_arrays(zip(ids, (line.instruction for line in lines), strict=True)) if self.index else ((), ())
         return {self.demonstrations: demonstrations, self.revisions: revisions, self.records: records}, bands
 
+    # The helper thread that writes a batch while the caller reads the next (see the subclasses).
+    THREAD_NAME = "import-write"
+
+    def _submit(self, write, *args):
+        """Run ``write(*args)`` on the helper thread; the caller has waited for the previous batch."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.THREAD_NAME)
+        self._running = self._executor.submit(write, *args)
+
+    def wait(self):
+        """Block until the running batch (if any) is written; raise its error here, in the caller's thread."""
+        running, self._running = self._running, None
+        if running is not None:
+            with connection.wrap_database_errors:
+                self._written(running.result())
+
+    def _written(self, result):
+        """Count what a batch written on the helper thread returned (the subclass's ``_write_batch``)."""
+
+    def close(self):
+        """Wait for the last batch and stop the helper thread; safe to call more than once."""
+        try:
+            self.wait()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
+
 
 class SqliteInserter(_TemplateInserter):
     """SQLite's writer: a few multi-row statements a table a batch, ids taken after the highest ever used.
@@ -236,8 +266,6 @@ class SqliteInserter(_TemplateInserter):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._executor = None
-        self._running = None
         self._next_id = None
         self._statements = {}
         self.band_table = InstructionBand._meta.db_table
@@ -254,11 +282,8 @@ class SqliteInserter(_TemplateInserter):
         """Wait for the last bands, stop the helper thread and give the connection its page cache
         size back; safe to call more than once."""
         try:
-            self.wait()
+            super().close()
         finally:
-            if self._executor is not None:
-                self._executor.shutdown(wait=True)
-                self._executor = None
             cache_size, self._cache_size = getattr(self, "_cache_size", None), None
             if cache_size is not None:
                 with connection.cursor() as cursor:
@@ -272,13 +297,6 @@ class SqliteInserter(_TemplateInserter):
         used = cursor.fetchone()
         first = max(highest, used[0] if used else 0) + 1
         return range(first, first + count)
-
-    def wait(self):
-        """Block until the running batch's bands (if any) are written; raise its error here."""
-        running, self._running = self._running, None
-        if running is not None:
-            with connection.wrap_database_errors:
-                running.result()
 
     def insert(self, lines, categories):
         """Write ``lines`` (those an earlier import wrote are skipped) and start writing their bands
@@ -303,10 +321,8 @@ class SqliteInserter(_TemplateInserter):
             tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories)
         self._next_id += len(lines)
         self.imported += len(lines)
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write")
         # Cursors of the caller's connection, made here: the helper thread has no Django connection of its own.
-        self._running = self._executor.submit(self._write_batch, connection.connection.cursor(), tables, bands)
+        self._submit(self._write_batch, connection.connection.cursor(), tables, bands)
 
     def _write_batch(self, cursor, tables, bands):
         """The helper thread's part: each table's rows, then the bands, in statements of as many rows
@@ -356,11 +372,10 @@ class CopyInserter(_TemplateInserter):
     """
 
     COPY_READ_SIZE = 1 << 20
+    THREAD_NAME = "import-copy"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._executor = None
-        self._running = None
         self._analyzed = False
 
     def _reserve_ids(self, cursor, count):
@@ -418,14 +433,10 @@ class CopyInserter(_TemplateInserter):
         self._analyzed = True
         cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(self.demonstrations.name)))
 
-    def wait(self):
-        """Block until the running batch (if any) is written; raise its error here, in the caller's thread."""
-        running, self._running = self._running, None
-        if running is not None:
-            with connection.wrap_database_errors:
-                written, skipped = running.result()
-            self.imported += written
-            self.skipped += skipped
+    def _written(self, result):
+        written, skipped = result
+        self.imported += written
+        self.skipped += skipped
 
     def insert(self, lines, categories):
         """Start writing ``lines`` in the background and return at once.  The caller's transaction
@@ -436,17 +447,7 @@ class CopyInserter(_TemplateInserter):
         if self._executor is None:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
-        self._running = self._executor.submit(self._write_batch, connection.connection, list(lines), categories)
-
-    def close(self):
-        """Wait for the last copy and stop the helper thread; safe to call more than once."""
-        try:
-            self.wait()
-        finally:
-            if self._executor is not None:
-                self._executor.shutdown(wait=True)
-                self._executor = None
+        self._submit(self._write_batch, connection.connection, list(lines), categories)
 
 
 def inserter_for(**kwargs):
