@@ -32,6 +32,13 @@ def band_arrays(records):
     records = list(records)
     bands, has_words = minhash_band_matrix([instruction for _pk, instruction in records])
     ids = numpy.fromiter((pk for pk, _instruction in records), dtype=numpy.int64, count=len(records))
+    return bands_of(ids, bands, has_words)
+
+
+def bands_of(ids, bands, has_words):
+    """``band_arrays`` of texts whose ``minhash_band_matrix`` is already computed (elsewhere: an
+    import's second process), written as the demonstrations ``ids`` (the matrix's rows in order)."""
+    ids = numpy.asarray(ids, dtype=numpy.int64)
     return numpy.repeat(ids[has_words], LSH_BANDS), bands[has_words].ravel()
 
 

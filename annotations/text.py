@@ -36,6 +36,12 @@ def normalised_hash(*normalised):
     return hashlib.sha256("\x1f".join(normalised).encode("utf-8")).hexdigest()
 
 
+def demonstration_hashes(instruction, context):
+    """``(instruction_hash, context_hash)``: what a demonstration's hash columns hold for its text."""
+    context = normalise(context)
+    return normalised_hash(normalise(instruction), context), normalised_hash(context)
+
+
 def trigrams(text):
     """The trigram set ``pg_trgm`` builds for ``text``.
 

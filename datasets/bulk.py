@@ -11,8 +11,10 @@ both Python and the server at a million records.  ``SqliteInserter`` is SQLite's
 ids after the table's highest (its transaction holds the database's write lock from its
 start) and writes each table with one ``executemany``, without building model instances.
 Their column values come from a template model instance (so defaults added to the models
-later are honoured) and from the model's own ``set_text_hashes``; only the primary key,
-``public_id``, the category and the text vary.
+later are honoured) and from ``demonstration_hashes``, what the model's ``set_text_hashes``
+stores; only the primary key, ``public_id``, the category and the text vary.  The two template
+writers have each batch's text hashes and bands computed in a second process
+(``text_work.TextWork``) while this one reads the next batch and writes the one before.
 """
 
 import io
@@ -27,11 +29,12 @@ import numpy
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg2 import sql
 
-from annotations.bands import band_arrays, copy_bands, in_index_order, store_band_arrays
+from annotations.bands import band_arrays, bands_of, copy_bands, in_index_order, store_band_arrays
 from annotations.models import Demonstration, InstructionBand, Origin, Revision
 from core.pgcopy import copy_text as _copy_text
 
 from .models import ImportedRecord
+from .text_work import TextWork
 
 
 def already_imported(digests, *, exclude_batch=None):
@@ -162,7 +165,7 @@ class _TemplateInserter(OrmInserter):
             created_at=self.now,
             updated_at=self.now,
         )
-        self.derived = self._derived_fields()
+        self.derived = Demonstration.TEXT_HASH_FIELDS
         text = ("category_id", "instruction", "context", "response")
         self.demonstrations = _Table(template, {"id", "public_id", *text, *self.derived}, encode)
         self.demonstration_row = self.demonstrations.row_maker(("id", "public_id", *text, *self.derived))
@@ -172,22 +175,49 @@ class _TemplateInserter(OrmInserter):
         self.records = _Table(ImportedRecord(batch=self.batch), {"content_hash", "demonstration_id"}, encode)
         self.record_row = self.records.row_maker(("content_hash", "demonstration_id"))
         self.public_id = Demonstration._meta.get_field("public_id")
-        self.scratch = Demonstration()
+        self._text_work = TextWork()
+        self._pending = None
         self._executor = None
         self._running = None
 
-    @staticmethod
-    def _derived_fields():
-        """The columns ``Demonstration.set_text_hashes`` fills from the text."""
-        probe = Demonstration(instruction="probe instruction", context="probe context", response="probe")
-        before = {f.attname: getattr(probe, f.attname) for f in Demonstration._meta.concrete_fields}
-        probe.set_text_hashes()
-        return tuple(name for name, value in before.items() if getattr(probe, name) != value)
+    def __exit__(self, exc_type, *exc_info):
+        if exc_type is not None:
+            self._pending = None  # the import is rolled back: the batch read last need not be written
+        self.close()
 
-    def _rows(self, ids, lines, categories):
+    def insert(self, lines, categories):
+        """Start the text work of ``lines`` in the second process and write the batch before.
+        The caller's transaction must stay open, and its connection unused, until ``wait()`` or ``close()``."""
+        if not lines:
+            return
+        work = self._text_work.submit(lines, index=self.index)
+        self._write_pending()
+        self._pending = (list(lines), dict(categories), work)
+
+    def _write_pending(self):
+        """Hand the batch whose text work was started last to the subclass's ``_write``."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._write(*pending)
+
+    def _write(self, lines, categories, work):
+        """Write ``lines`` once ``work.result()`` (their ``text_work``) is known (see the subclasses)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _kept_work(work, kept):
+        """``text_work`` results of the lines at the positions ``kept`` only."""
+        hashes, bands, has_words = work
+        if bands is not None:
+            bands, has_words = bands[kept], has_words[kept]
+        return [hashes[index] for index in kept], bands, has_words
+
+    def _rows(self, ids, lines, categories, work):
         """The rows of the three record tables for ``lines``, written as demonstrations ``ids``,
-        and the ``(demonstration_ids, values)`` arrays of their LSH bands (empty without ``index``)."""
-        encode, scratch, derived = self.encode, self.scratch, self.derived
+        and the ``(demonstration_ids, values)`` arrays of their LSH bands (empty without ``index``);
+        ``work`` is the lines' ``text_work``."""
+        encode = self.encode
+        hashes, bands, has_words = work
         prepare_public_id = self.public_id.get_db_prep_save
         demonstration_row, revision_row, record_row = self.demonstration_row, self.revision_row, self.record_row
         category_ids = {key: encode(category.pk) for key, category in categories.items()}
@@ -199,17 +229,15 @@ class _TemplateInserter(OrmInserter):
             for start in range(0, len(random_bytes), 16)
         ]
         demonstrations, revisions, records = [], [], []
-        for pk, line, public_id in zip(ids, lines, public_ids, strict=True):
-            scratch.instruction, scratch.context = line.instruction, line.context
-            scratch.set_text_hashes()
+        for pk, line, public_id, (instruction_hash, context_hash) in zip(ids, lines, public_ids, hashes, strict=True):
             text = (category_ids[line.category], encode(line.instruction), encode(line.context), encode(line.response))
             demonstration_id = encode(pk)
             demonstrations.append(
-                demonstration_row((demonstration_id, public_id, *text, *[encode(getattr(scratch, n)) for n in derived]))
+                demonstration_row((demonstration_id, public_id, *text, encode(instruction_hash), encode(context_hash)))
             )
             revisions.append(revision_row((demonstration_id, *text)))
             records.append(record_row((line.digest, demonstration_id)))
-        bands = band_arrays(zip(ids, (line.instruction for line in lines), strict=True)) if self.index else ((), ())
+        bands = bands_of(ids, bands, has_words) if self.index else ((), ())
         return {self.demonstrations: demonstrations, self.revisions: revisions, self.records: records}, bands
 
     # The helper thread that writes a batch while the caller reads the next (see the subclasses).
@@ -222,7 +250,12 @@ class _TemplateInserter(OrmInserter):
         self._running = self._executor.submit(write, *args)
 
     def wait(self):
-        """Block until the running batch (if any) is written; raise its error here, in the caller's thread."""
+        """Block until every batch passed to ``insert`` is written; raise an error here, in the caller's thread."""
+        self._write_pending()
+        self._wait_running()
+
+    def _wait_running(self):
+        """Block until the batch on the helper thread (if any) is written."""
         running, self._running = self._running, None
         if running is not None:
             with connection.wrap_database_errors:
@@ -232,10 +265,12 @@ class _TemplateInserter(OrmInserter):
         """Count what a batch written on the helper thread returned (the subclass's ``_write_batch``)."""
 
     def close(self):
-        """Wait for the last batch and stop the helper thread; safe to call more than once."""
+        """Wait for the last batch and stop the helper thread and the second process; safe to call more than once."""
         try:
             self.wait()
         finally:
+            self._pending = None
+            self._text_work.close()
             if self._executor is not None:
                 self._executor.shutdown(wait=True)
                 self._executor = None
@@ -298,27 +333,24 @@ class SqliteInserter(_TemplateInserter):
         first = max(highest, used[0] if used else 0) + 1
         return range(first, first + count)
 
-    def insert(self, lines, categories):
-        """Write ``lines`` (those an earlier import wrote are skipped) and start writing their bands
-        in the background.  The caller's transaction must stay open, and its connection unused,
-        until ``wait()`` or ``close()``."""
-        if not lines:
-            return
+    def _write(self, lines, categories, work):
+        """Write ``lines`` (those an earlier import wrote are skipped) on the helper thread."""
         if self._next_id is None:
-            self.wait()
+            self._wait_running()
             with connection.cursor() as cursor:
                 self._next_id = self._reserve_ids(cursor, 0).start
-        # The rows and bands are computed while the previous batch's bands are still being written.
-        tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories)
-        self.wait()
+        work = work.result()
+        # The rows are built while the previous batch is still being written.
+        tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories, work)
+        self._wait_running()
         known = already_imported([line.digest for line in lines], exclude_batch=self.batch)
         if known:
-            kept = [line for line in lines if line.digest not in known]
+            kept = [index for index, line in enumerate(lines) if line.digest not in known]
             self.skipped += len(lines) - len(kept)
-            lines = kept
+            lines, work = [lines[index] for index in kept], self._kept_work(work, kept)
             if not lines:
                 return
-            tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories)
+            tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories, work)
         self._next_id += len(lines)
         self.imported += len(lines)
         # Cursors of the caller's connection, made here: the helper thread has no Django connection of its own.
@@ -400,18 +432,22 @@ class CopyInserter(_TemplateInserter):
         cursor.execute(query, [list(set(digests)), self.batch.pk])
         return {row[0] for row in cursor.fetchall()}
 
-    def _write_batch(self, raw_connection, lines, categories):
+    def _write_batch(self, raw_connection, lines, categories, work):
         """Skip known lines, then format the rest as COPY text and send it (runs on the helper thread).
         Returns how many lines were written and how many skipped."""
         with raw_connection.cursor() as cursor:
             known = self._known(cursor, [line.digest for line in lines])
-            kept = [line for line in lines if line.digest not in known] if known else lines
+            work = work.result()
+            kept = lines
+            if known:
+                positions = [index for index, line in enumerate(lines) if line.digest not in known]
+                kept, work = [lines[index] for index in positions], self._kept_work(work, positions)
             if kept:
-                self._copy_lines(cursor, self._reserve_ids(cursor, len(kept)), kept, categories)
+                self._copy_lines(cursor, self._reserve_ids(cursor, len(kept)), kept, categories, work)
         return len(kept), len(lines) - len(kept)
 
-    def _copy_lines(self, cursor, ids, lines, categories):
-        tables, bands = self._rows(ids, lines, categories)
+    def _copy_lines(self, cursor, ids, lines, categories, work):
+        tables, bands = self._rows(ids, lines, categories, work)
         for table, rows in tables.items():
             self._copy(cursor, table, io.StringIO("".join(["\t".join(row) + "\n" for row in rows])))
             if table is self.demonstrations and not self._analyzed:
@@ -438,16 +474,13 @@ class CopyInserter(_TemplateInserter):
         self.imported += written
         self.skipped += skipped
 
-    def insert(self, lines, categories):
-        """Start writing ``lines`` in the background and return at once.  The caller's transaction
-        must stay open, and its connection unused, until ``wait()`` or ``close()``."""
-        self.wait()
-        if not lines:
-            return
+    def _write(self, lines, categories, work):
+        """Start writing ``lines`` on the helper thread (it waits for their text work) and return at once."""
+        self._wait_running()
         if self._executor is None:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        self._submit(self._write_batch, connection.connection, list(lines), categories)
+        self._submit(self._write_batch, connection.connection, lines, categories, work)
 
 
 def inserter_for(**kwargs):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_reviewer
 
-from ..text import normalise, normalised_hash
+from ..text import demonstration_hashes
 
 
 class Category(models.Model):
@@ -157,10 +157,11 @@ class Demonstration(models.Model):
             kwargs["update_fields"] = {*update_fields, "instruction_hash", "context_hash"}
         super().save(*args, **kwargs)
 
+    # The columns ``set_text_hashes`` fills, in the order ``demonstration_hashes`` gives them.
+    TEXT_HASH_FIELDS = ("instruction_hash", "context_hash")
+
     def set_text_hashes(self):
-        context = normalise(self.context)
-        self.instruction_hash = normalised_hash(normalise(self.instruction), context)
-        self.context_hash = normalised_hash(context)
+        self.instruction_hash, self.context_hash = demonstration_hashes(self.instruction, self.context)
 
     @property
     def is_editable(self):

@@ -245,6 +245,10 @@ def test_an_import_of_many_batches_skips_the_lines_imported_before_and_indexes_e
         stored = InstructionBand.objects.filter(demonstration_id=pk).values_list("value", flat=True)
         assert sorted(stored) == sorted(minhash_bands(instruction))
     assert InstructionBand.objects.count() == 9 * 16
+    for demonstration in Demonstration.objects.filter(pk__in=ids):
+        stored = (demonstration.instruction_hash, demonstration.context_hash)
+        demonstration.set_text_hashes()
+        assert stored == (demonstration.instruction_hash, demonstration.context_hash) and stored[0]
 
 
 def test_bands_that_fail_to_be_written_leave_nothing_of_the_import(write_jsonl, run_command, monkeypatch):

@@ -374,10 +374,10 @@ class TestImportedRecordsAreIndexed:
     def test_an_upload_whose_indexing_fails_imports_nothing(self, admin_user, write_jsonl, monkeypatch):
         batch = self._queued_upload(admin_user, write_jsonl)
 
-        def lost(records):
+        def lost(*bands):
             raise RuntimeError("the worker lost its database connection while indexing")
 
-        monkeypatch.setattr(bulk, "band_arrays", lost)
+        monkeypatch.setattr(bulk, "bands_of", lost)
         assert services.import_run(batch.pk) == ImportBatch.State.FAILED
         batch.refresh_from_db()
         assert "Nothing was imported" in batch.error and batch.imported_count == 0

@@ -1,0 +1,64 @@
+"""An import's text hashes and bands, computed in a forked second process, are the ones this process computes."""
+
+import multiprocessing
+from types import SimpleNamespace
+
+import numpy
+import pytest
+
+from annotations.models import Demonstration
+from annotations.text import minhash_band_matrix
+from datasets.text_work import TextWork, text_work
+
+TEXTS = [
+    ("Name the longest river of São Paulo state.", ""),
+    ("Summarise the passage about the Zürich ferry.", "The ferry crosses the lake every hour; it is naïve to miss it."),
+    ("!!! ???", "Only punctuation in the instruction: no words, no bands."),
+    ("", ""),
+]
+
+
+def lines(texts):
+    return [SimpleNamespace(instruction=instruction, context=context) for instruction, context in texts]
+
+
+def test_the_second_process_gives_what_the_model_and_the_minhash_give():
+    work = TextWork()
+    try:
+        hashes, bands, has_words = work.submit(lines(TEXTS), index=True).result()
+        assert multiprocessing.active_children(), "computed in a forked process"
+    finally:
+        work.close()
+    assert not multiprocessing.active_children()
+    for (instruction, context), stored in zip(TEXTS, hashes, strict=True):
+        demonstration = Demonstration(instruction=instruction, context=context)
+        demonstration.set_text_hashes()
+        assert stored == (demonstration.instruction_hash, demonstration.context_hash)
+    expected_bands, expected_has_words = minhash_band_matrix([instruction for instruction, _ in TEXTS])
+    assert numpy.array_equal(bands, expected_bands) and numpy.array_equal(has_words, expected_has_words)
+    assert has_words.tolist() == [True, True, False, False]
+
+
+def test_without_indexing_no_bands_are_computed():
+    work = TextWork()
+    try:
+        assert work.submit(lines(TEXTS), index=False).result() == text_work(
+            [i for i, _ in TEXTS], [c for _, c in TEXTS], False
+        )
+    finally:
+        work.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_file_of_many_batches_leaves_no_second_process(write_jsonl, run_command, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from datasets.services import imports
+
+    monkeypatch.setattr(imports, "IMPORT_BATCH_SIZE", 2)
+    good = {"instruction": "Which river?", "context": "", "response": "The Rhine.", "category": "open_qa"}
+    records = [{**good, "instruction": f"Which river, number {i}?"} for i in range(7)] + ["{not json"]
+    with pytest.raises(CommandError, match="1 bad line"):
+        run_command("import_dataset", str(write_jsonl(records)))
+    assert not multiprocessing.active_children()
+    assert not Demonstration.objects.exists()
