@@ -3,12 +3,24 @@
 Identifiers (tables, columns) are ``sql.Identifier``; every value is a query parameter.  On
 PostgreSQL a composition is rendered by psycopg2 itself; on SQLite (the embedded default) the
 same composition is rendered with Django's quoting, so one statement serves both.
+
+On PostgreSQL the hot path's statements (``execute_all``) run as prepared statements of the
+connection, with generic plans: planning them each time (the context read's twenty-odd
+subqueries, each upsert) cost the server more than running them.  Each text is prepared in the round trip that first
+runs it, then only ``EXECUTE``d; PostgreSQL keeps prepared statements for the life of the
+connection whatever the transaction does, and re-plans them itself after a schema change.
 """
+
+import itertools
+import re
+import weakref
 
 from django.db import connection
 from psycopg2 import sql
 
-__all__ = ["execute", "render", "sql", "table"]
+__all__ = ["execute", "execute_all", "render", "sql", "table"]
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
 
 
 def table(model):
@@ -59,15 +71,81 @@ def execute_all(statements):
     """Run ``[(text, params)]`` in order, in one round trip on PostgreSQL; returns the rows of the last one.
 
     PostgreSQL takes the statements joined into one query string (each is still its own
-    statement: it sees what the ones before it wrote); SQLite, in-process, runs them one by
-    one.  Every text uses positional ``%s`` parameters.
+    statement: it sees what the ones before it wrote), as prepared statements (see the module
+    docstring); SQLite, in-process, runs them one by one.  A text uses positional ``%s``
+    parameters (``params`` a list) or named ``%(name)s`` ones (``params`` a dict); the type of
+    each must follow from where it stands (a column, or the other side of an operator), as
+    PostgreSQL prepares the text before it sees the values.
     """
     if not statements:
         return None
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and len(statements) > 1:
-            cursor.execute(";\n".join(text for text, _params in statements), [v for _t, ps in statements for v in ps])
+        if connection.vendor == "postgresql":
+            _execute_prepared(cursor, statements)
         else:
             for text, params in statements:
                 cursor.execute(text, params)
         return cursor.fetchall() if cursor.description else None
+
+
+class _Prepared:
+    """The statements prepared on one PostgreSQL connection: {text: name}."""
+
+    def __init__(self):
+        self.names = {}
+        self.numbers = itertools.count(1)
+
+
+# Until the transaction ends, prepared statements run the plan made once, not one made anew for
+# each execution's values: the plans of these lookups do not depend on the values, and planning
+# is what they save.
+GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
+_prepared = weakref.WeakKeyDictionary()  # the driver's connection: _Prepared
+_numbered = {}  # text: (text with $1..$n, the parameter names in that order or None for positional)
+
+
+def _numbering(text):
+    """``text`` with ``$n`` placeholders, and the names of its parameters by number (None: positional)."""
+    found = _numbered.get(text)
+    if found is None:
+        names, numbers = [], {}
+
+        def number(match):
+            name = match.group(1)
+            if name is None:
+                names.append(None)
+                return f"${len(names)}"
+            if name not in numbers:
+                names.append(name)
+                numbers[name] = len(names)
+            return f"${numbers[name]}"
+
+        numbered = _PLACEHOLDER.sub(number, text)
+        found = _numbered[text] = (numbered, None if None in names else names)
+    return found
+
+
+def _execute_prepared(cursor, statements):
+    """Run ``statements`` in one round trip as ``EXECUTE``s, preparing in it those this connection has not."""
+    prepared = _prepared.get(connection.connection)
+    if prepared is None:
+        prepared = _prepared[connection.connection] = _Prepared()
+    parts, values, new = [GENERIC_PLANS], [], []
+    for text, params in statements:
+        name = prepared.names.get(text)
+        numbered, names = _numbering(text)
+        if name is None:
+            name = f"ledger_{next(prepared.numbers)}"
+            new.append(text)
+            parts.append(f"PREPARE {name} AS {numbered}")
+        arguments = params if names is None else [params[key] for key in names]
+        parts.append(f"EXECUTE {name}({', '.join(['%s'] * len(arguments))})" if arguments else f"EXECUTE {name}")
+        values += arguments
+        prepared.names[text] = name
+    try:
+        cursor.execute(";\n".join(parts), values)
+    except Exception:
+        # Which of them were prepared before the error is unknown: prepare them anew under new names.
+        for text in new:
+            prepared.names.pop(text, None)
+        raise

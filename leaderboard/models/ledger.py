@@ -28,8 +28,13 @@ class PointEntry(models.Model):
     ``day`` is the contest-local day the points are charged to for the daily cap.
     """
 
-    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="point_entries")
+    # No index of their own: ``entry_contest_time`` and ``entry_user_time`` start with them.
+    contest = models.ForeignKey(
+        Contest, null=True, blank=True, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="point_entries", db_index=False
+    )
     demonstration = models.ForeignKey(
         "annotations.Demonstration",
         null=True,

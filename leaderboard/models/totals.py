@@ -1,4 +1,11 @@
-"""Running totals of the ledger: standings, score histograms, team totals, category progress, boards."""
+"""Running totals of the ledger: standings, score histograms, team totals, category progress, boards.
+
+Every approval updates a few dozen of these rows, and an update writes an entry into each of
+its table's indexes (the totals are in the rank indexes, so the updates are not HOT): the
+``contest`` foreign keys have no index of their own, since each table's unique constraint
+starts with ``contest`` and serves the same lookups.  The histograms and the category progress
+(whose counts no index holds) leave room in their pages so their updates stay on the page.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +23,9 @@ class Standing(models.Model):
     was worth 0.
     """
 
-    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="standings")
+    contest = models.ForeignKey(
+        Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="standings", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="standings")
     points = models.IntegerField(default=0)
     reached_at = models.DateTimeField(null=True, blank=True)
@@ -42,7 +51,9 @@ class Standing(models.Model):
 class TeamStanding(models.Model):
     """A team's running total: the sum over its current members (see ``Profile.team``)."""
 
-    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="team_standings")
+    contest = models.ForeignKey(
+        Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="team_standings", db_index=False
+    )
     team = models.CharField(max_length=100)
     points = models.IntegerField(default=0)
     reached_at = models.DateTimeField(null=True, blank=True)
@@ -70,7 +81,9 @@ class ScoreCount(models.Model):
     who got there first.
     """
 
-    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contest = models.ForeignKey(
+        Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     points = models.IntegerField()
     holders = models.IntegerField(default=0)
 
@@ -118,7 +131,9 @@ class BoardTotal(models.Model):
     ``board_rank`` index.
     """
 
-    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contest = models.ForeignKey(
+        Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     period = models.SmallIntegerField(choices=Period.choices)
     key = models.IntegerField()
     category = models.IntegerField(default=EVERY_CATEGORY)
@@ -144,7 +159,9 @@ class BoardTotal(models.Model):
 class BoardScoreCount(models.Model):
     """How many people (not disqualified) hold exactly ``points`` on a ``BoardTotal`` board (as ``ScoreCount``)."""
 
-    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contest = models.ForeignKey(
+        Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     period = models.SmallIntegerField(choices=Period.choices)
     key = models.IntegerField()
     category = models.IntegerField(default=EVERY_CATEGORY)
@@ -164,7 +181,9 @@ class TeamBoardTotal(models.Model):
     Members disqualified from the contest count for nothing there (as on the people board).
     """
 
-    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contest = models.ForeignKey(
+        Contest, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     period = models.SmallIntegerField(choices=Period.choices)
     key = models.IntegerField()
     category = models.IntegerField(default=EVERY_CATEGORY)
@@ -192,7 +211,7 @@ class CategoryProgress(models.Model):
     concurrent approvals is computed from two different counts.
     """
 
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="progress")
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="progress", db_index=False)
     category = models.ForeignKey("annotations.Category", on_delete=models.CASCADE, related_name="+")
     approved = models.IntegerField(default=0)
 

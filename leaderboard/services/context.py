@@ -8,7 +8,7 @@ from accounts.models import Profile
 from annotations.models import QualityFlag
 
 from ..models import BoardTotal, CategoryProgress, PointEntry, Reason, Standing
-from ..sql import render, sql, table
+from ..sql import execute_all, render, sql, table
 from .totals import BOARD_KEY, Person, ledger_writers_lock_statement, shift_scores, touched_boards
 
 DUPLICATE_FLAG_KINDS = ("exact_duplicate", "near_duplicate")
@@ -159,12 +159,7 @@ def read_contexts(user_id, boards, *, at=None, category_id=None, create=False, l
     boards_shape = tuple(board[0] is not None for board in touched)
     text = _statement(shape, boards_shape)
     locking = ledger_writers_lock_statement() if lock else None
-    if locking is not None:
-        text = f"{locking[0]};\n{text}"
-        params.update(locking[1])
-    with connection.cursor() as cursor:
-        cursor.execute(text, params)
-        rows = sorted(cursor.fetchall())
+    rows = sorted(execute_all([*([locking] if locking is not None else []), (text, params)]))
     held = {touched[row[0] - 1000]: row[1] for row in rows[len(boards) :]}
     on_boards = {board: held.get(board) for board in touched} if at is not None else None
     contexts, new_standings, new_progress = [], [], []

@@ -1,0 +1,27 @@
+"""The ledger's statements run alike on both databases, prepared once per connection on PostgreSQL."""
+
+import pytest
+from django.db import DatabaseError, transaction
+
+from leaderboard.models import ScoreCount
+from leaderboard.sql import execute_all
+
+pytestmark = pytest.mark.django_db
+
+
+def test_statements_take_positional_and_named_parameters_and_return_the_last_rows():
+    statements = [("SELECT %s + 1", [1]), ("SELECT 0 + %(a)s + %(b)s, 0 + %(a)s", {"a": 2, "b": 3})]
+    for _time in range(3):  # prepared the first time, only executed afterwards
+        assert [tuple(row) for row in execute_all(statements)] == [(5, 2)]
+
+
+def test_a_round_trip_that_fails_half_way_leaves_its_statements_usable():
+    insert = ("INSERT INTO leaderboard_scorecount (contest_id, points, holders) VALUES (NULL, %s, %s)", [7, 1])
+    execute_all([insert])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        execute_all([("SELECT %s + 1", [1]), insert])  # the second breaks the unique constraint
+    with pytest.raises(DatabaseError), transaction.atomic():
+        execute_all([("SELECT %s + 2", [1]), ("SELECT no_such_column FROM leaderboard_scorecount", [])])
+    assert [tuple(row) for row in execute_all([("SELECT %s + 1", [2])])] == [(3,)]
+    assert [tuple(row) for row in execute_all([("SELECT %s + 2", [2])])] == [(4,)]
+    assert ScoreCount.objects.get(contest=None, points=7).holders == 1
