@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from rest_framework import permissions
 
+from .selectors import group_names
+
 REVIEWER_GROUP = "reviewer"
 ADMIN_GROUP = "admin"
 DATASET_READER = "dataset_reader"
@@ -22,7 +24,7 @@ DATASET_READER = "dataset_reader"
 def _group_names(user):
     cached = getattr(user, "_dolly_group_names", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
+        cached = group_names(user) if user.is_authenticated else frozenset()
         user._dolly_group_names = cached
     return cached
 
