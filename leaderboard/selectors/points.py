@@ -94,6 +94,7 @@ def streak(*, user, now=None):
             created_at__gte=now - datetime.timedelta(days=STREAK_LOOKBACK_DAYS),
         )
         .annotate(local=TruncDate("created_at", tzinfo=zone))
+        .order_by()  # the ledger's default order would make DISTINCT keep every entry, not every day
         .values_list("local", flat=True)
         .distinct()
     )

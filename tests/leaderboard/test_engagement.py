@@ -28,6 +28,16 @@ def test_the_streak_counts_days_in_a_row_with_an_approval(people):
     assert streak(user=people[1], now=now) == 0
 
 
+def test_several_approvals_on_one_day_count_as_one_day_of_the_streak(people):
+    ann = people[0]
+    now = timezone.now()
+    for days_ago in (0, 0, 0, 1, 1):
+        approve(submitted(ann))
+        moment = now - datetime.timedelta(days=days_ago, seconds=len(PointEntry.objects.filter(user=ann)))
+        PointEntry.objects.filter(pk=PointEntry.objects.filter(user=ann).latest("id").pk).update(created_at=moment)
+    assert streak(user=ann, now=now) == 2
+
+
 def test_a_pinned_viewer_sees_the_people_just_above_and_below(contest, people):
     ann, ben, cat, dan = people
     for person, count in ((ann, 4), (ben, 3), (cat, 2), (dan, 1)):
