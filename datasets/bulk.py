@@ -18,6 +18,7 @@ writers have each batch's text hashes and bands computed in a second process
 """
 
 import io
+import json
 import os
 import sqlite3
 import uuid
@@ -324,6 +325,18 @@ class SqliteInserter(_TemplateInserter):
                 with connection.cursor() as cursor:
                     cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
+    def _known(self, digests):
+        """``already_imported``, with the hashes passed as one JSON array: a 2,000-value ``IN``
+        lookup built by the ORM cost as much as the lookups themselves."""
+        table = connection.ops.quote_name(self.records.name)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT content_hash FROM {table} WHERE content_hash IN (SELECT value FROM json_each(%s)) "  # noqa: S608 - name from the model
+                "AND (batch_id IS NULL OR batch_id <> %s)",
+                [json.dumps(digests), self.batch.pk],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
     def _reserve_ids(self, cursor, count):
         table = self.demonstrations.name
         cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - name from the model
@@ -343,7 +356,7 @@ class SqliteInserter(_TemplateInserter):
         # The rows are built while the previous batch is still being written.
         tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories, work)
         self._wait_running()
-        known = already_imported([line.digest for line in lines], exclude_batch=self.batch)
+        known = self._known([line.digest for line in lines])
         if known:
             kept = [index for index, line in enumerate(lines) if line.digest not in known]
             self.skipped += len(lines) - len(kept)

@@ -158,6 +158,7 @@ def test_a_running_import_shows_its_progress_to_other_processes(
     queued_batch, admin_user, client_for, monkeypatch, elsewhere
 ):
     monkeypatch.setattr(imports, "IMPORT_BATCH_SIZE", 2)
+    monkeypatch.setattr(imports, "FIRST_BATCH_DIVISOR", 1)
     monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
     admin = client_for(admin_user)
     url = reverse("datasets:import-status", args=[queued_batch.public_id])

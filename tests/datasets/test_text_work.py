@@ -49,7 +49,7 @@ def test_without_indexing_no_bands_are_computed():
         work.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_refused_file_of_many_batches_leaves_no_second_process(write_jsonl, run_command, monkeypatch):
     from django.core.management.base import CommandError
 
