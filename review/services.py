@@ -192,11 +192,12 @@ def _decide(*, demonstration, reviewer, decision, reason="", comment="", rating=
             "required_approvals": current.category.required_approvals,
         },
     )
-    hooks.review_recorded(review)
     if outcome is not None:
         _tell_people(current, _decision_text(current, round_reviews))
-        if outcome == Status.APPROVED:
-            hooks.approval_granted(current, review=review)
+    # Points last: they wait for the ledger's writer lock and hold it until the commit.
+    hooks.review_recorded(review)
+    if outcome == Status.APPROVED:
+        hooks.approval_granted(current, review=review)
     review.demonstration = current
     return review
 

@@ -4,6 +4,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
+from leaderboard.services import counting
+
 from .factories import AdminFactory, DemonstrationFactory, ReviewerFactory, UserFactory
 from .oidc_provider import oidc_provider, sso_settings  # noqa: F401
 
@@ -32,6 +34,12 @@ def pytest_runtest_setup(item):
         return  # the test database is not created yet: it is still exactly the snapshot
     with item.config.stash[blocking_manager_key].unblock():
         call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+
+
+@pytest.fixture(autouse=True)
+def _forget_counting_contests():
+    """Each test makes its own contests: those an earlier test's awards remembered never count."""
+    counting.forget_all()
 
 
 @pytest.fixture

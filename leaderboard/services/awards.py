@@ -13,7 +13,8 @@ from django.utils import timezone
 from .. import scoring
 from ..models import Contest, PointEntry, Reason
 from ..sql import execute_all, render, sql, table
-from .context import read_contexts
+from .context import read_checked_contexts, read_contexts
+from .counting import Counting
 from .totals import Write, apply_entries, local_day, serialise_ledger_writers
 
 AWARD_REASONS = (Reason.APPROVAL, Reason.APPROVAL_REVERSED)
@@ -153,15 +154,42 @@ def _award(contest, demonstration, context, *, review, counted_late):
     )
 
 
-def _locked_contexts(user_id, lookups, *, category_id):
-    """Take the ledger writer lock and read the contexts in one round trip; returns (at, contexts).
+def _locked_contexts(user_id, lookups, *, category_id, check=None):
+    """Take the ledger writer lock and read the contexts in one round trip; returns (at, contexts, fingerprint).
 
     ``at``, when the entries are created, is read once the lock is held, so entries keep the
     order writers took turns in.  The board rows are read for the moment before; should the
     day or week have turned in between, ``apply_entries`` reads the new boards' rows itself.
+    ``check``: the ``Counting`` whose fingerprint to read too (see ``counting``).
     """
-    contexts = read_contexts(user_id, lookups, at=timezone.now(), category_id=category_id, lock=True)
-    return timezone.now(), contexts
+    contexts, fingerprint = read_checked_contexts(
+        user_id, lookups, at=timezone.now(), category_id=category_id, lock=True, check=check
+    )
+    return timezone.now(), contexts, fingerprint
+
+
+def _counting_contexts(counting, user_id, lookups_of, *, category_id):
+    """The contests ``counting`` finds and, under the writer lock, the contexts ``lookups_of(contests)`` lists.
+
+    Returns (contests, at, contexts); no lock and no contexts when there are no lookups.  The
+    contests remembered from last time are checked in the context read's round trip and read
+    again only when they changed (see ``counting``).
+    """
+    guess = counting.guess()
+    if guess is not None and lookups_of(guess[1]):
+        fingerprint, contests = guess
+        at, contexts, found = _locked_contexts(user_id, lookups_of(contests), category_id=category_id, check=counting)
+        if found == fingerprint:
+            return contests, at, contexts
+    contests, fingerprint = counting.read()
+    lookups = lookups_of(contests)
+    if not lookups:
+        return contests, None, []
+    check = counting if fingerprint is not None else None
+    at, contexts, found = _locked_contexts(user_id, lookups, category_id=category_id, check=check)
+    if found != fingerprint:
+        counting.forget()  # changed since they were read: these are used, and read again next time
+    return contests, at, contexts
 
 
 def award_on_boards(*, boards, demonstration, review=None, counted_late=False):
@@ -174,7 +202,11 @@ def award_on_boards(*, boards, demonstration, review=None, counted_late=False):
     ``write_entries``).  Returns the new entries.
     """
     lookups = [(contest, _award_lookup(contest, demonstration)) for contest in boards]
-    at, contexts = _locked_contexts(demonstration.author_id, lookups, category_id=demonstration.category_id)
+    at, contexts, _none = _locked_contexts(demonstration.author_id, lookups, category_id=demonstration.category_id)
+    return _write_awards(boards, contexts, at, demonstration, review=review, counted_late=counted_late)
+
+
+def _write_awards(boards, contexts, at, demonstration, *, review, counted_late):
     made = [
         _award(contest, demonstration, context, review=review, counted_late=counted_late and contest is not None)
         for contest, context in zip(boards, contexts, strict=True)
@@ -199,10 +231,16 @@ def on_demonstration_approved(demonstration, review=None):
     """
     if demonstration.submitted_at is None:
         return []
-    contests = list(
-        Contest.objects.counting(category_id=demonstration.category_id, at=demonstration.submitted_at).order_by("id")
+    counting = Counting(category_id=demonstration.category_id, at=demonstration.submitted_at)
+
+    def lookups_of(contests):
+        return [(contest, _award_lookup(contest, demonstration)) for contest in [None, *contests]]
+
+    contests, at, contexts = _counting_contexts(
+        counting, demonstration.author_id, lookups_of, category_id=demonstration.category_id
     )
-    return award_on_boards(boards=[None, *contests], demonstration=demonstration, review=review)
+    boards = [None, *contests]
+    return _write_awards(boards, contexts, at, demonstration, review=review, counted_late=False)
 
 
 def _still_awarded(demonstration):
@@ -277,17 +315,17 @@ def on_review_recorded(review):
     a second call for the same review writes nothing.  Returns the new entries.
     """
     demonstration = review.demonstration
-    contests = list(
-        Contest.objects.counting(category_id=demonstration.category_id, at=review.created_at)
-        .filter(review_points__gt=0)
-        .order_by("id")
+    counting = Counting(category_id=demonstration.category_id, at=review.created_at, paying_reviews=True)
+
+    def lookups_of(contests):
+        return [(c, {"review_id": review.pk, "day": local_day(c, review.created_at)}) for c in contests]
+
+    contests, at, contexts = _counting_contexts(
+        counting, review.reviewer_id, lookups_of, category_id=demonstration.category_id
     )
     if not contests:
         return []
-    lookups = [
-        (contest, {"review_id": review.pk, "day": local_day(contest, review.created_at)}) for contest in contests
-    ]
-    at, contexts = _locked_contexts(review.reviewer_id, lookups, category_id=demonstration.category_id)
+    lookups = lookups_of(contests)
     made = []
     for (contest, lookup), context in zip(lookups, contexts, strict=True):
         if context.review_paid:

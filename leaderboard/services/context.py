@@ -113,11 +113,16 @@ def _boards_params(user_id, boards):
 _rendered = {}
 
 
-def _statement(shape, boards_shape):
+CHECK_ROW = 3000  # the index of the row holding the fingerprint of the contests that count
+
+
+def _statement(shape, boards_shape, check=None):
     """One SELECT per board (``shape``: whether each is a contest's), then the person's window and
-    category boards (``boards_shape``: whether each is a contest's), joined with UNION ALL; cached by shape.
+    category boards (``boards_shape``: whether each is a contest's), then the row of ``check``
+    (the text of a statement returning one text, see ``counting.Counting.check``), joined with
+    UNION ALL; cached by shape.
     """
-    key = (shape, boards_shape, connection.vendor)
+    key = (shape, boards_shape, check, connection.vendor)
     if key not in _rendered:
         parts = []
         for index, on_contest in enumerate(shape):
@@ -126,11 +131,18 @@ def _statement(shape, boards_shape):
         if boards_shape:
             boards = [(1 if on_contest else None, 0, 0, 0) for on_contest in boards_shape]
             parts.append(render(_boards_query(boards)))
+        if check is not None:
+            parts.append(f"SELECT {CHECK_ROW}, NULL, NULL, NULL, ({check}){', NULL' * 7}")
         _rendered[key] = " UNION ALL ".join(parts)
     return _rendered[key]
 
 
-def read_contexts(user_id, boards, *, at=None, category_id=None, create=False, lock=False):
+def read_contexts(user_id, boards, **options):
+    """The context of a write on each board of ``boards`` (see ``read_checked_contexts``)."""
+    return read_checked_contexts(user_id, boards, **options)[0]
+
+
+def read_checked_contexts(user_id, boards, *, at=None, category_id=None, create=False, lock=False, check=None):
     """The context of a write on each board of ``boards``: [(contest or None, lookup)], in one statement.
 
     ``lookup``: ``category_id``, ``demonstration_id``, ``review_id``, ``day``.  With ``at``,
@@ -141,6 +153,8 @@ def read_contexts(user_id, boards, *, at=None, category_id=None, create=False, l
     (safe because the caller holds the ledger writer lock, so nobody else creates them
     meanwhile); otherwise the write that follows creates what it needs.  With ``lock``, the
     ledger writer lock is taken first, in the same round trip (``serialise_ledger_writers``).
+    ``check``: a ``counting.Counting`` whose fingerprint to read in the same statement
+    (PostgreSQL only).  Returns (contexts, that fingerprint or None).
     """
     params = {}
     for index, (contest, lookup) in enumerate(boards):
@@ -157,9 +171,16 @@ def read_contexts(user_id, boards, *, at=None, category_id=None, create=False, l
         params.update(_boards_params(user_id, touched))
     shape = tuple(contest is not None for contest, _lookup in boards)
     boards_shape = tuple(board[0] is not None for board in touched)
-    text = _statement(shape, boards_shape)
+    check_text = None
+    if check is not None:
+        check_text, check_params = check.check()
+        params.update(check_params)
+    text = _statement(shape, boards_shape, check_text)
     locking = ledger_writers_lock_statement() if lock else None
     rows = sorted(execute_all([*([locking] if locking is not None else []), (text, params)]))
+    fingerprint = None
+    if check is not None:
+        fingerprint = rows.pop()[4] or ""
     held = {touched[row[0] - 1000]: row[1] for row in rows[len(boards) :]}
     on_boards = {board: held.get(board) for board in touched} if at is not None else None
     contexts, new_standings, new_progress = [], [], []
@@ -192,7 +213,7 @@ def read_contexts(user_id, boards, *, at=None, category_id=None, create=False, l
         CategoryProgress.objects.bulk_create(
             [CategoryProgress(contest_id=c, category_id=cat) for c, cat in dict.fromkeys(new_progress)]
         )
-    return contexts
+    return contexts, fingerprint
 
 
 def _lookup(lookup):
