@@ -5,7 +5,7 @@ from rest_framework import authentication, generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.authentication import ApiKeyAuthentication
+from accounts.authentication import ApiKeyAuthentication, TokenAuthentication
 from accounts.permissions import IsAdmin, is_admin, is_dataset_reader
 
 from .. import archive, selectors, services
@@ -14,7 +14,7 @@ from .serializers import ReleaseCreateSerializer, ReleaseSerializer
 
 # The release views are the only ones that take a dataset reader's key.
 RELEASE_AUTHENTICATION = [
-    authentication.TokenAuthentication,
+    TokenAuthentication,
     authentication.SessionAuthentication,
     ApiKeyAuthentication,
 ]

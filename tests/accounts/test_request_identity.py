@@ -1,6 +1,6 @@
-"""What every request reads before its view: the session, and the signed-in person's roles.
+"""What every request reads before its view: the session or the API token, and the person's roles.
 
-Both are read with plain SQL on each request (nothing cached between requests), so a sign-out,
+Each is read with plain SQL on each request (nothing cached between requests), so a sign-out,
 an expiry or a role taken away applies to the very next request.
 """
 
@@ -11,11 +11,14 @@ from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from accounts.permissions import is_admin, is_reviewer
 from accounts.selectors import group_names
 from accounts.services import user_set_roles
 from dolly_collect.sessions import SessionStore
+from tests.factories import DemonstrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +89,51 @@ def test_roles_come_from_groups(user, reviewer, admin_user):
     assert (is_reviewer(user), is_admin(user)) == (False, False)
     assert (is_reviewer(reviewer), is_admin(reviewer)) == (True, False)
     assert (is_reviewer(admin_user), is_admin(admin_user)) == (True, True)
+
+
+def _api(key):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api
+
+
+def test_a_token_signs_its_person_in(user, other_user):
+    key = Token.objects.create(user=user).key
+    DemonstrationFactory(author=user)
+    DemonstrationFactory(author=other_user)
+    response = _api(key).get("/api/v1/demonstrations/")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+def test_the_token_request_user_is_a_whole_person_with_their_roles(reviewer):
+    key = Token.objects.create(user=reviewer).key
+    assert _api(key).get("/api/v1/review/next/").status_code in (200, 204)
+    user_set_roles(user=reviewer, roles=[])
+    assert _api(key).get("/api/v1/review/next/").status_code == 403
+
+
+@pytest.mark.parametrize("key", ["0" * 40, "nope", "x" * 300, "bad\x00key"])
+def test_an_unknown_token_is_refused_with_a_401(user, key):
+    Token.objects.create(user=user)
+    response = _api(key).get("/api/v1/demonstrations/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_an_inactive_persons_token_is_refused(user):
+    key = Token.objects.create(user=user).key
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    response = _api(key).get("/api/v1/demonstrations/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "User inactive or deleted."
+
+
+def test_a_deleted_token_is_refused_on_the_next_request(user):
+    token = Token.objects.create(user=user)
+    assert _api(token.key).get("/api/v1/demonstrations/").status_code == 200
+    token.delete()
+    response = _api(token.key).get("/api/v1/demonstrations/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."
