@@ -278,3 +278,22 @@ def test_bands_that_fail_to_be_written_leave_nothing_of_the_import(write_jsonl, 
     assert len(calls) >= 2
     assert Demonstration.objects.count() == 0 and ImportedRecord.objects.count() == 0
     assert InstructionBand.objects.count() == 0 and not ImportBatch.objects.exists()
+
+
+def test_a_row_the_database_refuses_mid_batch_leaves_nothing_of_the_import(write_jsonl, run_command, approved):
+    """A band already stored for the id the import gives its second record: the bulk insert breaks the
+    band key halfway through its statement, and every row written before it is undone too."""
+    from django.db import IntegrityError
+
+    from annotations.models import InstructionBand
+    from annotations.text import minhash_bands
+
+    before = approved(instruction="Written before the import.")
+    records = [{**GOOD, "instruction": f"Question number {i} about rivers"} for i in range(3)]
+    InstructionBand.objects.create(demonstration_id=before.pk + 2, value=minhash_bands(records[1]["instruction"])[3])
+    with pytest.raises(IntegrityError):
+        run_command("import_dataset", str(write_jsonl(records)))
+    assert list(Demonstration.objects.values_list("pk", flat=True)) == [before.pk]
+    assert not ImportedRecord.objects.exists() and not ImportBatch.objects.exists()
+    assert list(InstructionBand.objects.values_list("demonstration_id", flat=True)) == [before.pk + 2]
+    assert Revision.objects.filter(demonstration__origin=Origin.IMPORT).count() == 0
