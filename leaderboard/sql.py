@@ -8,7 +8,8 @@ On PostgreSQL the hot path's statements (``execute_all``) run as prepared statem
 connection, with generic plans: planning them each time (the context read's twenty-odd
 subqueries, each upsert) cost the server more than running them.  Each text is prepared in the round trip that first
 runs it, then only ``EXECUTE``d; PostgreSQL keeps prepared statements for the life of the
-connection whatever the transaction does, and re-plans them itself after a schema change.
+connection whatever the transaction does, and re-plans them itself after a schema change; one
+whose result a migration changed fails once, and is then prepared anew.
 """
 
 import itertools
@@ -101,6 +102,9 @@ class _Prepared:
 # is what they save.
 GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
 _prepared = weakref.WeakKeyDictionary()  # the driver's connection: _Prepared
+# SQLSTATEs of an EXECUTE whose statement no longer fits: "cached plan must not change result
+# type" (a column's type changed), and a prepared statement that does not exist.
+_STALE_PREPARED = frozenset({"0A000", "26000"})
 _numbered = {}  # text: (text with $1..$n, the parameter names in that order or None for positional)
 
 
@@ -144,7 +148,11 @@ def _execute_prepared(cursor, statements):
         prepared.names[text] = name
     try:
         cursor.execute(";\n".join(parts), values)
-    except Exception:
+    except Exception as error:
+        if getattr(error.__cause__, "pgcode", None) in _STALE_PREPARED:
+            # A migration changed what a prepared statement returns (or the statements are gone):
+            # prepare every text anew, or each approval on this connection would fail until it closes.
+            prepared.names.clear()
         # Which of them were prepared before the error is unknown: prepare them anew under new names.
         for text in new:
             prepared.names.pop(text, None)

@@ -1,7 +1,7 @@
 """The ledger's statements run alike on both databases, prepared once per connection on PostgreSQL."""
 
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from leaderboard.models import ScoreCount
 from leaderboard.sql import execute_all
@@ -25,3 +25,15 @@ def test_a_round_trip_that_fails_half_way_leaves_its_statements_usable():
     assert [tuple(row) for row in execute_all([("SELECT %s + 1", [2])])] == [(3,)]
     assert [tuple(row) for row in execute_all([("SELECT %s + 2", [2])])] == [(4,)]
     assert ScoreCount.objects.get(contest=None, points=7).holders == 1
+
+
+def test_a_statement_whose_result_type_a_migration_changed_is_prepared_anew(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("statements are prepared on PostgreSQL only")
+    statement = ("SELECT holders FROM leaderboard_scorecount WHERE points = %s", [8])
+    assert execute_all([statement]) == []
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE leaderboard_scorecount ALTER COLUMN holders TYPE numeric")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        execute_all([statement])  # the plan cached before the change cannot run any more
+    assert execute_all([statement]) == []
