@@ -4,8 +4,8 @@ An import's own process reads and checks the lines and drives the database's wri
 hashes and the LSH bands of a batch (a third of the import's CPU time) are pure computation on
 its text, so a process forked from this one computes them meanwhile, on the other core.  Forked,
 it starts at once with every module already loaded, and it never touches the database
-connection it inherits.  Where ``fork`` is not available the work is done here, when its result
-is asked for.
+connection it inherits.  Where ``fork`` is not available, or this process may not have children
+(a Celery prefork worker's), the work is done here, when its result is asked for.
 """
 
 import multiprocessing
@@ -20,6 +20,12 @@ def text_work(instructions, contexts, index):
     hashes = list(map(demonstration_hashes, instructions, contexts))
     bands, has_words = minhash_band_matrix(instructions) if index else (None, None)
     return hashes, bands, has_words
+
+
+def _may_fork():
+    """Whether this process may fork the second one: not where ``fork`` is missing, nor in a daemonic
+    process (a Celery prefork worker's, where multiprocessing refuses to start children)."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
 class _Here:
@@ -45,7 +51,7 @@ class TextWork:
     def submit(self, lines, *, index):
         instructions = [line.instruction for line in lines]
         contexts = [line.context for line in lines]
-        if self._pool is None and "fork" in multiprocessing.get_all_start_methods():
+        if self._pool is None and _may_fork():
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
         if self._pool is None:
             return _Here(instructions, contexts, index)

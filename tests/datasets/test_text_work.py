@@ -62,3 +62,21 @@ def test_a_refused_file_of_many_batches_leaves_no_second_process(write_jsonl, ru
         run_command("import_dataset", str(write_jsonl(records)))
     assert not multiprocessing.active_children()
     assert not Demonstration.objects.exists()
+
+
+def _text_work_in_a_celery_worker_process(texts):
+    work = TextWork()
+    try:
+        return work.submit(lines(texts), index=True).result()
+    finally:
+        work.close()
+
+
+def test_an_import_run_by_a_celery_worker_process_computes_its_text_work_too():
+    # Celery's default (prefork) pool runs tasks in daemonic billiard processes, which may not fork children.
+    billiard = pytest.importorskip("billiard")
+    with billiard.Pool(1) as pool:
+        hashes, bands, has_words = pool.apply(_text_work_in_a_celery_worker_process, (TEXTS,))
+    expected = text_work([instruction for instruction, _ in TEXTS], [context for _, context in TEXTS], True)
+    assert hashes == expected[0]
+    assert numpy.array_equal(bands, expected[1]) and numpy.array_equal(has_words, expected[2])
