@@ -23,7 +23,8 @@ from psycopg2 import sql
 from annotations.models import Demonstration, InstructionBand
 from annotations.text import trigram_words
 
-_PARTITION_ROWS = 4_000_000  # band values read per query by ``_shared_band_values`` (8 bytes each)
+_PARTITION_ROWS = 2_000_000  # band rows counted per query by ``_shared_band_values``
+_SHARED_PAIR = np.dtype([("value", ">i8"), ("held", ">i4")])
 
 
 _DENSE = sql.SQL("WHERE demonstration_id BETWEEN %s AND %s")
@@ -35,12 +36,12 @@ def _table():
 
 
 def _bytes(query, params):
-    """The one ``bytea`` a PostgreSQL query returns (empty for NULL)."""
+    """The one ``bytea`` a PostgreSQL query returns (empty for NULL), as a buffer (not copied)."""
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute(query.as_string(connection.connection), params)
         found = cursor.fetchone()[0]
-    return bytes(found) if found is not None else b""
+    return found if found is not None else b""
 
 
 def chunk_bands(chunk_ids):
@@ -70,46 +71,15 @@ def chunk_bands(chunk_ids):
     return rows[:, 0].copy(), rows[:, 1].copy()
 
 
-class _RunCounter:
-    """Counts the runs of equal values in a sorted stream of blocks; keeps the values seen twice or more."""
-
-    def __init__(self):
-        self.values, self.counts = [], []
-        self._last = None
-        self._last_count = 0
-
-    def add(self, block):
-        if not len(block):
-            return
-        block = np.asarray(block, dtype=np.int64)
-        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
-        values = block[starts]
-        counts = np.diff(np.r_[starts, len(block)])
-        if self._last is not None and values[0] == self._last:
-            counts[0] += self._last_count
-        elif self._last is not None:
-            self._emit(np.array([self._last]), np.array([self._last_count]))
-        self._emit(values[:-1], counts[:-1])
-        self._last, self._last_count = int(values[-1]), int(counts[-1])
-
-    def _emit(self, values, counts):
-        shared = counts > 1
-        if shared.any():
-            self.values.append(values[shared])
-            self.counts.append(counts[shared])
-
-    def finish(self):
-        if self._last is not None:
-            self._emit(np.array([self._last]), np.array([self._last_count]))
-            self._last = None
-        if not self.values:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(self.values).astype(np.int64), np.concatenate(self.counts).astype(np.int64)
-
-
 def _shared_band_values():
-    """The values more than one band row holds, sorted, and how many rows hold each."""
-    counter = _RunCounter()
+    """The values more than one band row holds, sorted, and how many rows hold each.
+
+    The database counts them (a group over the ``(value, demonstration)`` index), so only the
+    shared values ever reach the export: most values are held by one row.  On PostgreSQL the
+    value range is read in parts of about ``_PARTITION_ROWS`` band rows, each part one ``bytea``
+    of at most ``_PARTITION_ROWS / 2`` pairs, so the memory a part takes stays bounded whatever
+    the size of the table."""
+    values, counts = [], []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -118,26 +88,31 @@ def _shared_band_values():
             found = cursor.fetchone()
         parts = max(1, -(-max(found[0] if found else 0, 0) // _PARTITION_ROWS))
         bounds = [-(1 << 63) + ((1 << 64) * i) // parts for i in range(parts)] + [None]
-        query = sql.SQL("SELECT string_agg(int8send(value::bigint), ''::bytea) FROM {} WHERE value >= %s").format(
-            _table()
+        query = sql.SQL(
+            "SELECT string_agg(int8send(value) || int4send(held), ''::bytea ORDER BY value) FROM "
+            "(SELECT value, count(*)::integer AS held FROM {} WHERE value >= %s{} GROUP BY value HAVING count(*) > 1) s"
         )
         for low, high in itertools.pairwise(bounds):
-            if high is None:
-                block = _bytes(query, [low])
-            else:
-                block = _bytes(sql.SQL("{} AND value < %s").format(query), [low, high])
-            values = np.frombuffer(block, dtype=">i8").astype(np.int64)
-            values.sort()
-            counter.add(values)
-            del values, block
-        return counter.finish()
-    query = InstructionBand.objects.order_by("value").values_list("value")
-    statement, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        while rows := cursor.fetchmany(100_000):
-            counter.add(np.array(rows, dtype=np.int64).reshape(-1))
-    return counter.finish()
+            upper = sql.SQL("") if high is None else sql.SQL(" AND value < %s")
+            block = np.frombuffer(
+                _bytes(query.format(_table(), upper), [low] if high is None else [low, high]), dtype=_SHARED_PAIR
+            )
+            values.append(block["value"].astype(np.int64))
+            counts.append(block["held"].astype(np.int32))
+            del block
+    else:
+        table = connection.ops.quote_name(InstructionBand._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT value, COUNT(*) FROM {table} GROUP BY value HAVING COUNT(*) > 1 ORDER BY value"  # noqa: S608 - the model's table
+            )
+            while rows := cursor.fetchmany(100_000):
+                block = np.array(rows, dtype=np.int64).reshape(-1, 2)
+                values.append(block[:, 0].copy())
+                counts.append(block[:, 1].astype(np.int32))
+    if not values:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    return np.concatenate(values), np.concatenate(counts)
 
 
 class SharedBands:

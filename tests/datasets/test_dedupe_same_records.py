@@ -1,17 +1,19 @@
 """A deduplicated export keeps exactly the records the search kept before it skipped the band values
 and reference texts no earlier chunk had: same near duplicates chunk by chunk, same bytes out."""
 
+import collections
 import datetime
 import hashlib
 import random
 import re
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from annotations import quality
-from annotations.models import Demonstration
-from datasets import duplicates, sources
+from annotations.models import Demonstration, InstructionBand
+from datasets import duplicates, near_index, sources
 from datasets.duplicates import NearDuplicates
 from datasets.options import ExportOptions
 from datasets.records import DollyRecord
@@ -145,3 +147,17 @@ def test_masks_forgotten_and_read_again_give_the_same_answers(near_copies, monke
     options = ExportOptions(dedupe=True, near_duplicate_threshold=0.6)
     expected = searched(ReferenceNearDuplicates, options, 6)
     assert searched(NearDuplicates, options, 6, told=True) == expected
+
+
+@pytest.mark.parametrize("part_rows", [7, 2_000_000])
+def test_the_shared_band_values_are_counted_alike_in_one_part_or_many(near_copies, monkeypatch, part_rows):
+    """The database counts the rows of each band value, a part of the value range at a time."""
+    monkeypatch.setattr(near_index, "_PARTITION_ROWS", part_rows)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {InstructionBand._meta.db_table}")
+    held = collections.Counter(InstructionBand.objects.values_list("value", flat=True))
+    shared = sorted((value, count) for value, count in held.items() if count > 1)
+    values, counts = near_index._shared_band_values()
+    assert len(shared) > 10
+    assert list(zip(values.tolist(), counts.tolist(), strict=True)) == shared
