@@ -44,6 +44,7 @@ from . import near_index
 
 PER_BAND = 20
 CHUNK_FETCH = 2000
+PAIR_BATCH = 256  # records of a chunk whose candidate pairs are gathered and ranked at once
 TRIGRAM_MASK_BYTES = 24 << 20
 TRIGRAMS = 1 << 16  # distinct trigrams (bits of a mask) before the masks start afresh
 _UNKNOWN = object()
@@ -90,7 +91,9 @@ class NearDuplicates:
         base = self._count
         chunk_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         if base + len(rows) > len(self._ids):
-            self._ids = np.concatenate([self._ids, np.zeros(max(len(self._ids), len(rows)), dtype=np.int64)])
+            # Grown in place (``realloc``): a copy would hold the old and the new array at once.  No
+            # view of ``_ids`` outlives a call, so no reference can see the old buffer.
+            self._ids.resize(len(self._ids) + max(len(self._ids), len(rows)), refcheck=False)
         self._ids[base : base + len(rows)] = chunk_ids
         self._count += len(rows)
         wanted = np.fromiter((not row[2] for row in rows), dtype=bool, count=len(rows))
@@ -101,15 +104,19 @@ class NearDuplicates:
                 earlier = self._contexts.get(context_hash)
                 if earlier is not None:
                     if earlier:
-                        candidates[local] = earlier[: self.per_record]
+                        candidates[local] = np.array(earlier[: self.per_record], dtype=np.int64)
                     if len(earlier) < self.per_record:
                         earlier.append(base + local)
                     potential[local] = True
         return self._confirm(candidates, rows, base, potential)
 
     def _band_candidates(self, rows, chunk_ids, wanted, base, following):
-        """``{local: [ordinals]}``, best first, for the rows without a reference text, and which rows
-        hold a shared band value (only those can be a later record's candidate)."""
+        """``{local: ordinals}`` (an array, best first) for the rows without a reference text, and which
+        rows hold a shared band value (only those can be a later record's candidate).
+
+        The pairs are gathered ``PAIR_BATCH`` records at a time: a chunk of records whose band values
+        each hold ``PER_BAND`` earlier rows makes hundreds of pairs a record, and only the best
+        ``per_record`` of each are kept."""
         bands = self._bands
         owners, values = near_index.chunk_bands(chunk_ids)
         order = np.argsort(chunk_ids, kind="stable")
@@ -119,34 +126,59 @@ class NearDuplicates:
         potential = np.zeros(len(rows), dtype=bool)
         potential[local] = True
         ids = chunk_ids[local]
-        # The chunk's own rows, per value: the PER_BAND lowest ids, for every member of the chunk after them.
+        # The chunk's own rows, per value, ordered by id: each member after the first pairs with the
+        # PER_BAND lowest before it.
         order = np.lexsort((ids, index))
         s_local, s_index = local[order], index[order]
         starts = np.flatnonzero(np.r_[True, s_index[1:] != s_index[:-1]]) if len(order) else np.zeros(0, np.int64)
         sizes = np.diff(np.r_[starts, len(order)])
         group = np.repeat(np.arange(len(starts)), sizes)
-        firsts = np.minimum(sizes, PER_BAND)
-        member = np.flatnonzero((sizes[group] > 1) & wanted[s_local])
-        reps = firsts[group[member]]
-        d_rows = np.repeat(member, reps)
-        e_rows = np.repeat(starts[group[member]], reps) + (
-            np.arange(len(d_rows)) - np.repeat(np.cumsum(reps) - reps, reps)
-        )
-        inside_d, inside_e = s_local[d_rows], s_local[e_rows]
-        before = inside_e < inside_d
-        inside_d, inside_e = inside_d[before], inside_e[before] + base
-        # The earlier chunks' rows.
-        asking = wanted[local]
-        owner, earlier = bands.rows(index[asking])
-        outside_d = local[asking][owner]
-        if len(earlier):
-            keep = self._without_later_ties(rows, index[asking], owner, earlier, following)
-            outside_d, earlier = outside_d[keep], earlier[keep]
+        pairing = (sizes[group] > 1) & wanted[s_local]
+        # The earlier chunks' rows, for the rows that ask, record by record.
+        asking = np.flatnonzero(wanted[local])
+        asking = asking[np.argsort(local[asking], kind="stable")]
+        cuts = np.searchsorted(local[asking], np.arange(0, len(rows) + PAIR_BATCH, PAIR_BATCH))
+        tied = None
+        found_d, found_e = [], []
+        for batch in range(len(cuts) - 1):
+            low, high = batch * PAIR_BATCH, (batch + 1) * PAIR_BATCH
+            member = np.flatnonzero(pairing & (s_local >= low) & (s_local < high))
+            reps = np.minimum(sizes, PER_BAND)[group[member]]
+            d_rows = np.repeat(member, reps)
+            e_rows = np.repeat(starts[group[member]], reps) + (
+                np.arange(len(d_rows)) - np.repeat(np.cumsum(reps) - reps, reps)
+            )
+            inside_d, inside_e = s_local[d_rows], s_local[e_rows]
+            before = inside_e < inside_d
+            inside_d, inside_e = inside_d[before], inside_e[before] + base
+            here = asking[cuts[batch] : cuts[batch + 1]]
+            owner, earlier = bands.rows(index[here])
+            outside_d = local[here][owner]
+            if len(earlier):
+                if tied is None:
+                    tied = self._later_ties(rows, following)
+                if tied:
+                    keep = self._without_later_ties(tied, index[here], owner, earlier)
+                    outside_d, earlier = outside_d[keep], earlier[keep]
+            if len(inside_d) or len(outside_d):
+                d, e = self._best_first(np.concatenate([inside_d, outside_d]), np.concatenate([inside_e, earlier]))
+                found_d.append(d)
+                found_e.append(e)
         bands.add(index, local + base, ids, self._id_of)
-        pair_d = np.concatenate([inside_d, outside_d])
-        pair_e = np.concatenate([inside_e, earlier])
-        if not len(pair_d):
+        if not found_d:
             return {}, potential
+        d, e = np.concatenate(found_d), np.concatenate(found_e)
+        starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+        ends = np.r_[starts[1:], len(d)]
+        candidates = {
+            local_d: e[start:end]
+            for local_d, start, end in zip(d[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)
+        }
+        return candidates, potential
+
+    def _best_first(self, pair_d, pair_e):
+        """The pairs ``(record, candidate)`` sorted by record, then most shared bands and earliest
+        first, the best ``per_record`` of each record (one pair per shared band comes in)."""
         codes = np.sort((pair_d << 32) | pair_e)
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
         counts = np.diff(np.r_[starts, len(codes)])
@@ -160,30 +192,19 @@ class NearDuplicates:
             d, e = d[order], e[order]
         starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
         sizes = np.diff(np.r_[starts, len(d)])
-        rank = np.arange(len(d)) - np.repeat(starts, sizes)
-        keep = rank < self.per_record
-        d, e = d[keep], e[keep]
-        starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
-        ends = np.r_[starts[1:], len(d)]
-        e = e.tolist()
-        candidates = {
-            local_d: e[start:end]
-            for local_d, start, end in zip(d[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)
-        }
-        return candidates, potential
+        keep = np.arange(len(d)) - np.repeat(starts, sizes) < self.per_record
+        return d[keep], e[keep]
 
-    def _without_later_ties(self, rows, index, owner, earlier, following):
-        """Which remembered rows stay among the ``PER_BAND`` lowest ids once the selected records of
-        later chunks created at the chunk's last instant are counted too (they rank by id, and are
-        never earlier than a record of the chunk)."""
-        keep = np.ones(len(earlier), dtype=bool)
+    def _later_ties(self, rows, following):
+        """``{value: [ids]}``: the ``PER_BAND`` lowest ids per band value of the chunk among the selected
+        records of later chunks created at the chunk's last instant (empty when there is none)."""
         last_created, last_pk = rows[-1][1], rows[-1][0]
         if following is _UNKNOWN:
             later = Demonstration.objects.filter(*self.selection("", "pk"))
             if not later.filter(created_at=last_created, pk__gt=last_pk).exists():
-                return keep
+                return {}
         elif following != last_created:
-            return keep
+            return {}
         by_band = [row[0] for row in rows if not row[2]]
         tied = (
             InstructionBand.objects.filter(
@@ -198,8 +219,13 @@ class NearDuplicates:
         tied_ids = {}
         for value, pk in tied:
             tied_ids.setdefault(value, []).append(pk)
-        if not tied_ids:
-            return keep
+        return tied_ids
+
+    def _without_later_ties(self, tied_ids, index, owner, earlier):
+        """Which remembered rows stay among the ``PER_BAND`` lowest ids once the selected records of
+        later chunks created at the chunk's last instant (``tied_ids``) are counted too (they rank by
+        id, and are never earlier than a record of the chunk)."""
+        keep = np.ones(len(earlier), dtype=bool)
         values = self._bands.values[index]
         earlier_ids = self._id_of(earlier)
         sizes = np.bincount(owner, minlength=len(index))
@@ -224,30 +250,30 @@ class NearDuplicates:
         records that may be a later record's candidate are kept.
         """
         masks = self._masks
-        chunk = [None] * len(rows)
-
-        def own(local):
-            found = chunk[local]
-            if found is None:
-                found = chunk[local] = masks.mask(rows[local][3])
-            return found
-
+        own = [masks.mask(row[3]) for row in rows]
         remembered = masks.get
         read = {}
         threshold = self.threshold
         duplicates = set()
-        waiting = list(candidates.items())
+        waiting = candidates.items()
         for attempt in range(3):
             missing, still = set(), []
             for d, others in waiting:
-                mask, size = own(d)
+                if not attempt:
+                    others = others.tolist()
+                mask, size = own[d]
                 for position, e in enumerate(others):
-                    found = own(e - base) if e >= base else (remembered(e) or read.get(e))
-                    if found is None:
-                        still.append((d, others[position:]))
-                        missing.update(others[position:] if attempt else (e,))
-                        break
-                    theirs, their_size = found
+                    if e >= base:
+                        theirs, their_size = own[e - base]
+                    else:
+                        theirs = remembered(e)
+                        if theirs is None:
+                            theirs = read.get(e)
+                            if theirs is None:
+                                still.append((d, others[position:]))
+                                missing.update(others[position:] if attempt else (e,))
+                                break
+                        their_size = theirs.bit_count()
                     if size and their_size:
                         shared = (mask & theirs).bit_count()
                         similarity = shared / (size + their_size - shared)
@@ -261,9 +287,9 @@ class NearDuplicates:
             missing = [e for e in missing if e < base and remembered(e) is None and e not in read]
             by_id = dict(zip(self._ids[missing].tolist(), missing, strict=True))
             for pk, instruction in near_index.texts(sorted(by_id), CHUNK_FETCH):
-                read[by_id[pk]] = found = masks.mask(instruction)
+                read[by_id[pk]] = found = masks.mask(instruction)[0]
                 masks.keep(by_id[pk], found)
             waiting = still
         for local in np.flatnonzero(potential).tolist():
-            masks.keep(base + local, own(local))
+            masks.keep(base + local, own[local][0])
         return duplicates

@@ -48,11 +48,15 @@ class KeyedRuns:
     """Unsigned 64-bit keys, each with the id of the record that brought it first, in about 16 bytes a key.
 
     The latest keys are in a dict; every ``run_size`` of them become one sorted pair of NumPy arrays
-    (a run), and runs of similar sizes are merged, so a lookup searches a handful of arrays.
+    (a run), and runs of similar sizes are merged, so a lookup searches a handful of arrays.  Runs
+    stop merging at ``max_run`` keys: a merge needs memory for both runs again, so past that size
+    a new run is cheaper than the memory to merge it (a lookup searches one more array a
+    ``max_run`` keys).
     """
 
-    def __init__(self, run_size=16384):
+    def __init__(self, run_size=16384, max_run=1 << 18):
         self.run_size = run_size
+        self.max_run = max_run
         self._runs = []
         self._latest = {}
 
@@ -84,11 +88,25 @@ class KeyedRuns:
             order = np.argsort(keys)
             self._runs.append((keys[order], ids[order]))
             self._latest = {}
-            while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-                (older, older_ids), (newer, newer_ids) = self._runs[-2], self._runs[-1]
-                keys, ids = np.concatenate([older, newer]), np.concatenate([older_ids, newer_ids])
-                order = np.argsort(keys, kind="stable")
-                self._runs[-2:] = [(keys[order], ids[order])]
+            runs = self._runs
+            while (
+                len(runs) > 1
+                and len(runs[-2][0]) <= 2 * len(runs[-1][0])
+                and len(runs[-2][0]) + len(runs[-1][0]) <= self.max_run
+            ):
+                runs[-2:] = [_merged(*runs[-2], *runs[-1])]
+
+
+def _merged(older, older_ids, newer, newer_ids):
+    """Two sorted runs as one (the older run's key first on a tie), without sorting them again."""
+    at = np.searchsorted(older, newer, side="right") + np.arange(len(newer))
+    keys = np.empty(len(older) + len(newer), dtype=np.uint64)
+    ids = np.empty(len(keys), dtype=np.int64)
+    from_older = np.ones(len(keys), dtype=bool)
+    from_older[at] = False
+    keys[at], ids[at] = newer, newer_ids
+    keys[from_older], ids[from_older] = older, older_ids
+    return keys, ids
 
 
 class ExactDuplicates:

@@ -14,6 +14,7 @@ records that may be candidates later are kept within a byte budget, the oldest d
 """
 
 import itertools
+import sys
 
 import numpy as np
 from django.db import connection
@@ -24,6 +25,7 @@ from annotations.models import Demonstration, InstructionBand
 from annotations.text import trigram_words
 
 _PARTITION_ROWS = 2_000_000  # band rows counted per query by ``_shared_band_values``
+_KEPT_ENTRY_BYTES = 100  # a kept mask's dict entry and integer key, beside the mask itself
 _SHARED_PAIR = np.dtype([("value", ">i8"), ("held", ">i4")])
 
 
@@ -256,19 +258,20 @@ class TrigramMasks:
         return mask, mask.bit_count()
 
     def get(self, ordinal):
+        """The mask kept for ``ordinal``, or ``None``."""
         return self._kept.get(ordinal)
 
-    def keep(self, ordinal, found):
-        """Remember ``found`` for ``ordinal``; past the budget, the older half goes (the records still
+    def keep(self, ordinal, mask):
+        """Remember ``mask`` for ``ordinal``; past the budget, the older half goes (the records still
         asked for come back as they are read again)."""
         if ordinal in self._kept:
             return
-        self._kept[ordinal] = found
-        self._size += found[0].bit_length() // 8 + 120
+        self._kept[ordinal] = mask
+        self._size += sys.getsizeof(mask) + _KEPT_ENTRY_BYTES
         if self._size > self._budget:
             kept = list(self._kept.items())
             self._kept = dict(kept[len(kept) // 2 :])
-            self._size = sum(mask.bit_length() // 8 + 120 for mask, _size in self._kept.values())
+            self._size = sum(sys.getsizeof(mask) + _KEPT_ENTRY_BYTES for mask in self._kept.values())
 
 
 def texts(ids, per_query):

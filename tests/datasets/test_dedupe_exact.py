@@ -93,6 +93,17 @@ def test_keyed_runs_find_every_key_across_merged_runs():
     assert runs.first_ids([key ^ 1 for key in keys[:50]]).tolist().count(-1) >= 49
 
 
+def test_keyed_runs_past_their_largest_size_stay_apart_and_find_every_key():
+    rng = random.Random(10)
+    runs = KeyedRuns(run_size=3, max_run=12)
+    keys = list({rng.getrandbits(64) for _ in range(500)})
+    for pk, key in enumerate(keys):
+        runs.add(key, pk)
+    assert max(len(run) for run, _ids in runs._runs) <= 12 and len(runs._runs) > 40
+    assert all((run[1:] > run[:-1]).all() for run, _ids in runs._runs)
+    assert runs.first_ids(keys).tolist() == list(range(500))
+
+
 def test_an_export_leaves_out_the_exact_duplicates_across_chunks(approved, monkeypatch):
     monkeypatch.setattr(sources, "CHUNK_SIZE", 6)
     rng = random.Random(3)
