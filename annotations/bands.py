@@ -16,13 +16,17 @@ from .text import LSH_BANDS, minhash_band_matrix
 BAND_BATCH_SIZE = 2000
 
 
-def lacking_bands(queryset):
+def lacking_bands(queryset, *, drafts=True):
     """The demonstrations of ``queryset`` whose stored bands may not match their text.
 
     Those with no band at all (written in bulk, or before bands existed), and drafts: nothing
-    re-indexes a draft when it is edited, only when it is submitted.
+    re-indexes a draft when it is edited, only when it is submitted.  ``drafts=False`` when
+    ``queryset`` holds none: without the alternative the database answers with an anti-join
+    instead of probing the bands once per row.
     """
     stored = InstructionBand.objects.filter(demonstration_id=OuterRef("pk"))
+    if not drafts:
+        return queryset.filter(~Exists(stored))
     return queryset.filter(~Exists(stored) | Q(status=Status.DRAFT))
 
 
@@ -159,5 +163,5 @@ def refresh_instruction_bands(*, batch_size=BAND_BATCH_SIZE, demonstration_ids=N
     if demonstration_ids is not None:
         scope = scope.filter(pk__in=list(demonstration_ids))
     if missing_only:
-        scope = lacking_bands(scope)
+        scope = lacking_bands(scope, drafts=False)
     return index_instruction_bands(scope, batch_size=batch_size)

@@ -107,12 +107,12 @@ class NearDuplicates:
                         candidates[local] = np.array(earlier[: self.per_record], dtype=np.int64)
                     if len(earlier) < self.per_record:
                         earlier.append(base + local)
-                    potential[local] = True
+                        potential[local] = True
         return self._confirm(candidates, rows, base, potential)
 
     def _band_candidates(self, rows, chunk_ids, wanted, base, following):
         """``{local: ordinals}`` (an array, best first) for the rows without a reference text, and which
-        rows hold a shared band value (only those can be a later record's candidate).
+        rows are kept for one of their band values (only those can be a later record's candidate).
 
         The pairs are gathered ``PAIR_BATCH`` records at a time: a chunk of records whose band values
         each hold ``PER_BAND`` earlier rows makes hundreds of pairs a record, and only the best
@@ -123,8 +123,6 @@ class NearDuplicates:
         local = order[np.searchsorted(chunk_ids[order], owners)]
         index, shared = bands.locate(values)
         local, index = local[shared], index[shared]
-        potential = np.zeros(len(rows), dtype=bool)
-        potential[local] = True
         ids = chunk_ids[local]
         # The chunk's own rows, per value, ordered by id: each member after the first pairs with the
         # PER_BAND lowest before it.
@@ -165,6 +163,7 @@ class NearDuplicates:
                 found_d.append(d)
                 found_e.append(e)
         bands.add(index, local + base, ids, self._id_of)
+        potential = self._still_kept(index, base, len(rows))
         if not found_d:
             return {}, potential
         d, e = np.concatenate(found_d), np.concatenate(found_e)
@@ -175,6 +174,17 @@ class NearDuplicates:
             for local_d, start, end in zip(d[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)
         }
         return candidates, potential
+
+    def _still_kept(self, index, base, count):
+        """Which rows of the chunk (ordinals from ``base``, ``count`` of them) are kept for one of the band
+        values ``index`` now: only those can be a later record's candidate, so only their masks are
+        worth remembering."""
+        kept = np.zeros(count, dtype=bool)
+        values = np.unique(index)
+        for start in range(0, len(values), PAIR_BATCH * 16):
+            _owner, ordinals = self._bands.rows(values[start : start + PAIR_BATCH * 16])
+            kept[ordinals[ordinals >= base] - base] = True
+        return kept
 
     def _best_first(self, pair_d, pair_e):
         """The pairs ``(record, candidate)`` sorted by record, then most shared bands and earliest

@@ -140,7 +140,9 @@ class SharedBands:
         """For each value: its index among the shared values, and whether it is one."""
         if not len(self.values):
             return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
-        index = np.searchsorted(self.values, values)
+        order = np.argsort(values)  # searched in order, each search starts where the last one ended
+        index = np.empty(len(values), dtype=np.int64)
+        index[order] = np.searchsorted(self.values, values[order])
         found = index < len(self.values)
         found[found] = self.values[index[found]] == values[found]
         return index, found

@@ -154,7 +154,8 @@ class DemonstrationSource:
         Returns how many records were indexed."""
         if not self.options.dedupe:
             return 0
-        return quality.index_instruction_bands(quality.lacking_bands(selected_demonstrations(self.options)))
+        selected = selected_demonstrations(self.options)
+        return quality.index_instruction_bands(quality.lacking_bands(selected, drafts=False))  # never exported
 
     def _rows(self, fields):
         queryset = selected_demonstrations(self.options).values_list(*fields)
