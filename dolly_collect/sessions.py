@@ -12,6 +12,10 @@ from django.utils import timezone
 
 
 class SessionStore(db.SessionStore):
+    def _validate_session_key(self, key):
+        # A quoted cookie can spell a NUL byte (\000); PostgreSQL refuses one in a query: read as no session, never a 500.
+        return super()._validate_session_key(key) and "\x00" not in key
+
     def _get_session_from_db(self):
         if self.session_key is None:  # no cookie, or one that is not a well-formed key
             return None

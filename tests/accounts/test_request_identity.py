@@ -137,3 +137,10 @@ def test_a_deleted_token_is_refused_on_the_next_request(user):
     response = _api(token.key).get("/api/v1/demonstrations/")
     assert response.status_code == 401
     assert response.json()["detail"] == "Invalid token."
+
+
+def test_a_session_cookie_holding_a_nul_byte_reads_as_no_session(client, user):
+    client.force_login(user)
+    response = client.get(reverse("home"), HTTP_COOKIE='sessionid="abcdefgh\\000ijklmnop"')
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
