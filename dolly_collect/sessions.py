@@ -13,7 +13,8 @@ from django.utils import timezone
 
 class SessionStore(db.SessionStore):
     def _validate_session_key(self, key):
-        # A quoted cookie can spell a NUL byte (\000); PostgreSQL refuses one in a query: read as no session, never a 500.
+        # A quoted cookie can spell a NUL byte (\000), which PostgreSQL refuses in a query:
+        # it reads as no session, never as a server error.
         return super()._validate_session_key(key) and "\x00" not in key
 
     def _get_session_from_db(self):
