@@ -266,7 +266,8 @@ class NearDuplicates:
         threshold = self.threshold
         duplicates = set()
         waiting = candidates.items()
-        for attempt in range(3):
+        attempt = 0
+        while waiting:
             missing, still = set(), []
             for d, others in waiting:
                 if not attempt:
@@ -292,14 +293,29 @@ class NearDuplicates:
                     if similarity >= threshold:
                         duplicates.add(rows[d][0])
                         break
-            if not still:
-                break
-            missing = [e for e in missing if e < base and remembered(e) is None and e not in read]
-            by_id = dict(zip(self._ids[missing].tolist(), missing, strict=True))
-            for pk, instruction in near_index.texts(sorted(by_id), CHUNK_FETCH):
-                read[by_id[pk]] = found = masks.mask(instruction)[0]
-                masks.keep(by_id[pk], found)
+            self._read_masks(missing, base, read)
             waiting = still
+            attempt += 1
         for local in np.flatnonzero(potential).tolist():
             masks.keep(base + local, own[local][0])
         return duplicates
+
+    def _read_masks(self, missing, base, read):
+        """Put the masks of the earlier records ``missing`` into ``read``: those still remembered are held
+        for this chunk too (reading the others may push them out of the budget before they are
+        compared), the others are read from the database in bulk and remembered."""
+        masks = self._masks
+        unread = []
+        for e in missing:
+            if e < base and e not in read:
+                found = masks.get(e)
+                if found is None:
+                    unread.append(e)
+                else:
+                    read[e] = found
+        by_id = dict(zip(self._ids[unread].tolist(), unread, strict=True))
+        for pk, instruction in near_index.texts(sorted(by_id), CHUNK_FETCH):
+            read[by_id[pk]] = found = masks.mask(instruction)[0]
+            masks.keep(by_id[pk], found)
+        for e in unread:  # a record deleted meanwhile (SQLite reads without a snapshot) shares nothing
+            read.setdefault(e, 0)

@@ -139,10 +139,12 @@ def test_the_exact_duplicate_key_is_the_one_computed_before():
         assert sources.dedupe_key(DollyRecord(*texts, "open_qa", 1)) == digest
 
 
-def test_masks_forgotten_and_read_again_give_the_same_answers(near_copies, monkeypatch):
+@pytest.mark.parametrize("budget", [1500, 3000])
+def test_masks_forgotten_and_read_again_give_the_same_answers(near_copies, monkeypatch, budget):
     """A tiny budget for the remembered masks and a tiny trigram vocabulary: earlier candidates are
-    read back from the database and the masks start afresh between chunks."""
-    monkeypatch.setattr(duplicates, "TRIGRAM_MASK_BYTES", 3000)
+    read back from the database (pushing out masks remembered for the same chunk) and the masks
+    start afresh between chunks."""
+    monkeypatch.setattr(duplicates, "TRIGRAM_MASK_BYTES", budget)
     monkeypatch.setattr(duplicates, "TRIGRAMS", 40)
     options = ExportOptions(dedupe=True, near_duplicate_threshold=0.6)
     expected = searched(ReferenceNearDuplicates, options, 6)
