@@ -9,6 +9,9 @@ connection it inherits.  Where ``fork`` is not available, or this process may no
 """
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from annotations.text import demonstration_hashes, minhash_band_matrix
@@ -26,6 +29,18 @@ def _may_fork():
     """Whether this process may fork the second one: not where ``fork`` is missing, nor in a daemonic
     process (a Celery prefork worker's, where multiprocessing refuses to start children)."""
     return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
+def _exit_with_importer(importer_pid):
+    """Run first in the second process: it exits once the importer is gone (killed, say, by the
+    out-of-memory killer) instead of waiting for a batch for ever with a copy of its memory."""
+
+    def watch():
+        while os.getppid() == importer_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-importer", daemon=True).start()
 
 
 class _Here:
@@ -52,7 +67,12 @@ class TextWork:
         instructions = [line.instruction for line in lines]
         contexts = [line.context for line in lines]
         if self._pool is None and _may_fork():
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_exit_with_importer,
+                initargs=(os.getpid(),),
+            )
         if self._pool is None:
             return _Here(instructions, contexts, index)
         return self._pool.submit(text_work, instructions, contexts, index)

@@ -1,10 +1,16 @@
 """An import's text hashes and bands, computed in a forked second process, are the ones this process computes."""
 
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
 from types import SimpleNamespace
 
 import numpy
 import pytest
+from django.conf import settings
 
 from annotations.models import Demonstration
 from annotations.text import minhash_band_matrix
@@ -80,3 +86,32 @@ def test_an_import_run_by_a_celery_worker_process_computes_its_text_work_too():
     expected = text_work([instruction for instruction, _ in TEXTS], [context for _, context in TEXTS], True)
     assert hashes == expected[0]
     assert numpy.array_equal(bands, expected[1]) and numpy.array_equal(has_words, expected[2])
+
+
+KILLED_IMPORTER = """
+import os, signal, sys
+from types import SimpleNamespace
+import multiprocessing
+from datasets.text_work import TextWork
+work = TextWork()
+work.submit([SimpleNamespace(instruction="Which river?", context="")], index=True).result()
+print(multiprocessing.active_children()[0].pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_the_second_process_exits_when_the_importer_is_killed():
+    importer = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", KILLED_IMPORTER], stdout=subprocess.PIPE, text=True, cwd=settings.BASE_DIR
+    )
+    with importer.stdout:
+        second = int(importer.stdout.readline())
+    assert importer.wait(timeout=60) == -signal.SIGKILL
+    for _attempt in range(100):
+        try:
+            os.kill(second, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(second, signal.SIGKILL)
+    pytest.fail("the second process outlived its importer")
