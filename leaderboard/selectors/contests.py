@@ -1,5 +1,7 @@
 """Contests: lists, one contest, its progress per category."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.http import Http404
 from django.utils import timezone
 
@@ -51,5 +53,15 @@ def rules_in_words(contest, categories=None):
     names = {category.key: category.name for category in categories}
     return {
         "contest": contest,
-        "multipliers": [(names.get(key, key), value) for key, value in sorted(contest.category_multipliers.items())],
+        "multipliers": [
+            (names.get(key, key), _number(value)) for key, value in sorted(contest.category_multipliers.items())
+        ],
     }
+
+
+def _number(value):
+    """A multiplier as a number, so a page shows it the reader's way (1,5 in French); as stored otherwise."""
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return value

@@ -73,7 +73,7 @@ def test_every_points_page_explains_scoring_in_plain_words(client_for, people):
     assert "How points work" in dashboard
 
 
-def test_the_rules_of_a_contest_read_as_french_punctuation_in_french(client_for, people):
+def test_the_rules_of_a_contest_read_with_french_punctuation_and_numbers_in_french(client_for, people):
     ann = people[0]
     make_contest(
         "spring", categories=("open_qa", "closed_qa"), category_multipliers={"closed_qa": "1.5"}, daily_cap=100
@@ -81,7 +81,7 @@ def test_the_rules_of_a_contest_read_as_french_punctuation_in_french(client_for,
     client = client_for(ann)
     page = client.get(reverse("leaderboard"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Comment gagner des points" in page
-    assert "\u00a0; × 1.5 pour Closed QA\u00a0; au plus 100 points" in page
+    assert "\u00a0; × 1,5 pour Closed QA\u00a0; au plus 100 points" in page
     assert "\u00a0; " in page and " ; " not in page and "concours; " not in page
     english = client.get(reverse("leaderboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "; × 1.5 for Closed QA; at most 100 points" in english
