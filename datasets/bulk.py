@@ -206,12 +206,13 @@ class _TemplateInserter(OrmInserter):
         raise NotImplementedError
 
     @staticmethod
-    def _kept_work(work, kept):
-        """``text_work`` results of the lines at the positions ``kept`` only."""
+    def _without_known(lines, work, known):
+        """``lines`` and their ``text_work`` results without the lines whose digest is in ``known``."""
+        kept = [index for index, line in enumerate(lines) if line.digest not in known]
         hashes, bands, has_words = work
         if bands is not None:
             bands, has_words = bands[kept], has_words[kept]
-        return [hashes[index] for index in kept], bands, has_words
+        return [lines[index] for index in kept], ([hashes[index] for index in kept], bands, has_words)
 
     def _rows(self, ids, lines, categories, work):
         """The rows of the three record tables for ``lines``, written as demonstrations ``ids``,
@@ -358,9 +359,9 @@ class SqliteInserter(_TemplateInserter):
         self._wait_running()
         known = self._known([line.digest for line in lines])
         if known:
-            kept = [index for index, line in enumerate(lines) if line.digest not in known]
+            kept, work = self._without_known(lines, work, known)
             self.skipped += len(lines) - len(kept)
-            lines, work = [lines[index] for index in kept], self._kept_work(work, kept)
+            lines = kept
             if not lines:
                 return
             tables, bands = self._rows(range(self._next_id, self._next_id + len(lines)), lines, categories, work)
@@ -459,8 +460,7 @@ class CopyInserter(_TemplateInserter):
             work = work.result()
             kept = lines
             if known:
-                positions = [index for index, line in enumerate(lines) if line.digest not in known]
-                kept, work = [lines[index] for index in positions], self._kept_work(work, positions)
+                kept, work = self._without_known(lines, work, known)
             if kept:
                 self._copy_lines(cursor, self._reserve_ids(cursor, len(kept)), kept, categories, work)
         return len(kept), len(lines) - len(kept)

@@ -269,11 +269,16 @@ class TrigramMasks:
         if ordinal in self._kept:
             return
         self._kept[ordinal] = mask
-        self._size += sys.getsizeof(mask) + _KEPT_ENTRY_BYTES
+        self._size += _kept_size(mask)
         if self._size > self._budget:
             kept = list(self._kept.items())
             self._kept = dict(kept[len(kept) // 2 :])
-            self._size = sum(sys.getsizeof(mask) + _KEPT_ENTRY_BYTES for mask in self._kept.values())
+            self._size = sum(map(_kept_size, self._kept.values()))
+
+
+def _kept_size(mask):
+    """The bytes a kept mask takes: the integer itself and its dict entry."""
+    return sys.getsizeof(mask) + _KEPT_ENTRY_BYTES
 
 
 def texts(ids, per_query):
