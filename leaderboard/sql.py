@@ -9,7 +9,8 @@ connection, with generic plans: planning them each time (the context read's twen
 subqueries, each upsert) cost the server more than running them.  Each text is prepared in the round trip that first
 runs it, then only ``EXECUTE``d; PostgreSQL keeps prepared statements for the life of the
 connection whatever the transaction does, and re-plans them itself after a schema change; one
-whose result a migration changed fails once, and is then prepared anew.
+whose result a migration changed fails once, and is then prepared anew.  The values an
+``EXECUTE`` takes are quoted by psycopg2, each distinct value once per round trip.
 """
 
 import itertools
@@ -18,10 +19,11 @@ import weakref
 
 from django.db import connection
 from psycopg2 import sql
+from psycopg2.extensions import adapt
 
 __all__ = ["execute", "execute_all", "render", "sql", "table"]
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s|%%")
 
 
 def table(model):
@@ -115,6 +117,8 @@ def _numbering(text):
         names, numbers = [], {}
 
         def number(match):
+            if match.group(0) == "%%":
+                return "%"  # the text is sent as it is, with the values in it: no escape any more
             name = match.group(1)
             if name is None:
                 names.append(None)
@@ -129,12 +133,44 @@ def _numbering(text):
     return found
 
 
+class _Literals:
+    """The SQL literal of each value, as psycopg2 quotes it, made once per distinct value of a round trip.
+
+    A round trip of the ledger carries some 300 values, most of them repeats (the person, the
+    moment, the contest, the team); quoting each once instead of at every place it stands is a
+    third of the client's time for the trip.
+    """
+
+    def __init__(self, raw_connection):
+        self.raw_connection = raw_connection
+        self.known = {}
+
+    def __call__(self, value):
+        try:
+            key = (type(value), value)
+            return self.known[key]
+        except TypeError:  # unhashable: quoted every time
+            return self._quote(value)
+        except KeyError:
+            literal = self.known[key] = self._quote(value)
+            return literal
+
+    def _quote(self, value):
+        adapted = adapt(value)
+        prepare = getattr(adapted, "prepare", None)
+        if prepare is not None:
+            prepare(self.raw_connection)
+        return adapted.getquoted().decode()
+
+
 def _execute_prepared(cursor, statements):
     """Run ``statements`` in one round trip as ``EXECUTE``s, preparing in it those this connection has not."""
-    prepared = _prepared.get(connection.connection)
+    raw_connection = connection.connection
+    prepared = _prepared.get(raw_connection)
     if prepared is None:
-        prepared = _prepared[connection.connection] = _Prepared()
-    parts, values, new = [GENERIC_PLANS], [], []
+        prepared = _prepared[raw_connection] = _Prepared()
+    literal = _Literals(raw_connection)
+    parts, new = [GENERIC_PLANS], []
     for text, params in statements:
         name = prepared.names.get(text)
         numbered, names = _numbering(text)
@@ -143,11 +179,10 @@ def _execute_prepared(cursor, statements):
             new.append(text)
             parts.append(f"PREPARE {name} AS {numbered}")
         arguments = params if names is None else [params[key] for key in names]
-        parts.append(f"EXECUTE {name}({', '.join(['%s'] * len(arguments))})" if arguments else f"EXECUTE {name}")
-        values += arguments
+        parts.append(f"EXECUTE {name}({', '.join(map(literal, arguments))})" if arguments else f"EXECUTE {name}")
         prepared.names[text] = name
     try:
-        cursor.execute(";\n".join(parts), values)
+        cursor.execute(";\n".join(parts))
     except Exception as error:
         if getattr(error.__cause__, "pgcode", None) in _STALE_PREPARED:
             # A migration changed what a prepared statement returns (or the statements are gone):

@@ -35,8 +35,12 @@ class Context:
 def _query(on_contest):
     """The context statement for a contest's board, or (``on_contest`` False) the all-time board."""
     board = sql.SQL("contest_id = %(c)s" if on_contest else "contest_id IS NULL")
+    # The entries of one demonstration or one review are found by it, a handful of rows, and
+    # only then filtered by board: on the all-time board ``contest_id IS NULL`` is written so no
+    # index can serve it, or a ledger holding few all-time entries (statistics the generic plan
+    # is made from) leads the planner to scan them all instead.
+    among = sql.SQL("contest_id = %(c)s" if on_contest else "COALESCE(contest_id, 0) = 0")
     entry, standing = table(PointEntry), table(Standing)
-    per_demo = sql.SQL("FROM {} WHERE {} AND demonstration_id = %(d)s AND review_id IS NULL").format(entry, board)
     return sql.SQL(
         """
         SELECT
@@ -45,20 +49,27 @@ def _query(on_contest):
           (SELECT points FROM {standing} WHERE contest_id IS NULL AND user_id = %(u)s),
           (SELECT team FROM {profile} WHERE user_id = %(u)s),
           (SELECT approved FROM {progress} WHERE {board} AND category_id = %(cat)s),
-          (SELECT COUNT(*) {per_demo} AND reason = %(approval)s),
-          (SELECT COUNT(*) {per_demo} AND reason = %(reversal)s),
-          (SELECT COALESCE(SUM(points), 0) {per_demo}),
+          per_demo.awards,
+          per_demo.reversals,
+          per_demo.net,
           (SELECT COALESCE(SUM(points), 0) FROM {entry} WHERE {board} AND user_id = %(u)s AND day = %(day)s),
           (SELECT kind FROM {flag} WHERE demonstration_id = %(d)s AND kind IN (%(exact)s, %(near)s)
              ORDER BY id LIMIT 1),
-          (SELECT COUNT(*) FROM {entry} WHERE {board} AND review_id = %(r)s AND reason = %(review)s)
+          (SELECT COUNT(*) FROM {entry} WHERE review_id = %(r)s AND {among} AND reason = %(review)s)
+        FROM (
+          SELECT
+            COUNT(*) FILTER (WHERE reason = %(approval)s) AS awards,
+            COUNT(*) FILTER (WHERE reason = %(reversal)s) AS reversals,
+            COALESCE(SUM(points), 0) AS net
+          FROM {entry} WHERE demonstration_id = %(d)s AND {among} AND review_id IS NULL
+        ) AS per_demo
         """
     ).format(
         standing=standing,
         board=board,
         profile=table(Profile),
         progress=table(CategoryProgress),
-        per_demo=per_demo,
+        among=among,
         entry=entry,
         flag=table(QualityFlag),
     )

@@ -37,3 +37,16 @@ def test_a_statement_whose_result_type_a_migration_changed_is_prepared_anew(db):
     with pytest.raises(DatabaseError), transaction.atomic():
         execute_all([statement])  # the plan cached before the change cannot run any more
     assert execute_all([statement]) == []
+
+
+def test_values_reach_the_database_unchanged_whatever_they_hold_and_repeat():
+    text = 'it\'s 100% "odd"; DROP TABLE x; --'
+    values = [text, text, 1, True, 1.5, None]  # True equals 1: each keeps its own type
+    statement = ("SELECT %s, %s, 0 + %s, %s AND TRUE, 0.0 + %s, COALESCE(%s, 'none'), 7 %% 4", values)
+    for _time in range(2):
+        (row,) = execute_all([statement])
+        assert list(row[:3]) == values[:3]
+        assert row[3] in (True, 1)
+        assert float(row[4]) == 1.5
+        assert row[5] == "none"
+        assert row[6] == 3
