@@ -293,6 +293,7 @@ def load(rows, seed):
                 yield (
                     first_id + offset,
                     rng.choice(kinds),
+                    "{}",
                     "generated",
                     None,
                     start_time,
@@ -302,7 +303,7 @@ def load(rows, seed):
         copy_rows(
             cursor.cursor,
             QualityFlag._meta.db_table,
-            ["demonstration_id", "kind", "detail", "other_id", "created_at", "in_queue"],
+            ["demonstration_id", "kind", "params", "detail", "other_id", "created_at", "in_queue"],
             flags(),
         )
         reviewed = time.perf_counter()
