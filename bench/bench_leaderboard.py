@@ -399,7 +399,7 @@ def render(args, info, runs):
         f"- Command: `DATABASE_URL=postgres://... python bench/bench_leaderboard.py --sizes "
         f"{','.join(str(s) for s in sizes)} --entries-per-person {args.entries_per_person} --repeat {args.repeat}` "
         "(or `make bench`)",
-        f"- Machine: `{info['uname']}`, nproc {info['nproc']}, Python {info['python']}, "
+        f"- Machine: `{info['uname']}`, nproc {info['nproc']} ({info['cpu']}), Python {info['python']}, "
         f"PostgreSQL {info['postgresql']} (the baseline configuration `.ci/services.sh` writes, same machine "
         "as the client)",
     ]

@@ -509,7 +509,7 @@ def render(args, info, load_times, results, plans, counts):
         f"- Date: {datetime.date.today().isoformat()}",
         f"- Command: `DATABASE_URL=postgres://... {sys.executable.split('/')[-1]} bench/bench_review.py "
         f"--rows {args.rows} --repeat {args.repeat}` (or `make bench`)",
-        f"- Machine: `{info['uname']}`, nproc {info['nproc']}, Python {info['python']}, "
+        f"- Machine: `{info['uname']}`, nproc {info['nproc']} ({info['cpu']}), Python {info['python']}, "
         f"PostgreSQL {info['postgresql']} ({info['postgresql_settings']}, as `.ci/services.sh` sets them; "
         "same machine as the client); "
         f"1-minute load average {counts['loadavg'][0]:.1f} when measuring began, {counts['loadavg'][1]:.1f} at the end",
