@@ -36,9 +36,10 @@ def _query(on_contest):
     """The context statement for a contest's board, or (``on_contest`` False) the all-time board."""
     board = sql.SQL("contest_id = %(c)s" if on_contest else "contest_id IS NULL")
     # The entries of one demonstration or one review are found by it, a handful of rows, and
-    # only then filtered by board: on the all-time board ``contest_id IS NULL`` is written so no
-    # index can serve it, or a ledger holding few all-time entries (statistics the generic plan
-    # is made from) leads the planner to scan them all instead.
+    # only then filtered by board.  On the all-time board that filter is written
+    # ``COALESCE(contest_id, 0) = 0`` so that no index can serve it: with ``IS NULL``, a ledger
+    # holding few all-time entries (the statistics the generic plan is made from) leads the
+    # planner to scan all of them instead.
     among = sql.SQL("contest_id = %(c)s" if on_contest else "COALESCE(contest_id, 0) = 0")
     entry, standing = table(PointEntry), table(Standing)
     return sql.SQL(
