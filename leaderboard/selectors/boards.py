@@ -6,13 +6,15 @@ or ``TeamBoardTotal`` (teams), kept per day, week and whole board, per category 
 category, in the same transaction as the ledger.  The viewer's rank
 is the number of people on higher scores, from the score histogram (``ScoreCount`` or
 ``BoardScoreCount``, one row per distinct score), plus those on the same score who got there
-first, counted through the rank index (a team's rank: the teams ahead, counted the same way).
-No board adds up the ledger.
+first, counted through the rank index (a team's rank: the teams ahead, counted the same way);
+both are subqueries of the query reading the viewer's own row.  No board adds up the ledger.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -87,34 +89,60 @@ def totals_of(board):
     return Totals(BoardTotal, lookup, BoardScoreCount.objects.filter(**lookup), lead)
 
 
-def _people_ahead(totals, points, reached_at):
-    """How many people are strictly ahead of (points, reached_at): the histogram above, the same score by index."""
-    higher = totals.scores.filter(points__gt=points).aggregate(n=Sum("holders"))["n"] or 0
-    same = totals.rows.filter(points=points)
-    same = same.filter(reached_at__isnull=False) if reached_at is None else same.filter(reached_at__lt=reached_at)
-    return higher + same.count()
+def _scalar(rows, function, column):
+    """``function(column)`` over ``rows`` as a subquery of one number (no GROUP BY: one row, even for none)."""
+    numbers = rows.order_by().annotate(n=Func(F(column), function=function)).values("n")
+    return Subquery(numbers, output_field=IntegerField())
+
+
+def _same_score_ahead(rows):
+    """The rows on the outer row's score that got there first (with no time yet: everyone timed)."""
+    points, reached_at = OuterRef("points"), OuterRef("reached_at")
+    sooner = Q(reached_at__lt=reached_at) | (IsNull(reached_at, True) & Q(reached_at__isnull=False))
+    return rows.filter(points=points).filter(sooner)
+
+
+def with_position(mine, totals):
+    """``mine`` (rows of one board) with what ranks each in the same round trip.
+
+    ``higher``: the rows on a higher score (the histogram's sum where there is one);
+    ``same_ahead``: those on the same score who got there first; ``next_up``: the nearest
+    higher score, for the gap to the row just ahead.
+    """
+    higher_scores = Q(points__gt=OuterRef("points"))
+    if totals.scores is not None:
+        higher = _scalar(totals.scores.filter(higher_scores), "SUM", "holders")
+        next_up = _scalar(totals.scores.filter(higher_scores, holders__gt=0), "MIN", "points")
+    else:
+        higher = _scalar(totals.rows.filter(higher_scores), "COUNT", "points")
+        next_up = _scalar(totals.rows.filter(higher_scores), "MIN", "points")
+    same_ahead = _scalar(_same_score_ahead(totals.rows), "COUNT", "points")
+    return mine.annotate(higher=Coalesce(higher, 0), same_ahead=Coalesce(same_ahead, 0), next_up=next_up)
 
 
 def _pin(board, totals, mine, make, *, fields, order):
-    """``board.me`` for a viewer outside the top, with the rows just ahead and just behind.
+    """``board.me`` for a viewer outside the top, from ``mine`` read through ``with_position``.
 
-    The row just ahead is one rank up, the one behind one rank down, unless exactly tied.
+    The rows just ahead and just behind (one query each) only for a board shown with its neighbours:
+    the one ahead is one rank up, the one behind one rank down, unless exactly tied.
     """
-    if totals.scores is not None:
-        rank = _people_ahead(totals, mine["points"], mine["reached_at"]) + 1
-    else:
-        rank = totals.rows.filter(ahead_of(mine["points"], mine["reached_at"])).count() + 1
-    above = totals.backwards().filter(ahead_of(mine["points"], mine["reached_at"])).values(*fields).first()
+    rank = mine["higher"] + mine["same_ahead"] + 1
     board.me = make(mine, rank)
-    board.me.gap = above["points"] - mine["points"] if above else None
-    if board.with_neighbours and above and rank - 1 > len(board.rows):
-        board.above = make(above, rank - 1)
-    if board.with_neighbours:
-        below = totals.in_order(*order).filter(behind_of(mine["points"], mine["reached_at"]))
-        below = below.values(*fields).first()
-        if below:
-            board.below = make(below, rank + 1)
-            board.below.gap = mine["points"] - below["points"]
+    if mine["same_ahead"]:
+        board.me.gap = 0
+    elif mine["next_up"] is not None:
+        board.me.gap = mine["next_up"] - mine["points"]
+    if not board.with_neighbours:
+        return
+    if rank - 1 > len(board.rows):
+        above = totals.backwards().filter(ahead_of(mine["points"], mine["reached_at"])).values(*fields).first()
+        if above:
+            board.above = make(above, rank - 1)
+    below = totals.in_order(*order).filter(behind_of(mine["points"], mine["reached_at"]))
+    below = below.values(*fields).first()
+    if below:
+        board.below = make(below, rank + 1)
+        board.below.gap = mine["points"] - below["points"]
 
 
 def _board_from_totals(board, totals, make, *, viewer):
@@ -125,7 +153,8 @@ def _board_from_totals(board, totals, make, *, viewer):
         board.rows = ranked_rows(list(totals.in_order(*order).values(*fields)[:limit]), make)
         if any(row.is_you for row in board.rows):
             return
-        mine = totals.mine(user=viewer).values(*fields, "disqualified").first()
+        mine = with_position(totals.mine(user=viewer), totals)
+        mine = mine.values(*fields, "disqualified", "higher", "same_ahead", "next_up").first()
         if mine and mine["disqualified"]:
             board.excluded = True
         elif mine:
@@ -135,7 +164,8 @@ def _board_from_totals(board, totals, make, *, viewer):
         order = board_order(key_field="team")
         board.rows = ranked_rows(list(totals.in_order(*order).values(*fields)[:limit]), make)
         if board.viewer_team and not any(row.is_you for row in board.rows):
-            mine = totals.rows.filter(team=board.viewer_team).values(*fields).first()
+            mine = with_position(totals.rows.filter(team=board.viewer_team), totals)
+            mine = mine.values(*fields, "higher", "same_ahead", "next_up").first()
             if mine:
                 _pin(board, totals, mine, make, fields=fields, order=order)
 
@@ -149,8 +179,8 @@ def leaderboard(*, contest, query, viewer, now=None, with_neighbours=False):
 
     ``contest`` None is the all-time board.  Disqualified people are left off a contest's
     boards (they see that they are excluded).  ``with_neighbours``: also the rows just ahead of
-    and behind a viewer outside the top (on boards read from running totals; one query more).
-    At most six queries, seven with the neighbours.
+    and behind a viewer outside the top (two queries more).  At most three queries (the
+    team's board: its name, the top, the team's own row), five with the neighbours.
     """
     viewer_is_admin = is_admin(viewer)
     board = Board(contest=contest, query=query, with_neighbours=with_neighbours)

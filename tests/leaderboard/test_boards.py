@@ -8,6 +8,7 @@ from django.http import QueryDict
 
 from accounts.models import BoardVisibility
 from accounts.services import profile_update
+from annotations.models import Category
 from leaderboard import services
 from leaderboard.models import PointEntry
 from leaderboard.selectors import BoardQuery, leaderboard, parse_board_query, window_start
@@ -249,14 +250,46 @@ def test_board_parameters_defaults():
     assert (query.scope, query.window, query.limit, query.category.key) == ("teams", "week", 7, "open_qa")
 
 
-def test_ranking_query_count_is_flat(contest, people, django_assert_max_num_queries):
+def test_ranking_query_count_is_flat(contest, people, django_assert_num_queries):
     for i in range(20):
         earn(UserFactory(username=f"p{i}"), 1 + i % 3)
     viewer = people[0]
     earn(viewer, 1)
-    with django_assert_max_num_queries(6):
+    with django_assert_num_queries(3):  # the viewer's roles, the top, their row with its rank and gap
         result = board(contest, viewer, limit=5)
     assert len(result.rows) == 5 and result.me is not None
+
+
+@pytest.mark.parametrize("query", [{}, {"window": "today"}, {"category": "open_qa"}, {"scope": "teams"}])
+def test_every_viewers_pinned_row_is_their_row_on_the_whole_board(contest, query, django_assert_num_queries):
+    """Ties on a score broken by time, an exact tie of people with no time yet, teams level on points."""
+    counts = [4, 2, 2, 2, 1, 1, 3, 1, 1, 1]
+    crowd = [UserFactory(username=f"q{i}") for i in range(len(counts) + 2)]
+    for i, person in enumerate(crowd):
+        services.set_team(user=person, team=f"T{i % 5}")
+    for person, count in zip(crowd, counts, strict=False):
+        earn(person, count)
+    for person in crowd[-2:]:  # on the board, but with nothing scored: no time
+        approve(submitted(person))
+        PointEntry.objects.filter(user=person).update(points=0)
+    services.rebuild_standings()
+    assert services.standings_differences() == []
+    if query.get("category"):
+        query = {**query, "category": Category.objects.get(key=query["category"])}
+    whole = board(contest, crowd[0], limit=200, **query)
+    assert len(whole.rows) == (5 if query.get("scope") else len(crowd))
+    assert whole.rows[-1].reached_at is None or query.get("scope")
+    for row in whole.rows[1:]:  # outside the top row: their roles, the top, their own row (a team: its name too)
+        viewer = next(p for p in crowd if row.name in (p.username, f"T{crowd.index(p) % 5}"))
+        with django_assert_num_queries(4 if query.get("scope") else 3):
+            pinned = board(contest, viewer, limit=1, **query)
+        assert not pinned.me_in_top
+        assert (pinned.me.name, pinned.me.rank, pinned.me.points, pinned.me.gap) == (
+            row.name,
+            row.rank,
+            row.points,
+            next(first.gap for first in whole.rows if first.rank == row.rank),  # exactly tied: the place ahead
+        )
 
 
 def test_pinned_rank_skips_disqualified_people_and_counts_all_time(contest, people):
