@@ -96,7 +96,7 @@ def _scalar(rows, function, column):
 
 
 def _same_score_ahead(rows):
-    """The rows on the outer row's score that got there first (with no time yet: everyone timed)."""
+    """The rows on the outer row's score that got there first; for a row with no time yet, all those with one."""
     points, reached_at = OuterRef("points"), OuterRef("reached_at")
     sooner = Q(reached_at__lt=reached_at) | (IsNull(reached_at, True) & Q(reached_at__isnull=False))
     return rows.filter(points=points).filter(sooner)
@@ -179,8 +179,8 @@ def leaderboard(*, contest, query, viewer, now=None, with_neighbours=False):
 
     ``contest`` None is the all-time board.  Disqualified people are left off a contest's
     boards (they see that they are excluded).  ``with_neighbours``: also the rows just ahead of
-    and behind a viewer outside the top (two queries more).  At most three queries (the
-    team's board: its name, the top, the team's own row), five with the neighbours.
+    and behind a viewer outside the top (two queries more).  Besides the viewer's roles, at most
+    three queries (a team's board: the viewer's team, the top, the team's row), five with the neighbours.
     """
     viewer_is_admin = is_admin(viewer)
     board = Board(contest=contest, query=query, with_neighbours=with_neighbours)
