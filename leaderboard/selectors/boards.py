@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -31,7 +30,17 @@ from ..models import (
     TeamStanding,
 )
 from .board_query import window_start
-from .rows import PERSON_FIELDS, Board, ahead_of, behind_of, board_order, person_row, ranked_rows, team_row
+from .rows import (
+    PERSON_FIELDS,
+    Board,
+    ahead_of,
+    behind_of,
+    board_order,
+    first_on_the_score,
+    person_row,
+    ranked_rows,
+    team_row,
+)
 
 PERIOD_OF_WINDOW = {"today": Period.DAY, "week": Period.WEEK}
 
@@ -95,15 +104,11 @@ def _scalar(rows, function, column):
     return Subquery(numbers, output_field=IntegerField())
 
 
-def _same_score_ahead(rows):
-    """The rows on the outer row's score that got there first; for a row with no time yet, all those with one."""
-    points, reached_at = OuterRef("points"), OuterRef("reached_at")
-    sooner = Q(reached_at__lt=reached_at) | (IsNull(reached_at, True) & Q(reached_at__isnull=False))
-    return rows.filter(points=points).filter(sooner)
+POSITION = ("higher", "same_ahead", "next_up")
 
 
 def with_position(mine, totals):
-    """``mine`` (rows of one board) with what ranks each in the same round trip.
+    """``mine`` (rows of one board) with what ranks each in the same round trip: the ``POSITION`` columns.
 
     ``higher``: the rows on a higher score (the histogram's sum where there is one);
     ``same_ahead``: those on the same score who got there first; ``next_up``: the nearest
@@ -116,7 +121,9 @@ def with_position(mine, totals):
     else:
         higher = _scalar(totals.rows.filter(higher_scores), "COUNT", "points")
         next_up = _scalar(totals.rows.filter(higher_scores), "MIN", "points")
-    same_ahead = _scalar(_same_score_ahead(totals.rows), "COUNT", "points")
+    same_ahead = _scalar(
+        totals.rows.filter(first_on_the_score(OuterRef("points"), OuterRef("reached_at"))), "COUNT", "points"
+    )
     return mine.annotate(higher=Coalesce(higher, 0), same_ahead=Coalesce(same_ahead, 0), next_up=next_up)
 
 
@@ -154,7 +161,7 @@ def _board_from_totals(board, totals, make, *, viewer):
         if any(row.is_you for row in board.rows):
             return
         mine = with_position(totals.mine(user=viewer), totals)
-        mine = mine.values(*fields, "disqualified", "higher", "same_ahead", "next_up").first()
+        mine = mine.values(*fields, *POSITION, "disqualified").first()
         if mine and mine["disqualified"]:
             board.excluded = True
         elif mine:
@@ -165,7 +172,7 @@ def _board_from_totals(board, totals, make, *, viewer):
         board.rows = ranked_rows(list(totals.in_order(*order).values(*fields)[:limit]), make)
         if board.viewer_team and not any(row.is_you for row in board.rows):
             mine = with_position(totals.rows.filter(team=board.viewer_team), totals)
-            mine = mine.values(*fields, "higher", "same_ahead", "next_up").first()
+            mine = mine.values(*fields, *POSITION).first()
             if mine:
                 _pin(board, totals, mine, make, fields=fields, order=order)
 

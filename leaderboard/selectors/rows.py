@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.utils.translation import gettext as _
 
 from accounts.models import BoardVisibility
@@ -103,17 +104,26 @@ def team_row(row, *, rank, viewer_team):
     )
 
 
+def first_on_the_score(points, reached_at):
+    """Rows on ``points`` that got there before ``reached_at``; before no time yet, all those with one.
+
+    ``reached_at`` may be an expression (an outer row's column): whether it is null is then
+    decided by the database.
+    """
+    if reached_at is None:
+        return Q(points=points, reached_at__isnull=False)
+    if not hasattr(reached_at, "resolve_expression"):
+        return Q(points=points, reached_at__lt=reached_at)
+    sooner = Q(reached_at__lt=reached_at) | (IsNull(reached_at, True) & Q(reached_at__isnull=False))
+    return Q(points=points) & sooner
+
+
 def ahead_of(points, reached_at):
     """Rows strictly ahead of (points, reached_at) in board order.
 
     The leading ``points >= p`` is redundant logically but lets the rank index bound the scan.
     """
-    more = Q(points__gt=points)
-    if reached_at is None:
-        tie = Q(points=points, reached_at__isnull=False)
-    else:
-        tie = Q(points=points, reached_at__lt=reached_at)
-    return Q(points__gte=points) & (more | tie)
+    return Q(points__gte=points) & (Q(points__gt=points) | first_on_the_score(points, reached_at))
 
 
 def behind_of(points, reached_at):
