@@ -25,9 +25,11 @@ candidate list is capped, as the search has always capped them:
 
 The earlier records are the ones the export has already streamed, so they are remembered, not
 looked up (``near_index``): per shared band value the lowest ids streamed, per shared reference
-text the earliest records.  One query per chunk reads the chunk's bands; a second, only when a
-later record was created at the chunk's last instant, reads those records' bands.  The
-instructions of the candidates no longer remembered are read in bulk.
+text the earliest records, and the trigram masks of those records (in memory within a budget,
+the rest in a temporary file).  One query per chunk reads the chunk's bands; a second, only when
+a later record was created at the chunk's last instant, reads those records' bands.  The
+instructions of the candidates whose masks are gone (after the trigram ids start afresh) are
+read in bulk.
 
 Bands come from the table: ``prepare`` (run before the export's read-only snapshot) indexes
 the selected records that lack them, e.g. rows imported with ``--skip-indexing``.
@@ -45,7 +47,7 @@ from . import near_index
 PER_BAND = 20
 CHUNK_FETCH = 2000
 PAIR_BATCH = 256  # records of a chunk whose candidate pairs are gathered and ranked at once
-TRIGRAM_MASK_BYTES = 24 << 20
+TRIGRAM_MASK_BYTES = 12 << 20
 TRIGRAMS = 1 << 16  # distinct trigrams (bits of a mask) before the masks start afresh
 _UNKNOWN = object()
 
@@ -277,14 +279,15 @@ class NearDuplicates:
                     if e >= base:
                         theirs, their_size = own[e - base]
                     else:
-                        theirs = remembered(e)
-                        if theirs is None:
-                            theirs = read.get(e)
+                        found = read.get(e)
+                        if found is None:
+                            theirs = remembered(e)
                             if theirs is None:
                                 still.append((d, others[position:]))
                                 missing.update(others[position:] if attempt else (e,))
                                 break
-                        their_size = theirs.bit_count()
+                            read[e] = found = theirs, theirs.bit_count()
+                        theirs, their_size = found
                     if size and their_size:
                         shared = (mask & theirs).bit_count()
                         similarity = shared / (size + their_size - shared)
@@ -312,10 +315,10 @@ class NearDuplicates:
                 if found is None:
                     unread.append(e)
                 else:
-                    read[e] = found
+                    read[e] = found, found.bit_count()
         by_id = dict(zip(self._ids[unread].tolist(), unread, strict=True))
         for pk, instruction in near_index.texts(sorted(by_id), CHUNK_FETCH):
-            read[by_id[pk]] = found = masks.mask(instruction)[0]
-            masks.keep(by_id[pk], found)
+            read[by_id[pk]] = found = masks.mask(instruction)
+            masks.keep(by_id[pk], found[0])
         for e in unread:  # a record deleted meanwhile (SQLite reads without a snapshot) shares nothing
-            read.setdefault(e, 0)
+            read.setdefault(e, (0, 0))

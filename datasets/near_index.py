@@ -10,11 +10,17 @@ costs about 12 bytes per row of a shared value, whatever the size of the export.
 
 ``TrigramMasks``: trigram sets as integer bit masks (one bit per distinct trigram of the export),
 so the Jaccard similarity of two instructions is two ``int.bit_count`` calls; the masks of the
-records that may be candidates later are kept within a byte budget, the oldest dropped first.
+records that may be candidates later are kept within a byte budget, the oldest moved to a
+temporary file (``SpilledMasks``), from which they are read back with one ``pread`` each.  The
+earliest records are the ones most often a later record's candidate (each band value keeps its
+lowest ids), so without the file they would be read again from the database over and over.
 """
 
+import array
 import itertools
+import os
 import sys
+import tempfile
 
 import numpy as np
 from django.db import connection
@@ -210,13 +216,66 @@ def shared_contexts():
     return {context_hash: [] for context_hash in hashes.order_by()}
 
 
+class SpilledMasks:
+    """Masks pushed out of memory, in an unnamed temporary file (``tempfile``'s directory: ``TMPDIR``),
+    read back one ``pread`` each: a few microseconds, against a query and a new mask for a record
+    read again from the database.  Per record the file costs 12 bytes of memory (where its mask
+    starts and how long it is), whatever the mask's size; the file is gone when the export ends."""
+
+    def __init__(self):
+        self._file = None
+        self._start = array.array("q")  # 1 + the mask's offset in the file; 0: not there
+        self._length = array.array("I")  # bytes of the mask
+        self._end = 0
+
+    def clear(self):
+        """Forget every mask (they were built with trigram ids that are about to be reused)."""
+        if self._file is not None:
+            self._file.truncate(0)
+        self._start = array.array("q", bytes(len(self._start) * self._start.itemsize))
+        self._end = 0
+
+    def write(self, items):
+        """Store ``(ordinal, mask)`` pairs, except those already stored (a record's mask never changes
+        until ``clear``)."""
+        if not items:
+            return
+        grow = max(ordinal for ordinal, _mask in items) + 1 - len(self._start)
+        if grow > 0:
+            grow = max(grow, len(self._start), 4096)
+            self._start.frombytes(bytes(grow * self._start.itemsize))  # new entries: not stored
+            self._length.frombytes(bytes(grow * self._length.itemsize))
+        starts, lengths = self._start, self._length
+        blobs = []
+        for ordinal, mask in items:
+            if not starts[ordinal]:
+                blob = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
+                starts[ordinal] = self._end + 1
+                lengths[ordinal] = len(blob)
+                self._end += len(blob)
+                blobs.append(blob)
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="dolly-masks-", buffering=0)  # noqa: SIM115 - unnamed from the start, closed with this object
+        data = memoryview(b"".join(blobs))
+        while data:
+            data = data[self._file.write(data) :]
+
+    def read(self, ordinal):
+        """The mask stored for ``ordinal``, or ``None``."""
+        starts = self._start
+        if ordinal >= len(starts) or not starts[ordinal]:
+            return None
+        return int.from_bytes(os.pread(self._file.fileno(), self._length[ordinal], starts[ordinal] - 1), "little")
+
+
 class TrigramMasks:
     """Trigram sets as bit masks over the trigrams met so far; the masks of earlier records kept
-    within ``budget`` bytes, the oldest dropped first."""
+    within ``budget`` bytes of memory, the oldest moved to a temporary file (``SpilledMasks``)."""
 
     def __init__(self, budget, trigrams=1 << 16):
         self._budget = budget
         self._trigrams = trigrams
+        self._spilled = SpilledMasks()
         self.reset()
 
     def reset(self):
@@ -226,6 +285,7 @@ class TrigramMasks:
         self._word_bytes = 0
         self._kept = {}
         self._size = 0
+        self._spilled.clear()
 
     def start_chunk(self):
         """Past ``trigrams`` distinct trigrams (each a bit of every later mask), start afresh, between two
@@ -260,18 +320,19 @@ class TrigramMasks:
         return mask, mask.bit_count()
 
     def get(self, ordinal):
-        """The mask kept for ``ordinal``, or ``None``."""
-        return self._kept.get(ordinal)
+        """The mask kept for ``ordinal`` (in memory or in the file), or ``None``."""
+        found = self._kept.get(ordinal)
+        return self._spilled.read(ordinal) if found is None else found
 
     def keep(self, ordinal, mask):
-        """Remember ``mask`` for ``ordinal``; past the budget, the older half goes (the records still
-        asked for come back as they are read again)."""
+        """Remember ``mask`` for ``ordinal``; past the budget, the older half moves to the file."""
         if ordinal in self._kept:
             return
         self._kept[ordinal] = mask
         self._size += _kept_size(mask)
         if self._size > self._budget:
             kept = list(self._kept.items())
+            self._spilled.write(kept[: len(kept) // 2])
             self._kept = dict(kept[len(kept) // 2 :])
             self._size = sum(map(_kept_size, self._kept.values()))
 

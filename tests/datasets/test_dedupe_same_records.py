@@ -139,13 +139,13 @@ def test_the_exact_duplicate_key_is_the_one_computed_before():
         assert sources.dedupe_key(DollyRecord(*texts, "open_qa", 1)) == digest
 
 
-@pytest.mark.parametrize("budget", [1500, 3000])
-def test_masks_forgotten_and_read_again_give_the_same_answers(near_copies, monkeypatch, budget):
-    """A tiny budget for the remembered masks and a tiny trigram vocabulary: earlier candidates are
-    read back from the database (pushing out masks remembered for the same chunk) and the masks
-    start afresh between chunks."""
+@pytest.mark.parametrize(("budget", "trigrams"), [(1500, 40), (3000, 40), (1500, 1 << 16)])
+def test_masks_forgotten_and_read_again_give_the_same_answers(near_copies, monkeypatch, budget, trigrams):
+    """A tiny budget for the masks in memory: earlier candidates' masks come back from the file; with a
+    tiny trigram vocabulary the masks start afresh between chunks, and earlier candidates are read
+    back from the database (pushing out masks remembered for the same chunk)."""
     monkeypatch.setattr(duplicates, "TRIGRAM_MASK_BYTES", budget)
-    monkeypatch.setattr(duplicates, "TRIGRAMS", 40)
+    monkeypatch.setattr(duplicates, "TRIGRAMS", trigrams)
     options = ExportOptions(dedupe=True, near_duplicate_threshold=0.6)
     expected = searched(ReferenceNearDuplicates, options, 6)
     assert searched(NearDuplicates, options, 6, told=True) == expected
@@ -163,3 +163,29 @@ def test_the_shared_band_values_are_counted_alike_in_one_part_or_many(near_copie
     values, counts = near_index._shared_band_values()
     assert len(shared) > 10
     assert list(zip(values.tolist(), counts.tolist(), strict=True)) == shared
+
+
+def test_masks_pushed_out_of_memory_come_back_from_the_file_until_the_trigrams_start_afresh():
+    masks = near_index.TrigramMasks(budget=4 * near_index._kept_size(1 << 300), trigrams=4)
+    kept = {0: 0, **{ordinal: (1 << 300) | (ordinal * 7919) for ordinal in range(1, 5000)}}
+    for ordinal, mask in kept.items():
+        masks.keep(ordinal, mask)
+    assert len(masks._kept) < 10
+    assert all(masks.get(ordinal) == mask for ordinal, mask in kept.items())
+    assert masks.get(5000) is None
+    masks.mask("more than four trigrams")
+    masks.start_chunk()
+    assert all(masks.get(ordinal) is None for ordinal in kept)
+    masks.keep(3, 1 << 9)
+    masks.keep(4, 1 << 10)
+    assert masks.get(3) == 1 << 9
+
+
+def test_masks_pushed_out_of_memory_are_not_read_from_the_database_again(near_copies, monkeypatch):
+    monkeypatch.setattr(duplicates, "TRIGRAM_MASK_BYTES", 1500)
+    read_again = []
+    texts = near_index.texts
+    monkeypatch.setattr(near_index, "texts", lambda ids, per_query: read_again.extend(ids) or texts(ids, per_query))
+    options = ExportOptions(dedupe=True, near_duplicate_threshold=0.6)
+    assert any(searched(NearDuplicates, options, 6, told=True))
+    assert read_again == []
