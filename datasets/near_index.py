@@ -246,19 +246,23 @@ class SpilledMasks:
             self._start.frombytes(bytes(grow * self._start.itemsize))  # new entries: not stored
             self._length.frombytes(bytes(grow * self._length.itemsize))
         starts, lengths = self._start, self._length
+        offset = end = self._end
         blobs = []
         for ordinal, mask in items:
             if not starts[ordinal]:
                 blob = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
-                starts[ordinal] = self._end + 1
+                starts[ordinal] = end + 1
                 lengths[ordinal] = len(blob)
-                self._end += len(blob)
+                end += len(blob)
                 blobs.append(blob)
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="dolly-masks-", buffering=0)  # noqa: SIM115 - unnamed from the start, closed with this object
+        # Written at the offsets recorded, not at the file's position (which ``clear`` does not move).
         data = memoryview(b"".join(blobs))
         while data:
-            data = data[self._file.write(data) :]
+            written = os.pwrite(self._file.fileno(), data, offset)
+            data, offset = data[written:], offset + written
+        self._end = end
 
     def read(self, ordinal):
         """The mask stored for ``ordinal``, or ``None``."""

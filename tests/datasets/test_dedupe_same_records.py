@@ -176,9 +176,11 @@ def test_masks_pushed_out_of_memory_come_back_from_the_file_until_the_trigrams_s
     masks.mask("more than four trigrams")
     masks.start_chunk()
     assert all(masks.get(ordinal) is None for ordinal in kept)
-    masks.keep(3, 1 << 9)
-    masks.keep(4, 1 << 10)
-    assert masks.get(3) == 1 << 9
+    afresh = {ordinal: (1 << 200) | ordinal for ordinal in range(3, 300)}
+    for ordinal, mask in afresh.items():
+        masks.keep(ordinal, mask)
+    assert all(masks.get(ordinal) == mask for ordinal, mask in afresh.items())
+    assert masks.get(1) is None
 
 
 def test_masks_pushed_out_of_memory_are_not_read_from_the_database_again(near_copies, monkeypatch):
