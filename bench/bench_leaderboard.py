@@ -452,8 +452,8 @@ def render(args, info, runs):
         "histogram sum; no board adds up the ledger. Awarding reads every board's context and the person's "
         "rows on the boards it adds to in the round trip that takes the ledger writer lock, then sends the approval's "
         "two entries (the standard all-time points and the contest's) and one `INSERT ... ON CONFLICT DO UPDATE` "
-        "per running total (two where the all-time rows have their own unique index) in one round trip: three "
-        "queries in all, with the contests it counts for. `rebuild_standings` is "
+        "per running total (two where the all-time rows have their own unique index) in one more round trip: two "
+        "queries in all, the contests it counts for checked in the first. `rebuild_standings` is "
         "one `INSERT ... SELECT ... GROUP BY` per table in one transaction; the check is two `EXCEPT` queries "
         "per table.",
         MARK_END,
