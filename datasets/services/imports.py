@@ -211,6 +211,8 @@ def import_records(opener, *, batch, progress=None, index=False):
             _write_lines(
                 opener, plan=plan, inserter=inserter, report=report, progress=progress, total=max(locked.line_count, 1)
             )
+        upload = locked.stored_name
+        locked.stored_name = ""  # a done batch is never imported again: its upload goes when 'done' commits
         locked.status = ImportBatch.State.DONE
         locked.line_count = report.line_count
         locked.imported_count = inserter.imported
@@ -218,6 +220,8 @@ def import_records(opener, *, batch, progress=None, index=False):
         locked.progress = 100
         locked.finished_at = timezone.now()
         locked.save()
+        if upload:
+            transaction.on_commit(lambda: file_storage.delete(upload), robust=True)
     report.new_categories = sorted(plan.new)
     return locked, report
 
@@ -334,9 +338,9 @@ def import_check_run(batch_id):
 
 
 def _remove_upload(batch):
-    """The stored upload is needed only while the batch may still be imported: not once it is done,
-    nor once its file was refused.  A batch that failed for another reason (its worker was lost, the
-    queue was down) keeps it, so that it can be confirmed again."""
+    """The stored upload is needed only while the batch may still be imported: not once its file was
+    refused (a done batch lets it go in its own 'done' commit).  A batch that failed for another reason
+    (its worker was lost, the queue was down) keeps it, so that it can be confirmed again."""
     if batch.stored_name:
         file_storage.delete(batch.stored_name)
         ImportBatch.objects.filter(pk=batch.pk).update(stored_name="")
@@ -397,6 +401,5 @@ def import_run(batch_id):
         import_fail(batch, error_text(exc) + " " + _("Nothing was imported."))
         import_event(batch_id=batch.pk)
         return ImportBatch.State.FAILED
-    _remove_upload(batch)
     import_event(batch_id=batch.pk)
     return ImportBatch.State.DONE

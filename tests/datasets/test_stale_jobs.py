@@ -102,6 +102,7 @@ def test_an_import_whose_heartbeat_stopped_is_failed_on_read_and_can_be_confirme
     lost_import.refresh_from_db()
     assert lost_import.status == ImportBatch.State.DONE and Demonstration.objects.count() == 10
     assert lost_import.stored_name == ""
+    assert not default_storage.exists(f"imports/{lost_import.public_id}/dolly.jsonl"), "the upload goes once done"
 
 
 def test_a_check_whose_heartbeat_stopped_is_failed(settings, admin_user):
